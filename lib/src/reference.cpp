@@ -1,0 +1,626 @@
+#include "bcp/reference.hpp"
+
+#include <fmt/format.h>
+
+#include "bcp/country.hpp"
+#include "bcp/error.hpp"
+
+namespace bcp {
+namespace {
+
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
+constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
+constexpr bool is_alnum(char c) noexcept { return is_digit(c) || is_upper(c) || is_lower(c); }
+constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr char to_upper(char c) noexcept { return is_lower(c) ? static_cast<char>(c - 32) : c; }
+
+constexpr std::uint32_t pos1(std::size_t i) noexcept { return static_cast<std::uint32_t>(i + 1); }
+
+// Characters as the user sees them: a printable ASCII character, or its code.
+std::string show(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x21 && u < 0x7f) return fmt::format("'{}'", c);
+    if (c == ' ') return "a space";
+    if (c == '\t') return "a tab";
+    return fmt::format("byte 0x{:02X}", u);
+}
+
+enum class Blanks : std::uint8_t { error, warning, skip };
+
+// Problems shared by every type: empty input, bytes that are not UTF-8, blanks.
+// Returns false when nothing more can be checked.
+bool check_common(Check& out, std::string_view ref, Blanks blanks) {
+    if (ref.empty()) {
+        out.add(Code::empty);
+        return false;
+    }
+    std::size_t bad = 0;
+    if (!valid_utf8(ref, &bad)) out.add(Code::invalid_utf8, pos1(bad), 0, 0, bad);
+    for (std::size_t i = 0; blanks != Blanks::skip && i < ref.size(); ++i) {
+        if (is_space(ref[i])) {
+            Problem p{Code::whitespace, blanks == Blanks::error ? Severity::error : Severity::warning,
+                      pos1(i), ref[i]};
+            out.add(p);
+            break;
+        }
+    }
+    return true;
+}
+
+bool leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) noexcept {
+    static constexpr std::array<int, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12) return 0;
+    return m == 2 && leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
+}
+
+int digits_value(std::string_view s) noexcept {
+    int v = 0;
+    for (char c : s) v = v * 10 + (c - '0');
+    return v;
+}
+
+// The call-number checks, shared by check_call() and check_mention(); `offset` is where the
+// call starts in the checked string, for positions.
+void check_call_part(Check& out, std::string_view call, std::size_t offset) {
+    if (call.empty()) {
+        out.add(Code::call_prefix, pos1(offset));
+        return;
+    }
+    if (call[0] == 'n') {
+        out.add(Code::lowercase, pos1(offset), 'n', 'N');
+    } else if (call[0] != 'N') {
+        out.add(Code::call_prefix, pos1(offset), call[0], 'N');
+    }
+    std::size_t digits = 0;
+    bool bad_char = false;
+    for (std::size_t i = 1; i < call.size(); ++i) {
+        if (is_digit(call[i])) {
+            ++digits;
+        } else if (!bad_char) {
+            bad_char = true;
+            out.add(Code::invalid_char, pos1(offset + i), call[i]);
+        }
+    }
+    if (!bad_char && digits != 5) out.add(Code::call_digits, 0, 0, 0, digits, 5);
+}
+
+}  // namespace
+
+std::string_view to_string(RefType type) noexcept {
+    switch (type) {
+        case RefType::mrn: return "mrn";
+        case RefType::bcp_id: return "bcp-id";
+        case RefType::lrn: return "lrn";
+        case RefType::eori: return "eori";
+        case RefType::call: return "call";
+        case RefType::mention: return "mention";
+    }
+    return "lrn";
+}
+
+std::optional<RefType> parse_ref_type(std::string_view name) noexcept {
+    for (auto t : {RefType::mrn, RefType::bcp_id, RefType::lrn, RefType::eori, RefType::call,
+                   RefType::mention}) {
+        if (to_string(t) == name) return t;
+    }
+    return std::nullopt;
+}
+
+std::string_view code_name(Code code) noexcept {
+    switch (code) {
+        case Code::empty: return "empty";
+        case Code::length: return "length";
+        case Code::invalid_utf8: return "invalid-utf8";
+        case Code::invalid_char: return "invalid-character";
+        case Code::lowercase: return "lowercase";
+        case Code::whitespace: return "whitespace";
+        case Code::year: return "year";
+        case Code::country_format: return "country-format";
+        case Code::country_unknown: return "country-unknown";
+        case Code::procedure_unknown: return "procedure-unknown";
+        case Code::procedure_unexpected: return "procedure-unexpected";
+        case Code::check_character: return "check-character";
+        case Code::bcp_marker: return "bcp-marker";
+        case Code::call_prefix: return "call-prefix";
+        case Code::call_digits: return "call-digits";
+        case Code::mention_format: return "mention-format";
+        case Code::mention_date: return "mention-date";
+        case Code::mention_time: return "mention-time";
+        case Code::duplicate: return "duplicate";
+        case Code::missing_field: return "missing-field";
+        case Code::not_a_string: return "not-a-string";
+        case Code::too_many_problems: return "too-many-problems";
+    }
+    return "unknown";
+}
+
+Severity default_severity(Code code) noexcept {
+    switch (code) {
+        case Code::procedure_unknown:
+        case Code::procedure_unexpected:
+        case Code::too_many_problems: return Severity::warning;
+        default: return Severity::error;
+    }
+}
+
+void Check::add(Code code, std::uint32_t pos, char found, char expected, std::uint64_t a,
+                std::uint64_t b) noexcept {
+    add(Problem{code, default_severity(code), pos, found, expected, a, b});
+}
+
+void Check::add(const Problem& p) noexcept {
+    if (p.severity == Severity::error) ++errors_;
+    if (count_ < capacity - 1) {
+        problems_[count_++] = p;
+    } else if (count_ == capacity - 1) {
+        problems_[count_++] = Problem{Code::too_many_problems, Severity::warning};
+    }
+}
+
+bool Check::has(Code code) const noexcept {
+    for (const auto& p : *this) {
+        if (p.code == code) return true;
+    }
+    return false;
+}
+
+void Check::demote(Code code) noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+        if (problems_[i].code == code && problems_[i].severity == Severity::error) {
+            problems_[i].severity = Severity::warning;
+            --errors_;
+        }
+    }
+}
+
+std::string describe(const Problem& p, std::string_view input) {
+    (void)input;
+    switch (p.code) {
+        case Code::empty: return "the reference is empty";
+        case Code::length:
+            return p.b == mrn_length
+                       ? fmt::format("{} characters, expected {}", p.a, p.b)
+                       : fmt::format("{} characters, at most {} allowed", p.a, p.b);
+        case Code::invalid_utf8:
+            return fmt::format("invalid UTF-8 at byte {}", p.a + 1);
+        case Code::invalid_char:
+            return fmt::format("{} at position {} is not allowed here", show(p.found), p.pos);
+        case Code::lowercase:
+            return fmt::format("lower-case letter at position {}; references are upper case",
+                               p.pos);
+        case Code::whitespace:
+            return fmt::format("{} at position {}; references contain no blanks", show(p.found),
+                               p.pos);
+        case Code::year:
+            return fmt::format("position {} must be a digit of the two-digit year, found {}",
+                               p.pos, show(p.found));
+        case Code::country_format:
+            return fmt::format("positions 3-4 must be an ISO 3166 country code, found {} at {}",
+                               show(p.found), p.pos);
+        case Code::country_unknown:
+            return fmt::format("'{}' is not an ISO 3166 country code",
+                               input.substr(p.pos - 1, 2));
+        case Code::procedure_unknown:
+            return is_digit(p.found)
+                       ? fmt::format("position 17 is the digit {}: an MRN of the format before "
+                                     "the Union Customs Code, no procedure category",
+                                     show(p.found))
+                       : fmt::format("procedure letter {} is not defined by the Union Customs "
+                                     "Code (older or national MRN?)",
+                                     show(p.found));
+        case Code::procedure_unexpected:
+            return fmt::format("procedure letter {} where this reference uses '{}'",
+                               show(p.found), p.expected);
+        case Code::check_character:
+            return fmt::format("check character is '{}', expected '{}'", p.found, p.expected);
+        case Code::bcp_marker:
+            return "a Belgian BCP-ID has 'BECPB' at positions 3-7 (aaBECPBbbbbbbbbbRc)";
+        case Code::call_prefix:
+            return p.found == 0 ? std::string("a call number starts with 'N' (e.g. N04853)")
+                                : fmt::format("a call number starts with 'N', found {}",
+                                              show(p.found));
+        case Code::call_digits:
+            return fmt::format("call number has {} digit{} after 'N', expected 5 (e.g. N04853)",
+                               p.a, p.a == 1 ? "" : "s");
+        case Code::mention_format:
+            return fmt::format(
+                "malformed emergency mention at position {}: expected {} (format "
+                "N04853-D:20251127-T110000)",
+                p.pos,
+                p.expected == 'D'   ? "'-D:' after the call number"
+                : p.expected == 'd' ? "8 digits of the date YYYYMMDD"
+                : p.expected == 'T' ? "'-T' after the date"
+                : p.expected == 't' ? "6 digits of the time HHMMSS"
+                                    : "the end of the mention");
+        case Code::mention_date:
+            return fmt::format("date {:04}-{:02}-{:02} does not exist", p.a / 10000,
+                               (p.a / 100) % 100, p.a % 100);
+        case Code::mention_time:
+            return fmt::format("time {:02}:{:02}:{:02} does not exist", p.a / 10000,
+                               (p.a / 100) % 100, p.a % 100);
+        case Code::duplicate:
+            return fmt::format("the same reference appeared on line {}", p.a);
+        case Code::missing_field: return "the field is missing";
+        case Code::not_a_string: return "the field is not a string";
+        case Code::too_many_problems: return "more problems than listed";
+    }
+    return "unknown problem";
+}
+
+char mrn_check_char(std::string_view body) noexcept {
+    if (body.size() != mrn_length - 1) return 0;
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const int v = mrn_char_value(body[i]);
+        if (v < 0) return 0;
+        sum += static_cast<unsigned>(v) << i;
+    }
+    const unsigned r = sum % 11;
+    return static_cast<char>('0' + (r == 10 ? 0 : r));
+}
+
+std::string_view mrn_procedure_meaning(char letter) noexcept {
+    switch (letter) {
+        case 'A': return "export only";
+        case 'B': return "export and exit summary declaration";
+        case 'C': return "exit summary declaration only";
+        case 'D': return "re-export notification";
+        case 'E': return "dispatch of goods in relation with special fiscal territories";
+        case 'J': return "transit declaration only";
+        case 'K': return "transit declaration and exit summary declaration";
+        case 'L': return "transit declaration and entry summary declaration";
+        case 'M': return "transit declaration, exit summary declaration and entry summary "
+                         "declaration";
+        case 'R': return "import declaration only";
+        case 'S': return "import declaration and entry summary declaration";
+        case 'T': return "entry summary declaration only";
+        case 'U': return "temporary storage declaration";
+        case 'V': return "introduction of goods in relation with special fiscal territories";
+        case 'W': return "temporary storage declaration and entry summary declaration";
+        default: return {};
+    }
+}
+
+std::optional<MrnParts> split_mrn(std::string_view ref) noexcept {
+    if (ref.size() != mrn_length) return std::nullopt;
+    return MrnParts{ref.substr(0, 2), ref.substr(2, 2), ref.substr(4, 12), ref.substr(16, 1),
+                    ref.substr(17, 1)};
+}
+
+Check check_mrn(std::string_view ref) noexcept {
+    Check out;
+    out.type = RefType::mrn;
+    if (!check_common(out, ref, Blanks::error)) return out;
+    if (ref.size() != mrn_length) out.add(Code::length, 0, 0, 0, ref.size(), mrn_length);
+
+    bool body_ok = true;
+    bool lower_seen = false;
+    const std::size_t n = ref.size() < mrn_length ? ref.size() : mrn_length;
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = ref[i];
+        if (is_lower(c)) {
+            if (!lower_seen) out.add(Code::lowercase, pos1(i), c);
+            lower_seen = true;
+            if (i < mrn_length - 1) body_ok = false;
+            continue;
+        }
+        if (!is_alnum(c)) {
+            if (!is_space(c)) out.add(Code::invalid_char, pos1(i), c);
+            if (i < mrn_length - 1) body_ok = false;
+            continue;
+        }
+        if (i < 2 && !is_digit(c)) {
+            out.add(Code::year, pos1(i), c);
+        } else if ((i == 2 || i == 3) && !is_upper(c)) {
+            out.add(Code::country_format, pos1(i), c);
+        } else if (i == 16 && mrn_procedure_meaning(c).empty()) {
+            out.add(Code::procedure_unknown, pos1(i), c);
+        }
+    }
+    if (n >= 4 && is_upper(ref[2]) && is_upper(ref[3]) && !is_country(ref.substr(2, 2))) {
+        out.add(Code::country_unknown, 3);
+    }
+    if (n >= mrn_length - 1 && body_ok) {
+        out.check_expected = mrn_check_char(ref.substr(0, mrn_length - 1));
+        if (ref.size() == mrn_length) {
+            const char found = ref[mrn_length - 1];
+            if (found != out.check_expected && !is_lower(found) && is_alnum(found)) {
+                out.add(Code::check_character, pos1(mrn_length - 1), found, out.check_expected);
+            }
+        }
+    }
+    return out;
+}
+
+Check check_bcp_id(std::string_view ref) noexcept {
+    Check out = check_mrn(ref);
+    out.type = RefType::bcp_id;
+    if (ref.empty()) return out;
+    if (ref.size() < 7 || ref.substr(2, 5) != bcp_id_marker) out.add(Code::bcp_marker, 3);
+    if (ref.size() == mrn_length && ref[16] != 'R' && !out.has(Code::procedure_unknown) &&
+        is_upper(ref[16])) {
+        out.add(Code::procedure_unexpected, 17, ref[16], 'R');
+    }
+    return out;
+}
+
+std::string make_mrn(int year2, std::string_view country, std::string_view unique12,
+                     char procedure) {
+    if (year2 < 0 || year2 > 99) throw usage_error(fmt::format("year {} is not 00-99", year2));
+    if (country.size() != 2 || !is_upper(country[0]) || !is_upper(country[1])) {
+        throw usage_error(fmt::format("country '{}' is not two upper-case letters", country));
+    }
+    if (unique12.size() != 12) {
+        throw usage_error(fmt::format("unique part '{}' has {} characters, expected 12", unique12,
+                                      unique12.size()));
+    }
+    for (char c : unique12) {
+        if (!is_digit(c) && !is_upper(c)) {
+            throw usage_error(fmt::format("unique part '{}' has {}", unique12, show(c)));
+        }
+    }
+    if (!is_upper(procedure)) {
+        throw usage_error(fmt::format("procedure {} is not an upper-case letter", show(procedure)));
+    }
+    std::string out = fmt::format("{:02}{}{}{}", year2, country, unique12, procedure);
+    out.push_back(mrn_check_char(out));
+    return out;
+}
+
+Check check_lrn(std::string_view ref) noexcept {
+    Check out;
+    out.type = RefType::lrn;
+    if (!check_common(out, ref, Blanks::skip)) return out;
+    // Blanks at either end are copy-paste accidents that a customs system would keep as part
+    // of the LRN: errors. Blanks inside are legal characters, but unusual: a warning.
+    if (is_space(ref.front()) || is_space(ref.back())) {
+        const std::size_t at = is_space(ref.front()) ? 0 : ref.size() - 1;
+        out.add(Code::whitespace, pos1(at), ref[at]);
+    } else if (const auto at = ref.find_first_of(" \t"); at != std::string_view::npos) {
+        out.add(Problem{Code::whitespace, Severity::warning, pos1(at), ref[at]});
+    }
+    const std::size_t chars = [&] {
+        std::size_t k = 0;
+        for (char c : ref) k += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        return k;
+    }();
+    if (chars > lrn_max_length) out.add(Code::length, 0, 0, 0, chars, lrn_max_length);
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        const auto u = static_cast<unsigned char>(ref[i]);
+        if ((u < 0x20 && ref[i] != '\t') || u == 0x7f || u >= 0x80) {
+            out.add(Code::invalid_char, pos1(i), ref[i]);
+            break;
+        }
+    }
+    return out;
+}
+
+std::string normalize_eori(std::string_view ref) {
+    std::string out;
+    out.reserve(ref.size());
+    for (char c : ref) {
+        if (!is_space(c)) out.push_back(to_upper(c));
+    }
+    return out;
+}
+
+Check check_eori(std::string_view ref, bool normalize) noexcept {
+    Check out;
+    out.type = RefType::eori;
+    if (!check_common(out, ref, normalize ? Blanks::warning : Blanks::error)) return out;
+    // Check the normalised form, position by position in the original for messages.
+    std::size_t k = 0;  // characters after removing blanks
+    bool lower_seen = false;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        const char c = ref[i];
+        if (is_space(c)) continue;
+        if (is_lower(c) && !lower_seen) {
+            lower_seen = true;
+            out.add(Problem{Code::lowercase, normalize ? Severity::warning : Severity::error,
+                            pos1(i), c});
+        }
+        const char u = to_upper(c);
+        if (k < 2) {
+            if (!is_upper(u)) out.add(Code::country_format, pos1(i), c);
+        } else if (!is_alnum(u)) {
+            out.add(Code::invalid_char, pos1(i), c);
+        }
+        ++k;
+    }
+    if (k < 3 || k > 2 + eori_max_suffix) out.add(Code::length, 0, 0, 0, k, 2 + eori_max_suffix);
+    // The country code, once blanks and case are set aside.
+    char cc[2] = {0, 0};
+    std::size_t got = 0;
+    std::uint32_t cc_pos = 0;
+    for (std::size_t i = 0; i < ref.size() && got < 2; ++i) {
+        if (is_space(ref[i])) continue;
+        if (got == 0) cc_pos = pos1(i);
+        cc[got++] = to_upper(ref[i]);
+    }
+    if (got == 2 && is_upper(cc[0]) && is_upper(cc[1]) &&
+        !is_country(std::string_view(cc, 2))) {
+        out.add(Code::country_unknown, cc_pos);
+    }
+    return out;
+}
+
+Check check_call(std::string_view ref) noexcept {
+    Check out;
+    out.type = RefType::call;
+    if (!check_common(out, ref, Blanks::error)) return out;
+    check_call_part(out, ref, 0);
+    return out;
+}
+
+Check check_mention(std::string_view ref) noexcept {
+    Check out;
+    out.type = RefType::mention;
+    if (!check_common(out, ref, Blanks::error)) return out;
+    const std::size_t dash = ref.find('-');
+    const std::string_view call = ref.substr(0, dash);
+    check_call_part(out, call, 0);
+    if (dash == std::string_view::npos) {
+        out.add(Code::mention_format, pos1(ref.size()), 0, 'D');
+        return out;
+    }
+    std::string_view rest = ref.substr(dash);
+    std::size_t at = dash;
+    auto expect = [&](std::string_view lit, char what) {
+        if (rest.substr(0, lit.size()) != lit) {
+            out.add(Code::mention_format, pos1(at), 0, what);
+            return false;
+        }
+        rest.remove_prefix(lit.size());
+        at += lit.size();
+        return true;
+    };
+    auto digits = [&](std::size_t n, char what, std::string_view& field) {
+        std::size_t k = 0;
+        while (k < rest.size() && is_digit(rest[k])) ++k;
+        if (k != n) {
+            out.add(Code::mention_format, pos1(at + (k < n ? k : n)), 0, what);
+            return false;
+        }
+        field = rest.substr(0, n);
+        rest.remove_prefix(n);
+        at += n;
+        return true;
+    };
+    std::string_view date, time;
+    if (!expect("-D:", 'D') || !digits(8, 'd', date) || !expect("-T", 'T') ||
+        !digits(6, 't', time)) {
+        return out;
+    }
+    if (!rest.empty()) {
+        out.add(Code::mention_format, pos1(at), rest[0], 'e');
+        return out;
+    }
+    const int y = digits_value(date.substr(0, 4));
+    const int m = digits_value(date.substr(4, 2));
+    const int d = digits_value(date.substr(6, 2));
+    if (d < 1 || d > days_in_month(y, m)) {
+        out.add(Code::mention_date, pos1(dash + 3), 0, 0,
+                static_cast<std::uint64_t>(digits_value(date)));
+    }
+    const int hh = digits_value(time.substr(0, 2));
+    const int mm = digits_value(time.substr(2, 2));
+    const int ss = digits_value(time.substr(4, 2));
+    if (hh > 23 || mm > 59 || ss > 59) {
+        out.add(Code::mention_time, pos1(dash + 13), 0, 0,
+                static_cast<std::uint64_t>(digits_value(time)));
+    }
+    return out;
+}
+
+std::optional<Mention> parse_mention(std::string_view ref) {
+    if (!check_mention(ref).valid()) return std::nullopt;
+    Mention m;
+    m.call = std::string(ref.substr(0, 6));
+    m.year = digits_value(ref.substr(9, 4));
+    m.month = digits_value(ref.substr(13, 2));
+    m.day = digits_value(ref.substr(15, 2));
+    m.hour = digits_value(ref.substr(19, 2));
+    m.minute = digits_value(ref.substr(21, 2));
+    m.second = digits_value(ref.substr(23, 2));
+    return m;
+}
+
+std::string format_mention(const Mention& m) {
+    if (!check_call(m.call).valid()) {
+        throw usage_error(fmt::format("'{}' is not a call number (N + 5 digits)", m.call));
+    }
+    if (m.year < 1000 || m.year > 9999 || m.day < 1 || m.day > days_in_month(m.year, m.month)) {
+        throw usage_error(
+            fmt::format("date {:04}-{:02}-{:02} does not exist", m.year, m.month, m.day));
+    }
+    if (m.hour < 0 || m.hour > 23 || m.minute < 0 || m.minute > 59 || m.second < 0 ||
+        m.second > 59) {
+        throw usage_error(
+            fmt::format("time {:02}:{:02}:{:02} does not exist", m.hour, m.minute, m.second));
+    }
+    return fmt::format("{}-D:{:04}{:02}{:02}-T{:02}{:02}{:02}", m.call, m.year, m.month, m.day,
+                       m.hour, m.minute, m.second);
+}
+
+RefType detect_type(std::string_view ref) noexcept {
+    if (ref.size() >= 2 && (ref[0] == 'N' || ref[0] == 'n') && is_digit(ref[1])) {
+        return ref.find("-D") != std::string_view::npos ||
+                       ref.find("-T") != std::string_view::npos
+                   ? RefType::mention
+                   : RefType::call;
+    }
+    if (ref.size() == mrn_length && ref.substr(2, 5) == bcp_id_marker) return RefType::bcp_id;
+    if (ref.size() >= mrn_length - 1 && ref.size() <= mrn_length + 1 && is_digit(ref[0]) &&
+        is_digit(ref[1])) {
+        return RefType::mrn;
+    }
+    // An EORI: a known country code, then letters and digits (at least one digit), blanks and
+    // case forgiven so that badly typed EORIs still get EORI diagnostics.
+    const std::string_view trimmed = ref.substr(0, ref.find_last_not_of(" \t") + 1);
+    if (trimmed.size() >= 3 && trimmed.size() <= 2 + eori_max_suffix + 4) {
+        const char cc[2] = {to_upper(trimmed[0]), to_upper(trimmed[1])};
+        if (is_country(std::string_view(cc, 2))) {
+            bool digit = false, ok = true;
+            for (char c : trimmed.substr(2)) {
+                digit = digit || is_digit(c);
+                ok = ok && (is_alnum(c) || is_space(c));
+            }
+            if (ok && digit) return RefType::eori;
+        }
+    }
+    return RefType::lrn;
+}
+
+Check check(RefType type, std::string_view ref, bool normalize) noexcept {
+    switch (type) {
+        case RefType::mrn: return check_mrn(ref);
+        case RefType::bcp_id: return check_bcp_id(ref);
+        case RefType::lrn: return check_lrn(ref);
+        case RefType::eori: return check_eori(ref, normalize);
+        case RefType::call: return check_call(ref);
+        case RefType::mention: return check_mention(ref);
+    }
+    return check_lrn(ref);
+}
+
+bool valid_utf8(std::string_view s, std::size_t* bad_offset) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    auto fail = [&](std::size_t at) {
+        if (bad_offset != nullptr) *bad_offset = at;
+        return false;
+    };
+    while (i < n) {
+        const unsigned c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned min = 0;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2, min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3, min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4, min = 0x10000;
+        } else {
+            return fail(i);
+        }
+        if (i + len > n) return fail(i);
+        unsigned cp = c & (0xFFu >> (len + 1));
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return fail(i);
+            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return fail(i);
+        i += len;
+    }
+    return true;
+}
+
+}  // namespace bcp

@@ -1,0 +1,41 @@
+# Sourced by the scripts in this folder: installs missing Debian packages and builds the tree.
+# shellcheck shell=bash
+
+BCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Every Debian package the build, the tests and the scripts need. Later issues add theirs here.
+BCP_PACKAGES=(
+  build-essential cmake ninja-build pkg-config python3 groff-base jq tzdata
+  libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
+  libhowardhinnant-date-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libcpp-httplib-dev
+  python3-icalendar
+)
+
+bcp_log() { printf '%s\n' "$*" >&2; }
+
+# Installs whatever is missing; apt-get update runs first, as on a fresh machine it must.
+bcp_install_deps() {
+  local missing=() p
+  for p in "${BCP_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  bcp_log "installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null || return 2
+}
+
+# bcp_build BUILD_DIR [cmake args...]: configure (once) and build with warnings as errors.
+bcp_build() {
+  local dir=$1; shift
+  local jobs
+  jobs=$(nproc 2>/dev/null || echo 2)
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$BCP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBCP_WERROR=ON "$@" \
+      >/dev/null || return 2
+  fi
+  cmake --build "$dir" -j "$jobs" || return 2
+}

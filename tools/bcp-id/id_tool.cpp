@@ -1,0 +1,488 @@
+#include "id_tool.hpp"
+
+#include <iostream>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bcp/country.hpp"
+#include "bcp/error.hpp"
+#include "bcp/generate.hpp"
+#include "bcp/reference.hpp"
+#include "tool.hpp"
+
+namespace bcp::id_tool {
+namespace {
+
+namespace t = bcp::tool;
+using nlohmann::json;
+
+// Inputs longer than this are echoed truncated (the full length is given beside them), so a
+// 10 MB line makes a readable error record rather than a 10 MB one.
+constexpr std::size_t echo_limit = 256;
+
+bool is_mrn_shaped(RefType type) { return type == RefType::mrn || type == RefType::bcp_id; }
+
+void append_uint(std::string& out, std::uint64_t v) {
+    char buf[24];
+    char* p = buf + sizeof buf;
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
+}
+
+void append_problems(std::string& out, const Check& c, std::string_view input, Severity which) {
+    out.push_back('[');
+    bool first = true;
+    for (const auto& p : c) {
+        if (p.severity != which) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        out.append(R"({"code":")");
+        out.append(code_name(p.code));
+        out.append(R"(","message":)");
+        t::append_json_string(out, describe(p, input));
+        if (p.pos != 0) {
+            out.append(R"(,"position":)");
+            append_uint(out, p.pos);
+        }
+        out.push_back('}');
+    }
+    out.push_back(']');
+}
+
+// Where a checked reference came from, for the output record.
+struct Origin {
+    std::string_view file;  // empty for stdin
+    std::size_t line = 0;
+    std::string_view field;  // empty for a bare line
+};
+
+void append_record_json(std::string& out, const Origin& at, std::string_view input,
+                        const Check& c, const std::string* normalized, bool type_known) {
+    out.append(R"({"line":)");
+    append_uint(out, at.line);
+    if (!at.file.empty()) {
+        out.append(R"(,"file":)");
+        t::append_json_string(out, at.file);
+    }
+    if (!at.field.empty()) {
+        out.append(R"(,"field":)");
+        t::append_json_string(out, at.field);
+    }
+    out.append(R"(,"input":)");
+    t::append_json_string(out, input.substr(0, echo_limit));
+    if (input.size() > echo_limit) {
+        out.append(R"(,"input_truncated":true,"input_length":)");
+        append_uint(out, input.size());
+    }
+    out.append(R"(,"type":)");
+    if (type_known) {
+        out.push_back('"');
+        out.append(to_string(c.type));
+        out.push_back('"');
+    } else {
+        out.append("null");
+    }
+    out.append(c.valid() ? R"(,"valid":true,"errors":)" : R"(,"valid":false,"errors":)");
+    append_problems(out, c, input, Severity::error);
+    out.append(R"(,"warnings":)");
+    append_problems(out, c, input, Severity::warning);
+    if (normalized != nullptr) {
+        out.append(R"(,"normalized":)");
+        t::append_json_string(out, *normalized);
+    }
+    if (type_known && is_mrn_shaped(c.type)) {
+        out.append(R"(,"check_expected":)");
+        if (c.check_expected != 0) {
+            out.push_back('"');
+            out.push_back(c.check_expected);
+            out.push_back('"');
+        } else {
+            out.append("null");
+        }
+        if (const auto parts = split_mrn(input)) {
+            out.append(R"(,"parts":{"year":)");
+            t::append_json_string(out, parts->year);
+            out.append(R"(,"country":)");
+            t::append_json_string(out, parts->country);
+            out.append(R"(,"unique":)");
+            t::append_json_string(out, parts->unique);
+            out.append(R"(,"procedure":)");
+            t::append_json_string(out, parts->procedure);
+            out.append(R"(,"check":)");
+            t::append_json_string(out, parts->check);
+            out.push_back('}');
+        } else {
+            out.append(R"(,"parts":null)");
+        }
+    }
+    out.append("}\n");
+}
+
+void append_record_text(std::string& out, const Origin& at, std::string_view input,
+                        const Check& c, const std::string* normalized, bool type_known) {
+    if (!at.file.empty()) fmt::format_to(std::back_inserter(out), "{}:", at.file);
+    fmt::format_to(std::back_inserter(out), "{}: ", at.line);
+    if (!at.field.empty()) fmt::format_to(std::back_inserter(out), "{} ", at.field);
+    std::string shown;
+    t::append_json_string(shown, input.substr(0, echo_limit));
+    fmt::format_to(std::back_inserter(out), "{} {} {}", shown,
+                   type_known ? to_string(c.type) : "?", c.valid() ? "valid" : "INVALID");
+    for (const auto& p : c) {
+        fmt::format_to(std::back_inserter(out), "{} {}{}: {}",
+                       &p == c.begin() ? ":" : ";", p.severity == Severity::warning ? "warning " : "",
+                       code_name(p.code), describe(p, input));
+    }
+    if (normalized != nullptr) fmt::format_to(std::back_inserter(out), " (normalized {})", *normalized);
+    out.push_back('\n');
+}
+
+class Checker {
+public:
+    Checker(const Options& o, t::Output& out, t::Reporter& reporter)
+        : o_(o), out_(out), reporter_(reporter), text_(o.format == "text") {
+        if (o.type != "auto") fixed_type_ = parse_ref_type(o.type);
+        for (const auto& f : o.fields) {
+            try {
+                pointers_.emplace_back(f);
+            } catch (const json::exception& e) {
+                throw usage_error(fmt::format("--field '{}' is not a JSON pointer: {}", f,
+                                              strip_json_prefix(e.what())));
+            }
+        }
+    }
+
+    // Returns false when the run must stop (malformed data without --skip-invalid).
+    bool file(t::Input& input) {
+        t::LineReader reader(input.stream());
+        t::LineReader::Line line;
+        const std::string_view file =
+            input.name() == "<stdin>" ? std::string_view{} : std::string_view(input.name());
+        while (reader.next(line)) {
+            if (out_.closed()) return true;
+            const Origin at{file, line.number, {}};
+            if (line.too_long) {
+                if (!bad_line(at, "too-long",
+                              fmt::format("line of {} bytes is longer than the {} bytes "
+                                          "a record may have",
+                                          line.length, t::LineReader::default_max_line))) {
+                    return false;
+                }
+                continue;
+            }
+            if (pointers_.empty()) {
+                reference(at, line.text);
+            } else if (!record(at, line.text)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
+
+private:
+    static std::string strip_json_prefix(std::string_view what) {
+        // nlohmann messages start with "[json.exception.parse_error.101] "; keep the sentence.
+        const auto close = what.find("] ");
+        return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
+    }
+
+    void reference(const Origin& at, std::string_view text) {
+        const RefType type = fixed_type_ ? *fixed_type_ : detect_type(text);
+        Check c = check(type, text, o_.normalize);
+        if (o_.duplicates && !text.empty()) {
+            auto key = std::string(to_string(type));
+            key.push_back(':');
+            key.append(text);
+            const auto [it, fresh] = seen_.try_emplace(std::move(key), at.line);
+            if (!fresh) c.add(Code::duplicate, 0, 0, 0, it->second);
+        }
+        std::string normalized;
+        const bool show_normalized = o_.normalize && type == RefType::eori;
+        if (show_normalized) normalized = normalize_eori(text);
+        emit(at, text, c, show_normalized ? &normalized : nullptr, true);
+    }
+
+    void emit(const Origin& at, std::string_view text, const Check& c,
+              const std::string* normalized, bool type_known) {
+        if (!c.valid()) ++invalid_;
+        if (o_.invalid_only && c.valid()) return;
+        if (text_) {
+            append_record_text(out_.buffer(), at, text, c, normalized, type_known);
+        } else {
+            append_record_json(out_.buffer(), at, text, c, normalized, type_known);
+        }
+        out_.maybe_flush();
+    }
+
+    // A line that is not usable as a record. Reported as an error record and counted invalid
+    // with --skip-invalid; otherwise reported on stderr and the run stops (exit 3).
+    bool bad_line(const Origin& at, std::string_view kind, const std::string& message) {
+        ++invalid_;
+        if (!o_.skip_invalid) {
+            reporter_.error(kind, message, at.file.empty() ? "<stdin>" : at.file, at.line);
+            return false;
+        }
+        auto& out = out_.buffer();
+        if (text_) {
+            fmt::format_to(std::back_inserter(out), "{}{}{}: ERROR {}: {}\n", at.file,
+                           at.file.empty() ? "" : ":", at.line, kind, message);
+        } else {
+            out.append(R"({"line":)");
+            append_uint(out, at.line);
+            if (!at.file.empty()) {
+                out.append(R"(,"file":)");
+                t::append_json_string(out, at.file);
+            }
+            out.append(R"(,"valid":false,"error":{"kind":)");
+            t::append_json_string(out, kind);
+            out.append(R"(,"message":)");
+            t::append_json_string(out, message);
+            out.append("}}\n");
+        }
+        out_.maybe_flush();
+        return true;
+    }
+
+    bool record(const Origin& at, std::string_view text) {
+        if (text.find_first_not_of(" \t") == std::string_view::npos) {
+            return bad_line(at, "empty", "empty line where a JSON object was expected");
+        }
+        json doc;
+        try {
+            doc = json::parse(text);
+        } catch (const json::exception& e) {
+            return bad_line(at, "json", "malformed JSON: " + strip_json_prefix(e.what()));
+        }
+        if (!doc.is_object()) {
+            return bad_line(at, "json", fmt::format("a record must be a JSON object, found {}",
+                                                    doc.type_name()));
+        }
+        for (std::size_t i = 0; i < pointers_.size(); ++i) {
+            Origin here = at;
+            here.field = o_.fields[i];
+            const json* value = nullptr;
+            try {
+                value = doc.contains(pointers_[i]) ? &doc.at(pointers_[i]) : nullptr;
+            } catch (const json::exception&) {
+                value = nullptr;  // e.g. a pointer into an array with a non-numeric token
+            }
+            if (value == nullptr || !value->is_string()) {
+                Check c;
+                c.type = fixed_type_.value_or(RefType::lrn);
+                c.add(value == nullptr ? Code::missing_field : Code::not_a_string);
+                emit(here, value == nullptr ? std::string_view{} : std::string_view{}, c, nullptr,
+                     fixed_type_.has_value());
+                continue;
+            }
+            reference(here, value->get_ref<const std::string&>());
+        }
+        return true;
+    }
+
+    const Options& o_;
+    t::Output& out_;
+    t::Reporter& reporter_;
+    bool text_;
+    std::optional<RefType> fixed_type_;
+    std::vector<json::json_pointer> pointers_;
+    std::unordered_map<std::string, std::size_t> seen_;
+    std::size_t invalid_ = 0;
+};
+
+int run_check(const Options& o, std::istream& in, t::Output& out, t::Reporter& reporter) {
+    Checker checker(o, out, reporter);
+    std::vector<std::string> files = o.files;
+    if (files.empty()) files.emplace_back("-");
+    for (const auto& name : files) {
+        t::Input input(name, in);
+        if (!checker.file(input)) {
+            return out.finish() ? t::bad_data : t::usage;
+        }
+        if (out.closed()) break;
+    }
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return checker.any_invalid() ? t::no : t::ok;
+}
+
+int run_gen(const Options& o, t::Output& out) {
+    GenerateOptions g;
+    g.type = o.gen_type == "mrn" ? RefType::mrn : RefType::bcp_id;
+    g.country = o.country;
+    if (g.type == RefType::mrn && g.country.empty()) g.country = "BE";
+    if (o.procedure.size() > 1) {
+        throw usage_error(fmt::format("--procedure takes one letter, got '{}'", o.procedure));
+    }
+    g.procedure = o.procedure.empty() ? '\0' : o.procedure[0];
+    g.prefix = o.prefix;
+    g.count = o.count;
+    g.year2 = o.year;
+    const auto resolved = resolve(g);
+    SequenceFile sequence(o.state.empty() ? SequenceFile::default_path()
+                                          : std::filesystem::path(o.state));
+    const auto key = sequence_key(resolved);
+    const auto first = sequence.reserve(key, resolved.count, sequence_max(resolved));
+    auto& buf = out.buffer();
+    for (std::uint64_t i = 0; i < resolved.count; ++i) {
+        const auto ref = make_reference(resolved, first + i);
+        if (o.format == "text") {
+            buf.append(ref);
+            buf.push_back('\n');
+        } else {
+            fmt::format_to(std::back_inserter(buf),
+                           R"({{"reference":"{}","type":"{}","country":"{}","procedure":"{}",)"
+                           R"("sequence":"{}","number":{}}})"
+                           "\n",
+                           ref, to_string(resolved.type), resolved.country, resolved.procedure,
+                           key, first + i);
+        }
+        out.maybe_flush();
+        if (out.closed()) break;
+    }
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return t::ok;
+}
+
+json explain_json(std::string_view ref) {
+    const RefType type = detect_type(ref);
+    const Check c = check(type, ref);
+    json j{{"input", ref}, {"type", to_string(type)}, {"valid", c.valid()}};
+    json errors = json::array(), warnings = json::array();
+    for (const auto& p : c) {
+        (p.severity == Severity::error ? errors : warnings)
+            .push_back({{"code", code_name(p.code)}, {"message", describe(p, ref)}});
+    }
+    j["errors"] = errors;
+    j["warnings"] = warnings;
+    if (is_mrn_shaped(type)) {
+        if (const auto parts = split_mrn(ref)) {
+            const char proc = parts->procedure[0];
+            j["year"] = {{"text", parts->year},
+                         {"value", parts->year.find_first_not_of("0123456789") == std::string_view::npos
+                                       ? json(2000 + std::stoi(std::string(parts->year)))
+                                       : json()}};
+            j["country"] = {{"code", parts->country}, {"name", country_name(parts->country)}};
+            j["unique"] = parts->unique;
+            const auto meaning = mrn_procedure_meaning(proc);
+            j["procedure"] = {{"letter", parts->procedure},
+                              {"meaning", meaning.empty() ? json() : json(meaning)}};
+            j["check"] = {{"found", parts->check},
+                          {"expected", c.check_expected ? json(std::string(1, c.check_expected))
+                                                        : json()}};
+            if (type == RefType::bcp_id) {
+                j["bcp"] = {{"marker", parts->unique.substr(0, 3)},
+                            {"operator_part", parts->unique.substr(3)}};
+            }
+        }
+    } else if (type == RefType::mention) {
+        if (const auto m = parse_mention(ref)) {
+            j["call"] = m->call;
+            j["start"] = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", m->year, m->month,
+                                     m->day, m->hour, m->minute, m->second);
+        }
+    } else if (type == RefType::eori && ref.size() >= 2) {
+        j["country"] = {{"code", ref.substr(0, 2)}, {"name", country_name(ref.substr(0, 2))}};
+        j["identifier"] = ref.substr(2);
+    }
+    return j;
+}
+
+std::string explain_text(const json& j) {
+    std::string out;
+    auto row = [&](std::string_view label, const std::string& value) {
+        fmt::format_to(std::back_inserter(out), "  {:<13}{}\n", label, value);
+    };
+    auto str = [](const json& v) { return v.is_null() ? std::string("?") : v.get<std::string>(); };
+    const std::string type = j["type"].get<std::string>();
+    fmt::format_to(std::back_inserter(out), "{}  {}  {}\n", j["input"].get<std::string>(),
+                   type == "bcp-id" ? "Belgian BCP-ID" : type == "mrn" ? "MRN" :
+                   type == "lrn" ? "LRN" : type == "eori" ? "EORI" :
+                   type == "call" ? "call number" : "emergency mention",
+                   j["valid"].get<bool>() ? "valid" : "INVALID");
+    if (j.contains("year")) {
+        const auto& y = j["year"];
+        row("year", str(y["text"]) + (y["value"].is_null() ? "" : fmt::format(" ({})", y["value"].get<int>())));
+        const auto& c = j["country"];
+        const auto name = c["name"].get<std::string>();
+        row("country", str(c["code"]) + (name.empty() ? "  (not an ISO 3166 code)" : "  " + name));
+        if (j.contains("bcp")) {
+            row("unique part", fmt::format("{}  (marker {}, operator part {})", str(j["unique"]),
+                                           str(j["bcp"]["marker"]), str(j["bcp"]["operator_part"])));
+        } else {
+            row("unique part", str(j["unique"]));
+        }
+        const auto& p = j["procedure"];
+        row("procedure", str(p["letter"]) + "  " +
+                             (p["meaning"].is_null() ? std::string("not a Union Customs Code procedure letter")
+                                                     : p["meaning"].get<std::string>()));
+        const auto& k = j["check"];
+        row("check", fmt::format("{}  (expected {})", str(k["found"]), str(k["expected"])));
+    }
+    if (j.contains("call")) {
+        row("call", str(j["call"]));
+        row("start", str(j["start"]) + " (local time of the procedure)");
+    }
+    if (j.contains("identifier")) {
+        const auto name = j["country"]["name"].get<std::string>();
+        row("country", str(j["country"]["code"]) + (name.empty() ? "" : "  " + name));
+        row("identifier", str(j["identifier"]));
+    }
+    for (const auto& e : j["errors"]) {
+        row("error", fmt::format("{}: {}", str(e["code"]), str(e["message"])));
+    }
+    for (const auto& w : j["warnings"]) {
+        row("warning", fmt::format("{}: {}", str(w["code"]), str(w["message"])));
+    }
+    return out;
+}
+
+int run_explain(const Options& o, t::Output& out) {
+    bool all_valid = true;
+    for (const auto& ref : o.refs) {
+        const json j = explain_json(ref);
+        all_valid = all_valid && j["valid"].get<bool>();
+        if (o.format == "jsonl") {
+            out.write(j.dump(-1, ' ', false, json::error_handler_t::replace));
+            out.put('\n');
+        } else {
+            out.write(explain_text(j));
+        }
+    }
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return all_valid ? t::ok : t::no;
+}
+
+}  // namespace
+
+int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
+    t::Reporter reporter("bcp-id", err);
+    reporter.set_json(options.errors_json);
+    Options o = options;
+    if (o.format.empty()) o.format = o.command == Command::explain ? "text" : "jsonl";
+    try {
+        t::Output output(out);
+        switch (o.command) {
+            case Command::check: return run_check(o, in, output, reporter);
+            case Command::gen: return run_gen(o, output);
+            case Command::explain: return run_explain(o, output);
+        }
+        return t::usage;
+    } catch (const usage_error& e) {
+        reporter.usage(e.what());
+        return t::usage;
+    } catch (const bcp::error& e) {
+        reporter.error(e);
+        return t::exit_for(e);
+    } catch (const std::exception& e) {
+        reporter.error("internal", e.what());
+        return t::usage;
+    }
+}
+
+}  // namespace bcp::id_tool
