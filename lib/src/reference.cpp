@@ -4,6 +4,7 @@
 
 #include "bcp/country.hpp"
 #include "bcp/error.hpp"
+#include "bcp/time.hpp"
 
 namespace bcp {
 namespace {
@@ -46,14 +47,6 @@ bool check_common(Check& out, std::string_view ref, Blanks blanks) {
         }
     }
     return true;
-}
-
-bool leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) noexcept {
-    static constexpr std::array<int, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12) return 0;
-    return m == 2 && leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
 }
 
 int digits_value(std::string_view s) noexcept {
