@@ -381,9 +381,11 @@ Check check_lrn(std::string_view ref) noexcept {
         return k;
     }();
     if (chars > lrn_max_length) out.add(Code::length, 0, 0, 0, chars, lrn_max_length);
+    // Bytes of a broken UTF-8 sequence are already reported as such; report them once.
+    const bool utf8_reported = out.has(Code::invalid_utf8);
     for (std::size_t i = 0; i < ref.size(); ++i) {
         const auto u = static_cast<unsigned char>(ref[i]);
-        if ((u < 0x20 && ref[i] != '\t') || u == 0x7f || u >= 0x80) {
+        if ((u < 0x20 && ref[i] != '\t') || u == 0x7f || (u >= 0x80 && !utf8_reported)) {
             out.add(Code::invalid_char, pos1(i), ref[i]);
             break;
         }

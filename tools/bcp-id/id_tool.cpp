@@ -1,5 +1,6 @@
 #include "id_tool.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <unordered_map>
@@ -75,7 +76,11 @@ void append_record_json(std::string& out, const Origin& at, std::string_view inp
         t::append_json_string(out, at.field);
     }
     out.append(R"(,"input":)");
-    t::append_json_string(out, input.substr(0, echo_limit));
+    if (c.has(Code::missing_field) || c.has(Code::not_a_string)) {
+        out.append("null");
+    } else {
+        t::append_json_string(out, input.substr(0, echo_limit));
+    }
     if (input.size() > echo_limit) {
         out.append(R"(,"input_truncated":true,"input_length":)");
         append_uint(out, input.size());
@@ -349,6 +354,19 @@ int run_gen(const Options& o, t::Output& out) {
     return t::ok;
 }
 
+// A two-digit year as a full one: this century unless that lies more than a year ahead
+// (references are not made for years to come), so "97" reads as 1997 and "25" as 2025.
+json full_year(std::string_view yy) {
+    if (yy.size() != 2 || yy.find_first_not_of("0123456789") != std::string_view::npos) {
+        return json();
+    }
+    const int y = (yy[0] - '0') * 10 + (yy[1] - '0');
+    const auto today = std::chrono::year_month_day{
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    const int this_year = static_cast<int>(today.year());
+    return 2000 + y > this_year + 1 ? 1900 + y : 2000 + y;
+}
+
 json explain_json(std::string_view ref) {
     const RefType type = detect_type(ref);
     const Check c = check(type, ref);
@@ -363,10 +381,7 @@ json explain_json(std::string_view ref) {
     if (is_mrn_shaped(type)) {
         if (const auto parts = split_mrn(ref)) {
             const char proc = parts->procedure[0];
-            j["year"] = {{"text", parts->year},
-                         {"value", parts->year.find_first_not_of("0123456789") == std::string_view::npos
-                                       ? json(2000 + std::stoi(std::string(parts->year)))
-                                       : json()}};
+            j["year"] = {{"text", parts->year}, {"value", full_year(parts->year)}};
             j["country"] = {{"code", parts->country}, {"name", country_name(parts->country)}};
             j["unique"] = parts->unique;
             const auto meaning = mrn_procedure_meaning(proc);
