@@ -1,0 +1,173 @@
+// Customs outage and maintenance notices turned into structured events: which system and
+// country, from when to when in UTC, which emergency procedure (call number, mention, codes),
+// whether the fallback procedure is allowed and whether customs buffers messages. Input is
+// free text in English, French, Dutch or German: a single notice, or a whole status-page
+// history (seed 000) split entry by entry, each entry keeping its status updates. E-mail and
+// Statuspage JSON readers (notice_email.hpp, notice_statuspage.hpp) feed the same parser.
+//
+// The library neither prints nor exits; to_json() gives the record that bcp-notice prints
+// (schema: data/schema/notice.schema.json).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bcp/notice_date.hpp"
+#include "bcp/time.hpp"
+
+namespace bcp {
+
+struct NoticeUpdate {
+    std::string status;  // "Scheduled", "In progress", "Resolved", ... or empty
+    std::optional<UtcTime> at;
+    std::string text;
+    bool disregarded = false;  // a later update said "Please disregard the previous message"
+};
+
+struct NoticeWindow {
+    std::optional<UtcTime> start, end;
+    std::string zone;  // the zone label or IANA zone the times were read in; "status updates"
+    std::string text;  // the text the window came from
+};
+
+// An emergency procedure a notice announces. Field names are shared with bcp-mention
+// (--procedure FILE): keep them.
+struct NoticeProcedure {
+    std::string system;  // id from data/systems.tsv, or empty
+    std::string call;    // "N04853", or empty when the procedure has no call number
+    std::optional<UtcTime> start, end;
+    std::string mention;  // "N04853-D:20251127-T110000" as the notice gives it, validated
+    std::vector<std::string> codes;  // "1NPS", "2NPS", ...
+};
+
+// The parts of an EU ICS2 notification subject (seed 001, "What does the subject line of the
+// notification mean?").
+struct Ics2Subject {
+    std::string kind;  // "unavailability" or "activation"
+    std::optional<bool> scheduled;
+    bool update = false;
+    std::string component;  // "ICS2 Common and or ICS2 National component", "TAPAS", ...
+    std::string country;    // when the unavailability concerns one country
+    std::optional<UtcTime> registered;  // time of registration (CET)
+    std::optional<UtcTime> estimated_end;
+};
+
+struct Notice {
+    std::string id;
+    std::string file;  // empty for stdin
+    std::size_t entry = 0;  // 0-based index of the entry in its input
+    std::size_t line = 0;   // first line of the entry
+    std::string title;
+    std::string language;  // "en", "fr", "nl", "de"
+    std::optional<UtcTime> posted_at;
+    std::vector<NoticeUpdate> updates;  // oldest first
+    std::string status;                 // of the latest update
+    std::optional<bool> planned;
+    bool cancelled = false;
+    std::string country;  // ISO alpha-2, empty for the vendor's own platform or unknown
+    std::vector<std::string> systems;
+    std::vector<std::string> processes;
+    NoticeWindow window;
+    std::vector<NoticeProcedure> procedures;
+    std::string fallback;   // "allowed", "advised-only", "not-allowed" or empty
+    std::string buffering;  // "customs-buffers", "declarant-may-buffer", "rejected" or empty
+    std::vector<std::string> tickets;
+    bool relevant = true;
+    std::vector<NoticeWarning> warnings;
+    std::optional<Ics2Subject> ics2;
+};
+
+// Options shared by every reader.
+struct NoticeOptions {
+    // Anchors dates written without a year when the notice gives no posting date.
+    UtcTime reference_time{};
+    std::string file;  // for source.file
+};
+
+// A notice as read before interpretation: optional title, updates in the order they appear
+// (newest first on a status page), a posting time text and the date of the day header.
+struct RawUpdate {
+    std::string status;
+    std::string text;
+    std::string stamp;           // the timestamp line as written
+    std::optional<UtcTime> at;   // when the reader knows it exactly (JSON, e-mail Date)
+};
+struct RawNotice {
+    std::string title;
+    std::vector<RawUpdate> updates;  // as written (newest first for status-page entries)
+    std::string posted;              // "Posted on Nov 21, 2025 - 14:41 CET" text, or empty
+    std::optional<WrittenDate> day;  // the status page's day header above the entry
+    std::size_t line = 0;
+    bool newest_first = true;
+    std::optional<Ics2Subject> ics2;
+    std::optional<UtcTime> posted_at;                   // exact posting time, when known
+    std::optional<UtcTime> window_start, window_end;    // Statuspage scheduled_for/_until
+    std::string context;  // names that help find country and systems (Statuspage components)
+};
+
+// Interprets one raw notice (dates, calls, systems, country, linking of its updates).
+[[nodiscard]] Notice interpret_notice(const RawNotice& raw, std::size_t entry,
+                                      const NoticeOptions& options);
+
+// Splits plain text into notices as it streams: a status-page history (day headers, "Status -
+// text" updates, timestamp lines, "Posted on" lines) becomes one notice per entry; text with
+// none of that structure is one notice. Memory is bounded by the largest entry.
+class NoticeSplitter {
+public:
+    using Sink = std::function<void(RawNotice&&)>;
+    explicit NoticeSplitter(Sink sink) : sink_(std::move(sink)) {}
+    void line(std::string_view text, std::size_t number);
+    void finish();
+    // Bytes held for the entry being read (callers bound it).
+    [[nodiscard]] std::size_t pending_bytes() const noexcept { return pending_; }
+
+private:
+    enum class Mode { start, entries, about, upcoming_title, upcoming_body };
+    void flush();
+    void begin_update(std::string status, std::string_view rest, std::size_t number);
+    void add_text(std::string_view text);
+
+    Sink sink_;
+    Mode mode_ = Mode::start;
+    bool structured_ = false;
+    RawNotice current_;
+    std::vector<std::string> plain_;  // lines before any structure
+    std::size_t plain_line_ = 0;
+    std::optional<WrittenDate> day_;
+    bool in_update_ = false;  // text lines go to the last update until its timestamp
+    std::size_t pending_ = 0;
+};
+
+// The status words of a status page (Statuspage's incident and maintenance states).
+[[nodiscard]] bool is_update_status(std::string_view word) noexcept;
+
+// Parses a whole text as one notice (no splitting).
+[[nodiscard]] Notice parse_notice_text(std::string_view text, const NoticeOptions& options);
+
+// The record bcp-notice prints.
+[[nodiscard]] nlohmann::ordered_json to_json(const Notice& notice);
+
+// Windows of a notice that a calendar or an "active at" question cares about: its window and
+// each procedure's period, cancelled notices excluded.
+struct NoticeEvent {
+    std::string uid;
+    std::string summary;
+    std::string system;
+    std::string call;
+    UtcTime start{};
+    std::optional<UtcTime> end;
+};
+[[nodiscard]] std::vector<NoticeEvent> notice_events(const Notice& notice);
+
+// True when the notice (or one of its procedures) is in force at `t`; with `country` or
+// `system` non-empty, only when it concerns them.
+[[nodiscard]] bool notice_active_at(const Notice& notice, UtcTime t, std::string_view country,
+                                    std::string_view system);
+
+}  // namespace bcp

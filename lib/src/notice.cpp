@@ -1,0 +1,1186 @@
+#include "bcp/notice.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "bcp/error.hpp"
+#include "bcp/reference.hpp"
+#include "bcp/systems.hpp"
+
+namespace bcp {
+namespace {
+
+std::string_view rtrim(std::string_view s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view trim(std::string_view s) {
+    s = rtrim(s);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    return s;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           static_cast<unsigned char>(c) >= 0x80;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+// Occurrence of `word` in `text` from `from` with non-alphanumeric characters around it.
+std::size_t find_word(std::string_view text, std::string_view word, std::size_t from = 0) {
+    while (true) {
+        const std::size_t at = text.find(word, from);
+        if (at == std::string_view::npos) return at;
+        const bool left = at == 0 || !alnum(text[at - 1]);
+        const std::size_t e = at + word.size();
+        const bool right = e >= text.size() || !alnum(text[e]);
+        if (left && right) return at;
+        from = at + 1;
+    }
+}
+
+bool contains_any(std::string_view lowered, std::initializer_list<std::string_view> phrases) {
+    for (auto p : phrases) {
+        if (lowered.find(p) != std::string_view::npos) return true;
+    }
+    return false;
+}
+
+// --- Statuses ------------------------------------------------------------------------------
+
+// Statuspage's incident states and scheduled-maintenance states (seed 000 uses all of them).
+constexpr std::array<std::string_view, 10> statuses{
+    "Scheduled", "In progress", "Completed",  "Identified", "Investigating",
+    "Monitoring", "Update",     "Resolved",   "Verifying",  "Postmortem"};
+
+bool closing(std::string_view s) { return s == "Resolved" || s == "Completed"; }
+bool opening(std::string_view s) { return s == "Scheduled" || s == "Investigating"; }
+bool maintenance_status(std::string_view s) {
+    return s == "Scheduled" || s == "In progress" || s == "Completed" || s == "Verifying";
+}
+bool incident_status(std::string_view s) {
+    return s == "Investigating" || s == "Identified" || s == "Monitoring" || s == "Resolved";
+}
+bool active_status(std::string_view s) {
+    return s == "In progress" || s == "Investigating" || s == "Identified" ||
+           s == "Monitoring" || s == "Verifying";
+}
+
+// --- Systems -------------------------------------------------------------------------------
+
+struct Alias {
+    std::string_view text;
+    std::string_view id;
+};
+
+// How notices name the systems of data/systems.tsv (seed 000 unless noted): the more
+// specific spellings come first so "IDMS/H7" is not read as IDMS.
+constexpr std::array<Alias, 33> aliases{{
+    {"IDMS/H7", "IDMS-H7"},  // "Procédure d'urgence IDMS/H7 Call N04850"
+    {"IDMS-H7", "IDMS-H7"},
+    {"IDMS", "IDMS"},
+    {"AES", "AES"},
+    {"PLDA", "PLDA"},
+    {"NCTS", "NCTS"},
+    {"EMCS", "EMCS"},
+    {"DMS", "DMS"},
+    {"ICS2", "ICS2"},
+    {"UUM&DS", "UUMDS"},  // "central IT component \"UUM&DS.\""
+    {"UUMDS", "UUMDS"},   // seed 001
+    {"TAPAS", "TAPAS"},   // seed 001
+    {"STI", "STI"},       // seed 001
+    {"ENS", "ENS"},       // seed 001
+    {"DELTA I/E", "DELTA-IE"},  // "DELTA I/E IMPORT online procedure"
+    {"DELTA IE", "DELTA-IE"},   // "the DELTA IE tele-procedure"
+    {"DELTA-IE", "DELTA-IE"},
+    {"Delta IE", "DELTA-IE"},
+    {"Delta G", "DELTA-G"},  // "Delta G / C is experiencing an outage"
+    {"DELTA G", "DELTA-G"},
+    {"RITA", "RITA"},
+    {"TRACES", "TRACES"},  // "TRACES-NT"
+    {"ATLAS", "ATLAS"},
+    {"Einfuhr", "ATLAS-EINFUHR"},  // "Affected procedures: Einfuhr, EAS, AES, NCTS"
+    {"Ausfuhr", "ATLAS-AUSFUHR"},  // "Affected procedures: Ausfuhr, Versand"
+    {"Versand", "ATLAS-VERSAND"},
+    {"EAS", "ATLAS-EAS"},
+    {"CDS TDR", "CDS-TDR"},  // "The CDS TDR Service will be unavailable"
+    {"Trader Dress Rehearsal", "CDS-TDR"},
+    {"TDR", "CDS-TDR"},
+    {"Customs Declaration Service", "CDS"},
+    {"CDS", "CDS"},
+    {"CCS-UK", "CCS-UK"},
+}};
+
+struct Hit {
+    std::size_t pos;
+    std::string id;
+};
+
+// Systems named in `text`, each with its first position; overlapping spellings count once.
+std::vector<Hit> find_systems(std::string_view text) {
+    std::vector<Hit> hits;
+    std::vector<std::pair<std::size_t, std::size_t>> taken;
+    for (const auto& a : aliases) {
+        std::size_t from = 0;
+        while (true) {
+            const std::size_t at = find_word(text, a.text, from);
+            if (at == std::string_view::npos) break;
+            from = at + 1;
+            const std::size_t e = at + a.text.size();
+            bool overlap = false;
+            for (auto [b, f] : taken) {
+                if (at < f && b < e) overlap = true;
+            }
+            if (overlap) continue;
+            taken.emplace_back(at, e);
+            if (find_system(a.id) == nullptr) continue;  // the closed list decides
+            hits.push_back({at, std::string(a.id)});
+        }
+    }
+    std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) { return x.pos < y.pos; });
+    return hits;
+}
+
+// The system named last before `pos` on the same line, or the first one after it.
+std::string system_on_line(std::string_view text, std::size_t pos) {
+    const std::size_t ls = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    const std::size_t begin = ls == std::string_view::npos ? 0 : ls + 1;
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const auto hits = find_systems(text.substr(begin, end - begin));
+    std::string before, after;
+    for (const auto& h : hits) {
+        if (begin + h.pos < pos) {
+            before = h.id;
+        } else if (after.empty()) {
+            after = h.id;
+        }
+    }
+    return before.empty() ? after : before;
+}
+
+// --- Country -------------------------------------------------------------------------------
+
+struct CountryPhrase {
+    std::string_view text;
+    std::string_view country;
+};
+
+// Phrases that name the authority behind a notice (seed 000 unless noted).
+constexpr std::array<CountryPhrase, 22> country_phrases{{
+    {"Dutch Custom", "NL"},        // "contact Dutch Customs authorities directly"
+    {"Dutch customs", "NL"},
+    {"Douane Nederland", "NL"},
+    {"French Customs", "FR"},      // "French Customs has reported an incident"
+    {"French customs", "FR"},      // "handled by French customs' technical teams"
+    {"douane.gouv.fr", "FR"},
+    {"German Customs", "DE"},      // "German Customs has announced maintenance work"
+    {"DE Customs", "DE"},          // "DE Customs is experiencing delays"
+    {"Zoll", "DE"},
+    {"HMRC", "GB"},                // "HMRC are planning scheduled maintenance"
+    {"hmrc.gov.uk", "GB"},
+    {"Belgian", "BE"},             // "declarations for Belgian systems"
+    {"BE declarations", "BE"},     // "some BE declarations are getting stuck"
+    {"BE customs", "BE"},
+    {"SPF Finances", "BE"},        // "IDMS-H7 - Procédure alternative/d'urgence | SPF Finances"
+    {"minfin.fed.be", "BE"},
+    {"AGD&A", "BE"},               // "services compétents de l'AGD&A"
+    {"Finnish Customs", "FI"},     // seed 001
+    {"tulli.fi", "FI"},
+    {"Norwegian Customs", "NO"},   // seed 003
+    {"Tolletaten", "NO"},
+    {"Irish Revenue", "IE"},
+}};
+
+// --- Text helpers --------------------------------------------------------------------------
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
+    for (const char ch : s) {
+        h ^= static_cast<std::uint8_t>(ch);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+// Cuts at most `n` bytes without splitting a UTF-8 sequence.
+std::string cut(std::string_view s, std::size_t n) {
+    if (s.size() <= n) return std::string(s);
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return std::string(s.substr(0, n)) + "...";
+}
+
+// Boilerplate lines of the vendor's relayed notices, skipped when choosing a title.
+bool boilerplate(std::string_view l) {
+    return l.empty() || starts_with(l, "Dear ") || l == "Dear Customer" || starts_with(l, "Hello") ||
+           starts_with(l, "We have received the following information") ||
+           starts_with(l, "If you require assistance") || starts_with(l, "Please find the message") ||
+           starts_with(l, "---") || starts_with(l, "Kind regards") || l == "\"";
+}
+
+std::string make_title(std::string_view text) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t e = text.find('\n', at);
+        if (e == std::string_view::npos) e = text.size();
+        std::string_view l = trim(text.substr(at, e - at));
+        at = e + 1;
+        // Bullets and quotes around relayed text.
+        while (!l.empty() && (l.front() == '"' || l.front() == '-' || l.front() == '*')) {
+            l.remove_prefix(1);
+        }
+        l = trim(l);
+        if (boilerplate(l)) continue;
+        // The first sentence is the headline.
+        if (const std::size_t stop = l.find(". "); stop != std::string_view::npos && stop >= 20) {
+            l = l.substr(0, stop + 1);
+        }
+        return cut(l, 120);
+    }
+    return {};
+}
+
+std::string language_of(std::string_view text) {
+    // Frequent short words of each language; counted as whole words.
+    static constexpr std::array<std::pair<std::string_view, int>, 36> words{{
+        {"the", 0},  {"and", 0},  {"will", 0}, {"is", 0},   {"you", 0},  {"to", 0},
+        {"of", 0},   {"for", 0},  {"with", 0}, {"le", 1},   {"la", 1},   {"les", 1},
+        {"des", 1},  {"est", 1},  {"vous", 1}, {"pour", 1}, {"une", 1},  {"du", 1},
+        {"het", 2},  {"een", 2},  {"van", 2},  {"voor", 2}, {"niet", 2}, {"zijn", 2},
+        {"wordt", 2}, {"u", 2},   {"op", 2},   {"der", 3},  {"die", 3},  {"das", 3},
+        {"und", 3},  {"nicht", 3}, {"ist", 3}, {"mit", 3},  {"für", 3},  {"wird", 3},
+    }};
+    std::array<int, 4> score{};
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && !alnum(text[i])) ++i;
+        const std::size_t b = i;
+        while (i < text.size() && alnum(text[i])) ++i;
+        if (i - b == 0 || i - b > 5) continue;
+        const std::string w = lower_ascii(text.substr(b, i - b));
+        for (const auto& [word, lang] : words) {
+            if (word == w) ++score[static_cast<std::size_t>(lang)];
+        }
+    }
+    static constexpr std::array<std::string_view, 4> names{"en", "fr", "nl", "de"};
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < score.size(); ++k) {
+        if (score[k] > score[best]) best = k;
+    }
+    return score[best] == 0 ? std::string() : std::string(names[best]);
+}
+
+void add_warning(std::vector<NoticeWarning>& out, NoticeWarning w) {
+    for (const auto& x : out) {
+        if (x.code == w.code && x.message == w.message) return;
+    }
+    out.push_back(std::move(w));
+}
+
+// Unfilled template fields: "{{date}}", "[DATE]", "<TIME>", "dd-mm-yyyy", "XX:XX", "NXXXXX".
+void find_placeholders(std::string_view text, std::vector<NoticeWarning>& warnings) {
+    static constexpr std::array<std::string_view, 14> literal{
+        "dd-mm-yyyy", "DD-MM-YYYY", "dd/mm/yyyy", "DD/MM/YYYY", "jj/mm/aaaa", "XX:XX", "xx:xx",
+        "hh:mm",      "HH:MM",      "NXXXXX",     "N0XXXX",     "[...]",      "TBD:",  "%s"};
+    for (auto p : literal) {
+        if (text.find(p) != std::string_view::npos) {
+            add_warning(warnings, {"template-placeholder",
+                                   fmt::format("unfilled template placeholder '{}'", p)});
+        }
+    }
+    for (std::size_t at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", at + 2)) {
+        const std::size_t e = text.find("}}", at);
+        if (e == std::string_view::npos || e - at > 40) continue;
+        add_warning(warnings, {"template-placeholder",
+                               fmt::format("unfilled template placeholder '{}'", text.substr(at, e + 2 - at))});
+    }
+    for (std::size_t at = text.find_first_of("[<"); at != std::string_view::npos;
+         at = text.find_first_of("[<", at + 1)) {
+        const char close = text[at] == '[' ? ']' : '>';
+        std::size_t e = at + 1;
+        while (e < text.size() && ((text[e] >= 'A' && text[e] <= 'Z') || text[e] == '_' || text[e] == ' ')) ++e;
+        if (e < text.size() && text[e] == close && e - at >= 4 && e - at <= 30) {
+            add_warning(warnings, {"template-placeholder",
+                                   fmt::format("unfilled template placeholder '{}'", text.substr(at, e + 1 - at))});
+        }
+    }
+}
+
+// A time in the notice with its resolved instants.
+struct Resolved {
+    FoundTime found;
+    std::optional<UtcTime> start, end;
+    std::size_t update = 0;  // index of the update (chronological); npos for the title
+    std::size_t offset = 0;  // offset of the update text within its own text
+};
+
+struct Period {
+    std::optional<UtcTime> start, end;
+    std::string zone, text;
+};
+
+// Applies the times of one update to a period: a range sets both ends, labelled or worded
+// start and end times set their end, later updates overriding earlier ones ("prolonged until
+// 21/11/25 9am CET" moves the end, seed 000).
+void apply_times(Period& p, const std::vector<const Resolved*>& times, std::string_view text) {
+    bool ranged = false;
+    for (const auto* r : times) {
+        if (r->found.role == TimeRole::next_update || !r->start) continue;
+        const auto snippet = std::string(text.substr(r->found.begin, r->found.finish - r->found.begin));
+        const std::string zone = r->found.start.zone_label;
+        if (r->found.end && r->end && !ranged) {
+            if (r->found.role == TimeRole::end) {
+                p.end = r->end;
+            } else {
+                p.start = r->start;
+                p.end = r->end;
+            }
+            p.zone = zone;
+            p.text = snippet;
+            ranged = true;
+            continue;
+        }
+        if (r->found.end) continue;
+        if (r->found.role == TimeRole::start && !ranged) {
+            p.start = r->start;
+            if (p.text.empty() || p.zone.empty()) {
+                p.zone = zone;
+                p.text = snippet;
+            }
+        } else if (r->found.role == TimeRole::end) {
+            p.end = r->start;
+            if (p.zone.empty()) p.zone = zone;
+        }
+    }
+}
+
+struct CallHit {
+    std::string call;
+    std::size_t pos;
+    bool valid;
+};
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+// Call numbers: N + 5 digits; other lengths count (as malformed) only on a line that speaks
+// of a call or an emergency procedure, so document codes such as "CHED (N853" are left alone.
+std::vector<CallHit> find_calls(std::string_view text) {
+    std::vector<CallHit> out;
+    for (std::size_t at = text.find('N'); at != std::string_view::npos; at = text.find('N', at + 1)) {
+        if (at > 0 && alnum(text[at - 1])) continue;
+        std::size_t e = at + 1;
+        while (e < text.size() && digit(text[e])) ++e;
+        const std::size_t n = e - at - 1;
+        if (n < 4 || n > 7) continue;
+        if (e < text.size() && alnum(text[e])) continue;
+        const std::string_view call = text.substr(at, e - at);
+        const bool ok = check_call(call).valid();
+        if (!ok) {
+            const std::size_t ls = text.rfind('\n', at);
+            std::size_t le = text.find('\n', at);
+            if (le == std::string_view::npos) le = text.size();
+            const std::string line = lower_ascii(text.substr(ls == std::string_view::npos ? 0 : ls + 1,
+                                                             le - (ls == std::string_view::npos ? 0 : ls + 1)));
+            if (!contains_any(line, {"call", "procedure", "procédure", "noodprocedure", "notfall"})) continue;
+        }
+        out.push_back({std::string(call), at, ok});
+    }
+    return out;
+}
+
+struct MentionHit {
+    std::string text;
+    std::size_t pos;
+};
+
+std::vector<MentionHit> find_mentions(std::string_view text) {
+    std::vector<MentionHit> out;
+    for (std::size_t at = text.find("-D:"); at != std::string_view::npos; at = text.find("-D:", at + 1)) {
+        std::size_t b = at;
+        while (b > 0 && alnum(text[b - 1])) --b;
+        std::size_t e = at + 3;
+        while (e < text.size() && (alnum(text[e]) || text[e] == '-' || text[e] == ':')) ++e;
+        if (b == at || text[b] != 'N') continue;
+        out.push_back({std::string(text.substr(b, e - b)), b});
+    }
+    return out;
+}
+
+// Codes that emergency procedures ask declarations to carry: "1NPS", "2NPS" (seed 000, Belgian
+// procedures), FIXEV and FIFAL (seed 001, Finnish fallback).
+std::vector<std::string> find_codes(std::string_view text) {
+    std::vector<std::string> out;
+    auto add = [&](std::string c) {
+        if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
+    };
+    for (std::size_t at = text.find("NPS"); at != std::string_view::npos; at = text.find("NPS", at + 1)) {
+        if (at == 0 || !digit(text[at - 1])) continue;
+        if (at >= 2 && alnum(text[at - 2])) continue;
+        if (at + 3 < text.size() && alnum(text[at + 3])) continue;
+        add(std::string(text.substr(at - 1, 4)));
+    }
+    for (auto c : {"FIXEV", "FIFAL"}) {
+        if (find_word(text, c) != std::string_view::npos) add(c);
+    }
+    return out;
+}
+
+std::string zone_for_country(std::string_view country) {
+    if (country == "GB" || country == "IE") return country == "GB" ? "Europe/London" : "Europe/Dublin";
+    if (country == "FI") return "Europe/Helsinki";
+    return std::string(default_zone);
+}
+
+}  // namespace
+
+bool is_update_status(std::string_view word) noexcept {
+    return std::find(statuses.begin(), statuses.end(), word) != statuses.end();
+}
+
+// --- Splitting -----------------------------------------------------------------------------
+
+void NoticeSplitter::add_text(std::string_view text) {
+    auto& u = current_.updates.back();
+    if (!u.text.empty() || !text.empty()) {
+        if (!u.text.empty()) u.text.push_back('\n');
+        u.text.append(text);
+    }
+    pending_ += text.size() + 1;
+}
+
+void NoticeSplitter::flush() {
+    if (!current_.updates.empty() || !current_.title.empty()) {
+        for (auto& u : current_.updates) {
+            while (!u.text.empty() && (u.text.back() == '\n' || u.text.back() == ' ')) u.text.pop_back();
+        }
+        sink_(std::move(current_));
+    }
+    current_ = RawNotice{};
+    current_.day = day_;
+    in_update_ = false;
+    pending_ = 0;
+}
+
+void NoticeSplitter::begin_update(std::string status, std::string_view rest, std::size_t number) {
+    if (current_.updates.empty()) {
+        current_.line = number;
+        current_.day = day_;
+    }
+    current_.updates.push_back({std::move(status), std::string(rest), {}, std::nullopt});
+    pending_ += rest.size();
+    in_update_ = true;
+}
+
+void NoticeSplitter::line(std::string_view raw, std::size_t number) {
+    const std::string_view text = rtrim(raw);
+    if (text == "About This Site") {
+        flush();
+        structured_ = true;
+        mode_ = Mode::about;
+        return;
+    }
+    if (const auto d = parse_day_header(text)) {
+        flush();
+        day_ = d;
+        current_.day = d;
+        structured_ = true;
+        mode_ = Mode::entries;
+        return;
+    }
+    if (mode_ == Mode::about) {
+        if (text == "Scheduled Maintenance") mode_ = Mode::upcoming_title;
+        return;
+    }
+    if (structured_ && text == "No incidents reported.") return;
+    if (mode_ == Mode::upcoming_title) {
+        if (text.empty()) return;
+        current_ = RawNotice{};
+        current_.title = std::string(trim(text));
+        current_.line = number;
+        current_.updates.push_back({"Scheduled", {}, {}, std::nullopt});
+        in_update_ = true;
+        mode_ = Mode::upcoming_body;
+        return;
+    }
+    if (mode_ == Mode::upcoming_body) {
+        if (starts_with(text, "Posted on ")) {
+            current_.posted = std::string(text.substr(10));
+            flush();
+            mode_ = Mode::upcoming_title;
+            return;
+        }
+        add_text(text);
+        return;
+    }
+    // "Status - text": a status update of a status-page entry.
+    const std::size_t dash = text.find(" - ");
+    if (dash != std::string_view::npos && dash <= 13 && is_update_status(text.substr(0, dash))) {
+        const std::string status(text.substr(0, dash));
+        if (!structured_) {
+            plain_.clear();  // the page header ("Customs4trade") is no notice
+            structured_ = true;
+        }
+        mode_ = Mode::entries;
+        if (!current_.updates.empty()) {
+            const auto& last = current_.updates.back().status;
+            // Updates are listed newest first: a closing state starts an entry, an opening
+            // state ends one.
+            if (closing(status) || opening(last)) flush();
+        }
+        begin_update(status, text.substr(dash + 3), number);
+        return;
+    }
+    if (structured_) {
+        if (in_update_ && parse_stamp_line(text)) {
+            current_.updates.back().stamp = std::string(text);
+            in_update_ = false;
+            return;
+        }
+        if (in_update_) add_text(raw.size() > text.size() ? text : raw);
+        return;
+    }
+    if (plain_.empty()) plain_line_ = number;
+    plain_.emplace_back(text);
+    pending_ += text.size() + 1;
+}
+
+void NoticeSplitter::finish() {
+    if (structured_) {
+        flush();
+        return;
+    }
+    RawNotice n;
+    n.line = plain_line_;
+    n.newest_first = false;
+    std::string body;
+    for (const auto& l : plain_) {
+        body.append(l);
+        body.push_back('\n');
+    }
+    while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
+    plain_.clear();
+    pending_ = 0;
+    if (trim(body).empty()) return;
+    n.updates.push_back({"", std::move(body), {}, std::nullopt});
+    sink_(std::move(n));
+}
+
+// --- Interpretation ------------------------------------------------------------------------
+
+Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOptions& options) {
+    Notice n;
+    n.file = options.file;
+    n.entry = entry;
+    n.line = raw.line;
+    n.ics2 = raw.ics2;
+
+    std::vector<RawUpdate> ups(raw.updates.begin(), raw.updates.end());
+    if (raw.newest_first) std::reverse(ups.begin(), ups.end());
+
+    // The date that completes dates written without a year: the day header above the entry,
+    // else the reference time.
+    UtcTime anchor = options.reference_time;
+    if (raw.day) {
+        anchor = local_to_utc({raw.day->year, raw.day->month, raw.day->day, 12, 0, 0}, default_zone);
+    }
+    std::vector<NoticeWarning> ignored;
+    TimeContext stamp_context{anchor, std::string(default_zone)};
+
+    // Update timestamps. A maintenance timestamp may be its window ("Nov 27, 2025 11:00-13:00
+    // CET"), kept as a fallback for the window.
+    Period stamp_window;
+    for (const auto& u : ups) {
+        NoticeUpdate nu;
+        nu.status = u.status;
+        nu.text = u.text;
+        nu.at = u.at;
+        const auto f = u.at ? std::nullopt : parse_stamp_line(u.stamp);
+        if (f) {
+            nu.at = resolve_time(f->start, stamp_context, ignored);
+            if (f->end) {
+                stamp_window.start = nu.at;
+                stamp_window.end = resolve_time(*f->end, stamp_context, ignored);
+                stamp_window.zone = f->start.zone_label;
+                stamp_window.text = u.stamp;
+            }
+        }
+        n.updates.push_back(std::move(nu));
+    }
+    n.posted_at = raw.posted_at;
+    if (!n.posted_at && !raw.posted.empty()) {
+        if (const auto f = parse_stamp_line(raw.posted)) {
+            n.posted_at = resolve_time(f->start, stamp_context, ignored);
+        }
+    }
+    if (!n.posted_at) {
+        for (const auto& u : n.updates) {
+            if (u.at) {
+                n.posted_at = u.at;
+                break;
+            }
+        }
+    }
+    if (raw.ics2 && raw.ics2->registered && !n.posted_at) n.posted_at = raw.ics2->registered;
+    // An upcoming maintenance has one implicit update, posted when the entry was.
+    if (n.updates.size() == 1 && !n.updates[0].at) n.updates[0].at = n.posted_at;
+    if (!n.updates.empty()) n.status = n.updates.back().status;
+
+    // "Please disregard the previous message": the update before it no longer counts.
+    for (std::size_t i = 1; i < n.updates.size(); ++i) {
+        const std::string l = lower_ascii(n.updates[i].text);
+        if (contains_any(l, {"disregard the previous message", "ignore the previous message",
+                             "disregard our previous message", "ne pas tenir compte du message précédent",
+                             "negeer het vorige bericht", "vorherige nachricht ignorieren",
+                             "vorherige meldung ignorieren"})) {
+            n.updates[i - 1].disregarded = true;
+        }
+    }
+
+    // Everything the notice says, oldest first, without disregarded updates.
+    std::string all = raw.title;
+    if (!raw.context.empty()) {
+        all.push_back('\n');
+        all.append(raw.context);
+    }
+    for (const auto& u : n.updates) {
+        if (u.disregarded) continue;
+        all.push_back('\n');
+        all.append(u.text);
+    }
+    const std::string low = lower_ascii(all);
+
+    n.title = raw.title;
+    if (n.title.empty() && !n.updates.empty()) {
+        for (const auto& u : n.updates) {
+            n.title = make_title(u.text);
+            if (!n.title.empty()) break;
+        }
+    }
+    n.language = language_of(all);
+
+    // Systems, in the order the notice names them; the vendor platform CAS counts only when
+    // no customs system is named (seed 000: "CAS has submitted your declaration" is the
+    // vendor's boilerplate in notices about DMS, DELTA, ICS2).
+    bool cas = false;
+    for (const auto& h : find_systems(all)) {
+        if (std::find(n.systems.begin(), n.systems.end(), h.id) == n.systems.end()) n.systems.push_back(h.id);
+    }
+    if (find_word(all, "CAS") != std::string_view::npos) cas = true;
+    auto drop = [&](std::string_view general, std::string_view specific) {
+        if (std::find(n.systems.begin(), n.systems.end(), specific) != n.systems.end()) {
+            n.systems.erase(std::remove(n.systems.begin(), n.systems.end(), general), n.systems.end());
+        }
+    };
+    drop("IDMS", "IDMS-H7");  // "IDMS/H7 Call N04850 ... Numéro Call pour IDMS: N04850"
+    drop("CDS", "CDS-TDR");   // "CDS Trader Dress Rehearsal Environment"
+
+    // Country: a "NL - " title prefix, then the authority's name, then the systems.
+    if (raw.title.size() > 5 && raw.title[2] == ' ' && raw.title[3] == '-' &&
+        raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z') {
+        n.country = raw.title.substr(0, 2);
+    }
+    if (n.country.empty()) {
+        std::size_t best = std::string::npos;
+        for (const auto& p : country_phrases) {
+            const std::size_t at = all.find(p.text);
+            if (at < best) {
+                best = at;
+                n.country = std::string(p.country);
+            }
+        }
+    }
+    if (n.country.empty()) {
+        for (const auto& id : n.systems) {
+            const auto* s = find_system(id);
+            std::vector<std::string> national;
+            for (const auto& c : s->countries) {
+                if (c != "EU") national.push_back(c);
+            }
+            if (national.size() == 1) {
+                n.country = national.front();
+                break;
+            }
+        }
+    }
+    if (n.country.empty() && raw.ics2) n.country = raw.ics2->country;
+    // German Customs notices that name no ATLAS process concern ATLAS as a whole (seed 000:
+    // "DE Customs is experiencing delays in processing declarations").
+    if (n.country == "DE") {
+        bool german = false;
+        for (const auto& id : n.systems) {
+            const auto* s = find_system(id);
+            if (std::find(s->countries.begin(), s->countries.end(), "DE") != s->countries.end()) german = true;
+        }
+        if (!german && find_system("ATLAS") != nullptr) n.systems.insert(n.systems.begin(), "ATLAS");
+    }
+    if (n.systems.empty() && cas && find_system("CAS") != nullptr) n.systems.emplace_back("CAS");
+
+    // Processes as the notice names them (seed 000: "Import to EU, Export from EU and Storage
+    // (DMS)", "Import and/or Exports clearances", "Affected procedures: Einfuhr, ...").
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> process_words{{
+        {"Import", "Import"}, {"IMPORT", "Import"}, {"Export", "Export"}, {"Exports", "Export"},
+        {"Storage", "Storage"}, {"Transit", "Transit"}, {"Einfuhr", "Einfuhr"},
+        {"Ausfuhr", "Ausfuhr"}, {"Versand", "Versand"}, {"EXPORT", "Export"},
+    }};
+    {
+        std::vector<std::pair<std::size_t, std::string>> found;
+        for (const auto& [w, name] : process_words) {
+            const std::size_t at = find_word(all, w);
+            if (at != std::string_view::npos) found.emplace_back(at, std::string(name));
+        }
+        std::sort(found.begin(), found.end());
+        for (auto& [at, name] : found) {
+            if (std::find(n.processes.begin(), n.processes.end(), name) == n.processes.end()) {
+                n.processes.push_back(name);
+            }
+        }
+    }
+
+    // Planned: maintenance states (or a maintenance section) versus incident states.
+    {
+        bool m = !raw.title.empty() && raw.updates.size() == 1 && raw.updates[0].status == "Scheduled";
+        bool inc = false;
+        for (const auto& u : n.updates) {
+            m = m || maintenance_status(u.status);
+            inc = inc || incident_status(u.status);
+        }
+        if (m) {
+            n.planned = true;
+        } else if (inc) {
+            n.planned = false;
+        } else if (raw.ics2 && raw.ics2->scheduled) {
+            n.planned = raw.ics2->scheduled;
+        } else if (contains_any(low, {"scheduled maintenance", "planned maintenance", "maintenance work",
+                                      "gepland onderhoud", "maintenance programmée", "wartungsarbeiten"})) {
+            n.planned = true;
+        } else if (contains_any(low, {"outage", "incident", "storing", "panne", "störung", "malfunction"})) {
+            n.planned = false;
+        }
+    }
+
+    n.cancelled = contains_any(low, {"has been cancelled", "has been canceled", "is cancelled",
+                                     "is canceled", "a été annulé", "est annulé", "is geannuleerd",
+                                     "wordt geannuleerd", "wurde abgesagt", "wurde storniert"});
+
+    // Times. Unlabelled local times are read in the country's zone.
+    const std::string zone = zone_for_country(n.country);
+    TimeContext ctx{n.posted_at ? n.posted_at : std::optional<UtcTime>(anchor), zone};
+    std::vector<Resolved> times;
+    std::vector<std::string> texts;  // the text each update's times refer to
+    const bool compact = raw.ics2.has_value();
+    auto scan = [&](std::string_view text, std::size_t update) {
+        for (auto& f : find_times(text, compact)) {
+            Resolved r;
+            r.found = f;
+            r.update = update;
+            std::vector<NoticeWarning> w;
+            r.start = resolve_time(f.start, ctx, w);
+            if (f.end) r.end = resolve_time(*f.end, ctx, w);
+            if (f.utc_start && r.start) {
+                std::vector<NoticeWarning> ignore;
+                const auto us = resolve_time(*f.utc_start, ctx, ignore);
+                const auto ue = f.utc_end ? resolve_time(*f.utc_end, ctx, ignore) : std::nullopt;
+                if ((us && *us != *r.start) || (ue && r.end && *ue != *r.end)) {
+                    w.push_back({"utc-mismatch",
+                                 fmt::format("'{}' gives UTC times that do not match the local times",
+                                             text.substr(f.begin, f.finish - f.begin))});
+                }
+            }
+            for (auto& x : w) add_warning(n.warnings, std::move(x));
+            times.push_back(std::move(r));
+        }
+    };
+    scan(raw.title, std::string::npos);
+    for (std::size_t i = 0; i < n.updates.size(); ++i) {
+        if (!n.updates[i].disregarded) scan(n.updates[i].text, i);
+    }
+
+    auto update_times = [&](std::size_t update, std::size_t begin, std::size_t end) {
+        std::vector<const Resolved*> out;
+        for (const auto& r : times) {
+            if (r.update == update && r.found.begin >= begin && r.found.begin < end) out.push_back(&r);
+        }
+        return out;
+    };
+
+    // The window: the title's range, then what the updates say in order.
+    Period w;
+    apply_times(w, update_times(std::string::npos, 0, std::string::npos), raw.title);
+    for (std::size_t i = 0; i < n.updates.size(); ++i) {
+        if (n.updates[i].disregarded) continue;
+        apply_times(w, update_times(i, 0, std::string::npos), n.updates[i].text);
+    }
+    if (!w.start && stamp_window.start) {
+        w.start = stamp_window.start;
+        if (!w.end) w.end = stamp_window.end;
+        w.zone = stamp_window.zone;
+        w.text = stamp_window.text;
+    }
+    // A single time the notice gives without saying start or end is its start ("on
+    // 27/11/2025 at 10:00").
+    if (!w.start) {
+        for (const auto& r : times) {
+            if (r.found.role == TimeRole::point && r.start && !r.found.end) {
+                w.start = r.start;
+                w.zone = r.found.start.zone_label;
+                const std::string_view src = r.update == std::string::npos ? std::string_view(raw.title)
+                                                                          : std::string_view(n.updates[r.update].text);
+                w.text = std::string(src.substr(r.found.begin, r.found.finish - r.found.begin));
+                break;
+            }
+        }
+    }
+    if (!w.start && raw.window_start) {
+        w.start = raw.window_start;
+        if (!w.end) w.end = raw.window_end;
+        w.zone = "UTC";
+    }
+    if (raw.ics2) {
+        if (!w.start && raw.ics2->registered) {
+            w.start = raw.ics2->registered;
+            w.zone = "CET";
+        }
+        if (!w.end && raw.ics2->estimated_end) w.end = raw.ics2->estimated_end;
+    }
+    const bool text_start = w.start.has_value();
+    // Else the status updates: the first active state starts it, a closing state ends it.
+    bool from_updates = false;
+    if (!w.start) {
+        for (const auto& u : n.updates) {
+            if (active_status(u.status) && u.at) {
+                w.start = u.at;
+                from_updates = true;
+                break;
+            }
+        }
+    }
+    if (!w.end && !n.updates.empty() && closing(n.updates.back().status) && !n.cancelled) {
+        w.end = n.updates.back().at;
+        from_updates = from_updates || !w.start;
+    }
+    if (w.zone.empty() && (w.start || w.end)) w.zone = from_updates && !text_start ? "status updates" : zone;
+    n.window = {w.start, w.end, w.zone, w.text};
+
+    // Procedures: each call number and what its part of the text says.
+    for (std::size_t i = 0; i < n.updates.size(); ++i) {
+        if (n.updates[i].disregarded) continue;
+        const std::string_view text = n.updates[i].text;
+        const auto calls = find_calls(text);
+        // Each call's part runs from its first mention (the first part from the text's start)
+        // to the first mention of the next call.
+        std::vector<std::pair<std::string, std::size_t>> firsts;
+        for (const auto& c : calls) {
+            bool seen = false;
+            for (const auto& f : firsts) seen = seen || f.first == c.call;
+            if (!seen) firsts.emplace_back(c.call, c.pos);
+            if (!c.valid) {
+                const Check chk = check_call(c.call);
+                std::string why;
+                for (const auto& p : chk) {
+                    if (!why.empty()) why += "; ";
+                    why += describe(p, c.call);
+                }
+                add_warning(n.warnings, {"call-malformed", fmt::format("call number '{}': {}", c.call, why)});
+            }
+        }
+        for (std::size_t k = 0; k < firsts.size(); ++k) {
+            const auto& [call, pos] = firsts[k];
+            std::size_t begin = k == 0 ? 0 : text.rfind('\n', pos);
+            if (begin == std::string_view::npos) begin = 0;
+            std::size_t end = std::string_view::npos;
+            if (k + 1 < firsts.size()) {
+                end = text.rfind('\n', firsts[k + 1].second);
+                if (end == std::string_view::npos || end < begin) end = firsts[k + 1].second;
+            }
+            const std::string_view part = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+            auto it = std::find_if(n.procedures.begin(), n.procedures.end(),
+                                   [&](const NoticeProcedure& p) { return p.call == call; });
+            if (it == n.procedures.end()) {
+                NoticeProcedure p;
+                p.call = call;
+                p.system = system_on_line(text, pos);
+                n.procedures.push_back(std::move(p));
+                it = n.procedures.end() - 1;
+            }
+            if (it->system.empty()) it->system = system_on_line(text, pos);
+            Period pp{it->start, it->end, {}, {}};
+            apply_times(pp, update_times(i, begin, end == std::string_view::npos ? std::string::npos : end), text);
+            it->start = pp.start;
+            it->end = pp.end;
+            for (const auto& m : find_mentions(part)) {
+                if (m.text.substr(0, call.size()) != call) continue;
+                if (it->mention.empty()) it->mention = m.text;
+            }
+            for (auto& c : find_codes(part)) {
+                if (std::find(it->codes.begin(), it->codes.end(), c) == it->codes.end()) it->codes.push_back(c);
+            }
+        }
+    }
+    // A procedure authorised without a call number (seed 000, French Customs: "An emergency
+    // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
+    if (n.procedures.empty() &&
+        contains_any(low, {"procedure has been authorized", "procedure has been authorised",
+                           "procedure is authorized", "procedure is authorised",
+                           "procédure de secours est autorisée", "noodprocedure is toegestaan"})) {
+        NoticeProcedure p;
+        if (!n.systems.empty()) p.system = n.systems.front();
+        n.procedures.push_back(std::move(p));
+    }
+    for (auto& p : n.procedures) {
+        if (!p.start) p.start = n.window.start;
+        if (!p.end) p.end = n.window.end;
+        if (p.system.empty() && n.systems.size() == 1) p.system = n.systems.front();
+        if (!p.mention.empty()) {
+            const Check c = check_mention(p.mention);
+            if (!c.valid()) {
+                std::string why;
+                for (const auto& pr : c) {
+                    if (!why.empty()) why += "; ";
+                    why += describe(pr, p.mention);
+                }
+                add_warning(n.warnings, {"mention-invalid", fmt::format("mention '{}': {}", p.mention, why)});
+            } else if (const auto m = parse_mention(p.mention); m && p.start) {
+                // The mention carries the procedure's start in Belgian local time.
+                const auto at = local_to_utc({m->year, m->month, m->day, m->hour, m->minute, m->second}, default_zone);
+                if (at != *p.start) {
+                    add_warning(n.warnings,
+                                {"mention-mismatch",
+                                 fmt::format("mention '{}' does not carry the procedure's start {}",
+                                             p.mention, format_rfc3339(*p.start))});
+                }
+            }
+        }
+    }
+
+    // Window warnings.
+    if (n.window.start && n.window.end && *n.window.end < *n.window.start) {
+        add_warning(n.warnings, {"end-before-start",
+                                 fmt::format("the end {} is before the start {}", format_rfc3339(*n.window.end),
+                                             format_rfc3339(*n.window.start))});
+    }
+    for (const auto& p : n.procedures) {
+        if (p.start && p.end && *p.end < *p.start) {
+            add_warning(n.warnings, {"end-before-start",
+                                     fmt::format("procedure {}: the end {} is before the start {}", p.call,
+                                                 format_rfc3339(*p.end), format_rfc3339(*p.start))});
+        }
+    }
+    // A window that starts long before the notice was posted is a stale copy-paste (seed 000:
+    // "unavailable from Saturday 25-10-2025 09:02", posted on Nov 27).
+    if (text_start && n.window.start && n.posted_at &&
+        *n.window.start < *n.posted_at - std::chrono::days{7}) {
+        add_warning(n.warnings,
+                    {"stale-date", fmt::format("the window starts {} but the notice was posted {}",
+                                               format_rfc3339(*n.window.start), format_rfc3339(*n.posted_at))});
+    }
+    if (text_start && n.window.start && n.posted_at &&
+        *n.window.start > *n.posted_at + std::chrono::days{366}) {
+        add_warning(n.warnings,
+                    {"stale-date", fmt::format("the window starts {}, over a year after the notice was posted {}",
+                                               format_rfc3339(*n.window.start), format_rfc3339(*n.posted_at))});
+    }
+    find_placeholders(all, n.warnings);
+
+    // Fallback procedure: advised only, allowed, or not allowed.
+    if (contains_any(low, {"not allowed to use the fall", "fall-back procedure is not allowed",
+                           "fallback procedure is not allowed", "no fallback procedure",
+                           "no emergency procedure", "not permitted to use", "niet toegestaan",
+                           "n'est pas autorisée", "nicht zulässig", "nicht erlaubt"})) {
+        n.fallback = "not-allowed";
+    } else if (contains_any(low, {"advice to use the mentioned procedure only", "advise you to apply the emergency procedure only",
+                                  "advise you to use the", "only if, to your opinion", "only if you believe",
+                                  "alleen als", "uniquement si", "nur wenn"})) {
+        n.fallback = "advised-only";
+    } else if (!n.procedures.empty() ||
+               contains_any(low, {"allowed to use the fall", "you can use the emergency procedure",
+                                  "may use the following emergency procedure", "fallback procedure will still be permitted",
+                                  "go through the fallback procedure", "enabling emergency procedure declarations",
+                                  "procedure has been authori", "procedure is authori", "mag de fall-back",
+                                  "noodprocedure", "procédure de secours", "procédure d'urgence",
+                                  "rescue procedure is authori"})) {
+        n.fallback = "allowed";
+    }
+    // Buffering: messages rejected, customs buffers them, or the declarant may hold them back.
+    if (contains_any(low, {"message is rejected", "messages will be rejected", "messages are rejected",
+                           "forbidden to send messages", "worden geweigerd", "seront rejetés"})) {
+        n.buffering = "rejected";
+    } else if (contains_any(low, {"not be processed but buffered", "will be processed when the service becomes available",
+                                  "remain in queue", "worden gebufferd", "gebufferd", "mis en file d'attente"})) {
+        n.buffering = "customs-buffers";
+    } else if (contains_any(low, {"mémoire tampon", "tamponnées", "queue declarations", "buffering",
+                                  "may buffer", "can buffer", "zwischenspeicher"})) {
+        n.buffering = "declarant-may-buffer";
+    }
+
+    // Tickets: "Masterticket: INC000007119758".
+    for (std::size_t at = all.find("INC"); at != std::string::npos; at = all.find("INC", at + 3)) {
+        if (at > 0 && alnum(all[at - 1])) continue;
+        std::size_t e = at + 3;
+        while (e < all.size() && digit(all[e])) ++e;
+        if (e - at - 3 < 6 || (e < all.size() && alnum(all[e]))) continue;
+        std::string t = all.substr(at, e - at);
+        if (std::find(n.tickets.begin(), n.tickets.end(), t) == n.tickets.end()) n.tickets.push_back(std::move(t));
+    }
+
+    // Relevant: a customs system, an emergency procedure or a customs authority is concerned;
+    // a notice only about the vendor's platform is not an error, just not relevant.
+    bool customs_system = false;
+    for (const auto& id : n.systems) customs_system = customs_system || id != "CAS";
+    n.relevant = customs_system || !n.procedures.empty() || !n.country.empty() ||
+                 (contains_any(low, {"customs authorit", "douane", "zoll", "customs"}) &&
+                  !(n.systems.size() == 1 && n.systems[0] == "CAS"));
+
+    // A stable id: the same notice read again (another fetch of the page) gets the same id.
+    std::uint64_t h = fnv1a(raw.title);
+    if (!n.updates.empty()) h = fnv1a(n.updates.front().text, h);
+    if (n.posted_at) h = fnv1a(format_rfc3339(*n.posted_at), h);
+    n.id = fmt::format("n{:016x}", h);
+    return n;
+}
+
+Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
+    RawNotice raw;
+    raw.newest_first = false;
+    raw.line = 1;
+    raw.updates.push_back({"", std::string(text), {}, std::nullopt});
+    return interpret_notice(raw, 0, options);
+}
+
+// --- Output --------------------------------------------------------------------------------
+
+namespace {
+
+nlohmann::ordered_json time_json(const std::optional<UtcTime>& t) {
+    return t ? nlohmann::ordered_json(format_rfc3339(*t)) : nlohmann::ordered_json();
+}
+
+nlohmann::ordered_json str_or_null(const std::string& s) {
+    return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s);
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_json(const Notice& n) {
+    using J = nlohmann::ordered_json;
+    J j;
+    j["id"] = n.id;
+    j["source"] = {{"file", str_or_null(n.file)}, {"entry", n.entry}, {"line", n.line}};
+    j["title"] = str_or_null(n.title);
+    j["language"] = str_or_null(n.language);
+    j["posted_at"] = time_json(n.posted_at);
+    j["status"] = str_or_null(n.status);
+    j["planned"] = n.planned ? J(*n.planned) : J();
+    j["cancelled"] = n.cancelled;
+    j["country"] = str_or_null(n.country);
+    j["systems"] = n.systems;
+    j["processes"] = n.processes;
+    j["window"] = {{"start", time_json(n.window.start)},
+                   {"end", time_json(n.window.end)},
+                   {"zone", str_or_null(n.window.zone)},
+                   {"text", str_or_null(n.window.text)}};
+    J procs = J::array();
+    for (const auto& p : n.procedures) {
+        procs.push_back({{"system", str_or_null(p.system)},
+                         {"call", str_or_null(p.call)},
+                         {"start", time_json(p.start)},
+                         {"end", time_json(p.end)},
+                         {"mention", str_or_null(p.mention)},
+                         {"codes", p.codes}});
+    }
+    j["procedures"] = procs;
+    j["fallback"] = str_or_null(n.fallback);
+    j["buffering"] = str_or_null(n.buffering);
+    j["tickets"] = n.tickets;
+    j["relevant"] = n.relevant;
+    J warns = J::array();
+    for (const auto& w : n.warnings) warns.push_back({{"code", w.code}, {"message", w.message}});
+    j["warnings"] = warns;
+    if (n.ics2) {
+        const auto& s = *n.ics2;
+        j["ics2"] = {{"kind", s.kind},
+                     {"scheduled", s.scheduled ? J(*s.scheduled) : J()},
+                     {"update", s.update},
+                     {"component", str_or_null(s.component)},
+                     {"country", str_or_null(s.country)},
+                     {"registered", time_json(s.registered)},
+                     {"estimated_end", time_json(s.estimated_end)}};
+    }
+    J ups = J::array();
+    for (const auto& u : n.updates) {
+        J x = {{"status", str_or_null(u.status)}, {"at", time_json(u.at)}, {"text", u.text}};
+        if (u.disregarded) x["disregarded"] = true;
+        ups.push_back(std::move(x));
+    }
+    j["updates"] = ups;
+    return j;
+}
+
+std::vector<NoticeEvent> notice_events(const Notice& n) {
+    std::vector<NoticeEvent> out;
+    if (n.cancelled) return out;
+    if (n.window.start) {
+        NoticeEvent e;
+        e.uid = n.id + "-window@bcpkit";
+        e.summary = n.title.empty() ? std::string("notice") : n.title;
+        if (!n.systems.empty()) {
+            std::string s;
+            for (const auto& id : n.systems) s += (s.empty() ? "" : ",") + id;
+            e.summary = fmt::format("{}{}: {}", n.country.empty() ? "" : n.country + " ", s, e.summary);
+        }
+        e.system = n.systems.empty() ? std::string() : n.systems.front();
+        e.start = *n.window.start;
+        e.end = n.window.end;
+        out.push_back(std::move(e));
+    }
+    for (const auto& p : n.procedures) {
+        if (!p.start || p.call.empty()) continue;
+        if (p.start == n.window.start && p.end == n.window.end && n.procedures.size() == 1 && !out.empty()) {
+            out.back().call = p.call;
+            out.back().summary = fmt::format("{} {}: emergency procedure {}", n.country, p.system, p.call);
+            continue;
+        }
+        NoticeEvent e;
+        e.uid = fmt::format("{}-{}@bcpkit", n.id, p.call);
+        e.summary = fmt::format("{} {}: emergency procedure {}", n.country, p.system, p.call);
+        e.system = p.system;
+        e.call = p.call;
+        e.start = *p.start;
+        e.end = p.end;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+bool notice_active_at(const Notice& n, UtcTime t, std::string_view country, std::string_view system) {
+    if (n.cancelled) return false;
+    if (!country.empty() && lower_ascii(country) != lower_ascii(n.country)) return false;
+    auto in = [&](const std::optional<UtcTime>& s, const std::optional<UtcTime>& e) {
+        if (!s || t < *s) return false;
+        if (e) return t < *e;
+        // No end: in force until a closing update says otherwise.
+        return n.status.empty() || !closing(n.status);
+    };
+    const std::string want = canonical_system(system);
+    auto concerns = [&](std::string_view id) { return system.empty() || id == want; };
+    if (system.empty() || std::find(n.systems.begin(), n.systems.end(), want) != n.systems.end()) {
+        if (in(n.window.start, n.window.end)) return true;
+    }
+    for (const auto& p : n.procedures) {
+        if (concerns(p.system) && in(p.start, p.end)) return true;
+    }
+    return false;
+}
+
+}  // namespace bcp

@@ -1,0 +1,61 @@
+// bcp-notice command line: flags only; the work is in notice_tool.cpp.
+#include <iostream>
+
+#include "notice_tool.hpp"
+#include "tool.hpp"
+
+int main(int argc, char** argv) {
+    namespace t = bcp::tool;
+    using bcp::notice_tool::Command;
+    t::ignore_sigpipe();
+    std::ios::sync_with_stdio(false);
+
+    bcp::notice_tool::Options o;
+    CLI::App app;
+    t::setup_app(app, "bcp-notice",
+                 "Turn customs outage and maintenance notices (status-page histories, e-mails, "
+                 "Statuspage JSON) into structured events: systems, country, windows in UTC, "
+                 "emergency procedures.");
+    app.fallthrough();
+    bool errors_json = false;
+    app.add_flag("--errors-json", errors_json, "Write errors on stderr as JSON objects");
+
+    auto add_common = [&](CLI::App* sub) {
+        sub->add_option("--input", o.input, "Input kind (default: detected)")
+            ->check(CLI::IsMember({"auto", "text", "email", "statuspage"}));
+        sub->add_option("--reference-time", o.reference_time,
+                        "Anchor for dates without a year when a notice has no posting date "
+                        "(RFC 3339; default $BCPKIT_NOW or now)");
+        sub->add_option("--max-line", o.max_line, "Longest line or document accepted, in bytes")
+            ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+        sub->add_option("FILE", o.files, "Input files; none or - reads stdin");
+    };
+    // The default subcommand's options also work without naming it.
+    add_common(&app);
+    app.add_option("--format", o.format, "Output format")
+        ->check(CLI::IsMember({"jsonl", "text", "ics"}));
+
+    auto* parse = app.add_subcommand("parse", "Notices as JSON Lines, a summary or a calendar (default)");
+    add_common(parse);
+    parse->add_option("--format", o.format, "Output format: jsonl, text or ics (RFC 5545)")
+        ->check(CLI::IsMember({"jsonl", "text", "ics"}));
+
+    auto* active = app.add_subcommand("active", "Outages and procedures in force at a time; exit 1 if none");
+    add_common(active);
+    active->add_option("--at", o.at, "The time (RFC 3339)")->required();
+    active->add_option("--country", o.country, "Only notices of this country (ISO alpha-2)");
+    active->add_option("--system", o.system, "Only notices about this system id");
+    active->add_option("--format", o.format, "Output format: jsonl or text")
+        ->check(CLI::IsMember({"jsonl", "text"}));
+
+    t::Reporter reporter("bcp-notice", std::cerr);
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--errors-json") reporter.set_json(true);
+    }
+    if (const int status = t::parse(app, argc, argv, std::cout, reporter); status >= 0) {
+        return status;
+    }
+    o.errors_json = errors_json;
+    if (active->parsed()) o.command = Command::active;
+    return bcp::notice_tool::run(o, std::cin, std::cout, std::cerr);
+}

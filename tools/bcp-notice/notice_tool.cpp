@@ -1,0 +1,332 @@
+#include "notice_tool.hpp"
+
+#include <cstring>
+#include <iostream>
+#include <streambuf>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bcp/error.hpp"
+#include "bcp/notice.hpp"
+#include "bcp/notice_email.hpp"
+#include "bcp/notice_statuspage.hpp"
+#include "bcp/systems.hpp"
+#include "bcp/time.hpp"
+#include "tool.hpp"
+
+namespace bcp::notice_tool {
+namespace {
+
+namespace t = bcp::tool;
+
+// Serves the bytes read to detect the input kind, then the rest of the stream, so detection
+// does not need a seekable input.
+class PrefixBuf : public std::streambuf {
+public:
+    PrefixBuf(std::string prefix, std::streambuf* rest) : prefix_(std::move(prefix)), rest_(rest) {
+        setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
+    }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        const std::streamsize n = rest_->sgetn(buf_, sizeof buf_);
+        if (n <= 0) return traits_type::eof();
+        setg(buf_, buf_, buf_ + n);
+        return traits_type::to_int_type(*gptr());
+    }
+    std::streamsize xsgetn(char* s, std::streamsize count) override {
+        std::streamsize done = 0;
+        while (done < count) {
+            if (gptr() == egptr() && underflow() == traits_type::eof()) break;
+            const std::streamsize n = std::min<std::streamsize>(count - done, egptr() - gptr());
+            std::memcpy(s + done, gptr(), static_cast<std::size_t>(n));
+            gbump(static_cast<int>(n));
+            done += n;
+        }
+        return done;
+    }
+
+private:
+    std::string prefix_;
+    std::streambuf* rest_;
+    char buf_[1 << 16];
+};
+
+std::string source_name(const t::Input& input) {
+    return input.name() == "<stdin>" ? std::string() : input.name();
+}
+
+bool looks_like_email(std::string_view head) {
+    // An RFC 5322 header block starts with a field name and a colon on the first line.
+    static constexpr std::string_view fields[] = {
+        "From:", "Received:", "Return-Path:", "Subject:", "Date:", "MIME-Version:",
+        "Message-ID:", "Message-Id:", "Delivered-To:", "To:", "X-", "Content-Type:", "Reply-To:"};
+    for (auto f : fields) {
+        if (head.substr(0, f.size()) == f) return true;
+    }
+    return false;
+}
+
+std::string detect(std::string_view head) {
+    std::size_t i = 0;
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+    while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
+    if (i < head.size() && (head[i] == '{' || head[i] == '[')) return "statuspage";
+    if (looks_like_email(head.substr(i))) return "email";
+    return "text";
+}
+
+class Runner {
+public:
+    Runner(const Options& o, t::Output& out, t::Reporter& reporter)
+        : o_(o), out_(out), reporter_(reporter) {
+        if (!o.reference_time.empty()) {
+            const auto r = parse_time(o.reference_time, "UTC");
+            if (!r) throw usage_error(fmt::format("--reference-time '{}' is not an RFC 3339 time", o.reference_time));
+            reference_ = *r;
+        } else {
+            reference_ = bcp::now();
+        }
+        if (o.command == Command::active) {
+            const auto a = parse_time(o.at, "UTC");
+            if (!a) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
+            at_ = *a;
+            if (!o.system.empty() && find_system(o.system) == nullptr) {
+                throw usage_error(fmt::format("--system '{}' is not a known system id (see data/systems.tsv)", o.system));
+            }
+        }
+    }
+
+    void file(t::Input& input) {
+        NoticeOptions no;
+        no.reference_time = reference_;
+        no.file = source_name(input);
+        std::istream& in = input.stream();
+        std::string head(4096, '\0');
+        in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<std::size_t>(in.gcount()));
+        if (in.bad()) throw io_error("cannot read input", input.name());
+        if (head.find('\0') != std::string::npos) {
+            throw data_error("binary", "binary input (NUL bytes): not a notice", input.name(), 1);
+        }
+        const std::string kind = o_.input == "auto" ? detect(head) : o_.input;
+        std::size_t entry = 0;
+        if (kind == "text") {
+            PrefixBuf buf(std::move(head), in.rdbuf());
+            std::istream joined(&buf);
+            t::LineReader reader(joined, o_.max_line);
+            t::LineReader::Line line;
+            NoticeSplitter splitter([&](RawNotice&& raw) { emit(interpret_notice(raw, entry++, no)); });
+            while (reader.next(line)) {
+                if (line.too_long) {
+                    throw data_error("too-long",
+                                     fmt::format("line of {} bytes is longer than the {} bytes a notice line may have "
+                                                 "(--max-line)",
+                                                 line.length, o_.max_line),
+                                     input.name(), line.number);
+                }
+                if (std::memchr(line.text.data(), '\0', line.text.size()) != nullptr) {
+                    throw data_error("binary", "binary input (NUL bytes): not a notice", input.name(), line.number);
+                }
+                splitter.line(line.text, line.number);
+                if (splitter.pending_bytes() > o_.max_line * 4) {
+                    throw data_error("too-long",
+                                     fmt::format("one notice is longer than {} bytes (4 x --max-line)", o_.max_line * 4),
+                                     input.name(), line.number);
+                }
+                if (out_.closed()) return;
+            }
+            splitter.finish();
+            return;
+        }
+        // E-mail and JSON are read whole, up to the limit.
+        std::string doc = std::move(head);
+        char chunk[1 << 16];
+        while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+            doc.append(chunk, static_cast<std::size_t>(in.gcount()));
+            if (doc.size() > o_.max_line) {
+                throw data_error("too-long",
+                                 fmt::format("{} input longer than {} bytes (--max-line)", kind, o_.max_line),
+                                 input.name());
+            }
+        }
+        if (in.bad()) throw io_error("cannot read input", input.name());
+        if (doc.find('\0') != std::string::npos) {
+            throw data_error("binary", "binary input (NUL bytes): not a notice", input.name());
+        }
+        try {
+            if (kind == "email") {
+                emit(interpret_notice(read_email(doc), entry++, no));
+            } else {
+                for (const auto& raw : read_statuspage(doc)) emit(interpret_notice(raw, entry++, no));
+            }
+        } catch (const data_error& e) {
+            throw data_error(e.kind(), e.what(), input.name(), e.line());
+        }
+    }
+
+    int finish() {
+        if (o_.format == "ics") write_calendar();
+        if (!out_.finish()) throw io_error("cannot write to standard output");
+        if (o_.command == Command::active) return active_ > 0 ? t::ok : t::no;
+        return t::ok;
+    }
+
+private:
+    void emit(const Notice& n) {
+        if (o_.command == Command::active) {
+            if (!notice_active_at(n, at_, o_.country, o_.system)) return;
+            ++active_;
+        }
+        if (o_.format == "ics") {
+            for (auto& e : notice_events(n)) events_.push_back(std::move(e));
+            return;
+        }
+        if (o_.format == "text") {
+            text(n);
+        } else {
+            out_.write(to_json(n).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+            out_.put('\n');
+        }
+    }
+
+    void text(const Notice& n) {
+        auto& b = out_.buffer();
+        auto t_or = [](const std::optional<UtcTime>& x) { return x ? format_rfc3339(*x) : std::string("?"); };
+        std::string systems;
+        for (const auto& s : n.systems) systems += (systems.empty() ? "" : ",") + s;
+        fmt::format_to(std::back_inserter(b), "{} {} [{}] {}\n", n.country.empty() ? "--" : n.country,
+                       systems.empty() ? "-" : systems, n.status.empty() ? "notice" : n.status, n.title);
+        if (n.window.start || n.window.end) {
+            fmt::format_to(std::back_inserter(b), "  window    {} .. {}{}\n", t_or(n.window.start), t_or(n.window.end),
+                           n.cancelled ? "  (cancelled)" : "");
+        }
+        for (const auto& p : n.procedures) {
+            fmt::format_to(std::back_inserter(b), "  procedure {} {} {} .. {}{}{}\n", p.system.empty() ? "-" : p.system,
+                           p.call.empty() ? "(no call)" : p.call, t_or(p.start), t_or(p.end),
+                           p.mention.empty() ? "" : "  mention " + p.mention,
+                           p.codes.empty() ? "" : fmt::format("  codes {}", fmt::join(p.codes, ",")));
+        }
+        if (!n.fallback.empty() || !n.buffering.empty()) {
+            fmt::format_to(std::back_inserter(b), "  fallback  {}  buffering {}\n", n.fallback.empty() ? "-" : n.fallback,
+                           n.buffering.empty() ? "-" : n.buffering);
+        }
+        for (const auto& w : n.warnings) fmt::format_to(std::back_inserter(b), "  warning   {}: {}\n", w.code, w.message);
+        out_.maybe_flush();
+    }
+
+    // RFC 5545: CRLF line ends, lines folded at 75 octets, times in UTC.
+    void line(std::string_view s) {
+        auto& b = out_.buffer();
+        std::size_t col = 0;
+        for (std::size_t i = 0; i < s.size();) {
+            std::size_t len = 1;
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
+            len = std::min(len, s.size() - i);
+            if (col + len > 75) {
+                b.append("\r\n ");
+                col = 1;
+            }
+            b.append(s.substr(i, len));
+            col += len;
+            i += len;
+        }
+        b.append("\r\n");
+        out_.maybe_flush();
+    }
+
+    static std::string ics_text(std::string_view s) {
+        std::string out;
+        for (char c : s) {
+            if (c == '\\' || c == ';' || c == ',') {
+                out.push_back('\\');
+                out.push_back(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c != '\r') {
+                out.push_back(c);
+            }
+        }
+        return out;
+    }
+
+    static std::string ics_time(UtcTime t) {
+        std::string s = format_rfc3339(t);  // 2025-11-27T10:00:00Z
+        std::string out;
+        for (char c : s) {
+            if (c != '-' && c != ':') out.push_back(c);
+        }
+        return out;
+    }
+
+    void write_calendar() {
+        line("BEGIN:VCALENDAR");
+        line("VERSION:2.0");
+        line("PRODID:-//bcpkit//bcp-notice//EN");
+        line("CALSCALE:GREGORIAN");
+        // DTSTAMP must be deterministic: the reference time, not the clock.
+        const std::string stamp = ics_time(reference_);
+        for (const auto& e : events_) {
+            line("BEGIN:VEVENT");
+            line("UID:" + e.uid);
+            line("DTSTAMP:" + stamp);
+            line("DTSTART:" + ics_time(e.start));
+            // An open-ended window is shown as its start only (RFC 5545: DTEND is optional).
+            if (e.end && *e.end > e.start) line("DTEND:" + ics_time(*e.end));
+            line("SUMMARY:" + ics_text(e.summary));
+            if (!e.system.empty()) line("CATEGORIES:" + ics_text(e.system));
+            if (!e.call.empty()) line("DESCRIPTION:" + ics_text("Emergency procedure call " + e.call));
+            line("END:VEVENT");
+        }
+        line("END:VCALENDAR");
+    }
+
+    const Options& o_;
+    t::Output& out_;
+    t::Reporter& reporter_;
+    UtcTime reference_{};
+    UtcTime at_{};
+    std::size_t active_ = 0;
+    std::vector<NoticeEvent> events_;
+};
+
+}  // namespace
+
+int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
+    t::Reporter reporter("bcp-notice", err);
+    reporter.set_json(options.errors_json);
+    try {
+        t::Output output(out);
+        Options o = options;
+        if (o.command == Command::active && o.format == "ics") throw usage_error("active has no --format ics");
+        Runner runner(o, output, reporter);
+        std::vector<std::string> files = o.files;
+        if (files.empty()) files.emplace_back("-");
+        for (const auto& name : files) {
+            t::Input input(name, in);
+            try {
+                runner.file(input);
+            } catch (const data_error& e) {
+                // What was already written stays written (JSON Lines are complete records).
+                (void)output.finish();
+                throw;
+            }
+            if (output.closed()) break;
+        }
+        return runner.finish();
+    } catch (const usage_error& e) {
+        reporter.usage(e.what());
+        return t::usage;
+    } catch (const bcp::error& e) {
+        reporter.error(e);
+        return t::exit_for(e);
+    } catch (const std::exception& e) {
+        reporter.error("internal", e.what());
+        return t::usage;
+    }
+}
+
+}  // namespace bcp::notice_tool

@@ -1,0 +1,31 @@
+// bcp-notice: customs outage and maintenance notices (status-page histories, e-mails,
+// Statuspage JSON) into structured events, calendars and "what is in force now" answers.
+// main.cpp fills Options from the command line; run() does the work so tests can call it.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace bcp::notice_tool {
+
+enum class Command { parse, active };
+
+struct Options {
+    Command command = Command::parse;
+    std::string input = "auto";    // auto, text, email, statuspage
+    std::string format = "jsonl";  // jsonl, text, ics
+    std::string reference_time;    // RFC 3339; empty: $BCPKIT_NOW or now
+    std::string at;                // active --at
+    std::string country, system;   // active filters
+    std::vector<std::string> files;
+    bool errors_json = false;
+    // Longest line (and largest e-mail or JSON document) accepted, in bytes.
+    std::size_t max_line = std::size_t{16} << 20;
+};
+
+[[nodiscard]] int run(const Options& options, std::istream& in, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace bcp::notice_tool
