@@ -685,6 +685,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     };
     drop("IDMS", "IDMS-H7");  // "IDMS/H7 Call N04850 ... Numéro Call pour IDMS: N04850"
     drop("CDS", "CDS-TDR");   // "CDS Trader Dress Rehearsal Environment"
+    for (const char* process : {"ATLAS-EINFUHR", "ATLAS-AUSFUHR", "ATLAS-VERSAND", "ATLAS-EAS"}) {
+        drop("ATLAS", process);  // "ATLAS Ausfuhr" is the process, not all of ATLAS
+    }
 
     // Country: a "NL - " title prefix, then the authority's name, then the systems.
     if (raw.title.size() > 5 && raw.title[2] == ' ' && raw.title[3] == '-' &&
@@ -880,6 +883,17 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         const auto calls = find_calls(text);
         // Each call's part runs from its first mention (the first part from the text's start)
         // to the first mention of the next call.
+        // An update that names no call but moves times ("has been prolonged until 21/11/25
+        // 9am CET", seed 000) speaks of the procedures announced before it.
+        if (calls.empty() && !n.procedures.empty()) {
+            for (auto& p : n.procedures) {
+                Period pp{p.start, p.end, {}, {}};
+                apply_times(pp, update_times(i, 0, std::string::npos), text);
+                p.start = pp.start;
+                p.end = pp.end;
+            }
+            continue;
+        }
         std::vector<std::pair<std::string, std::size_t>> firsts;
         for (const auto& c : calls) {
             bool seen = false;
@@ -936,6 +950,13 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                            "procédure de secours est autorisée", "noodprocedure is toegestaan"})) {
         NoticeProcedure p;
         if (!n.systems.empty()) p.system = n.systems.front();
+        n.procedures.push_back(std::move(p));
+    }
+    // The EU's confirmation that operators may activate the ICS2 BCP (seed 001: "the subject
+    // starts with \"Production activation of the ICS2 BCP\"") announces a procedure.
+    if (n.procedures.empty() && raw.ics2 && raw.ics2->kind == "activation") {
+        NoticeProcedure p;
+        p.system = "ICS2";
         n.procedures.push_back(std::move(p));
     }
     for (auto& p : n.procedures) {
@@ -1009,7 +1030,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                                   "go through the fallback procedure", "enabling emergency procedure declarations",
                                   "procedure has been authori", "procedure is authori", "mag de fall-back",
                                   "noodprocedure", "procédure de secours", "procédure d'urgence",
-                                  "rescue procedure is authori"})) {
+                                  "rescue procedure is authori", "authorised to commence bcp",
+                                  "authorized to commence bcp"})) {
         n.fallback = "allowed";
     }
     // Buffering: messages rejected, customs buffers them, or the declarant may hold them back.
