@@ -5,7 +5,7 @@ BCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Every Debian package the build, the tests and the scripts need. Later issues add theirs here.
 BCP_PACKAGES=(
-  build-essential cmake ninja-build pkg-config python3 groff-base jq tzdata
+  build-essential cmake ninja-build pkg-config python3 groff-base jq tzdata time
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
   libhowardhinnant-date-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libcpp-httplib-dev
   python3-icalendar

@@ -19,12 +19,25 @@ constexpr char to_upper(char c) noexcept { return is_lower(c) ? static_cast<char
 constexpr std::uint32_t pos1(std::size_t i) noexcept { return static_cast<std::uint32_t>(i + 1); }
 
 // Characters as the user sees them: a printable ASCII character, or its code.
-std::string show(char c) {
+void show_to(std::string& out, char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x21 && u < 0x7f) return fmt::format("'{}'", c);
-    if (c == ' ') return "a space";
-    if (c == '\t') return "a tab";
-    return fmt::format("byte 0x{:02X}", u);
+    if (u >= 0x21 && u < 0x7f) {
+        out.push_back('\'');
+        out.push_back(c);
+        out.push_back('\'');
+    } else if (c == ' ') {
+        out.append("a space");
+    } else if (c == '\t') {
+        out.append("a tab");
+    } else {
+        fmt::format_to(std::back_inserter(out), "byte 0x{:02X}", u);
+    }
+}
+
+std::string show(char c) {
+    std::string out;
+    show_to(out, c);
+    return out;
 }
 
 enum class Blanks : std::uint8_t { error, warning, skip };
@@ -40,8 +53,9 @@ bool check_common(Check& out, std::string_view ref, Blanks blanks) {
     if (!valid_utf8(ref, &bad)) out.add(Code::invalid_utf8, pos1(bad), 0, 0, bad);
     for (std::size_t i = 0; blanks != Blanks::skip && i < ref.size(); ++i) {
         if (is_space(ref[i])) {
-            Problem p{Code::whitespace, blanks == Blanks::error ? Severity::error : Severity::warning,
-                      pos1(i), ref[i]};
+            Problem p{Code::whitespace,
+                      blanks == Blanks::error ? Severity::error : Severity::warning,
+                      pos1(i), ref[i], 0, 0, 0};
             out.add(p);
             break;
         }
@@ -149,7 +163,7 @@ void Check::add(const Problem& p) noexcept {
     if (count_ < capacity - 1) {
         problems_[count_++] = p;
     } else if (count_ == capacity - 1) {
-        problems_[count_++] = Problem{Code::too_many_problems, Severity::warning};
+        problems_[count_++] = Problem{Code::too_many_problems, Severity::warning, 0, 0, 0, 0, 0};
     }
 }
 
@@ -169,78 +183,90 @@ void Check::demote(Code code) noexcept {
     }
 }
 
-std::string describe(const Problem& p, std::string_view input) {
-    (void)input;
+void describe_to(std::string& out, const Problem& p, std::string_view input) {
+    // Appends straight into `out`: bulk checks print many messages, temporaries would dominate.
+    auto str = [&out](std::string_view text) { out.append(text); };
+    auto num = [&out](std::uint64_t v) { fmt::format_to(std::back_inserter(out), "{}", v); };
+    auto chr = [&out](char c) { show_to(out, c); };
     switch (p.code) {
-        case Code::empty: return "the reference is empty";
+        case Code::empty: return str("the reference is empty");
         case Code::length:
-            return p.b == mrn_length
-                       ? fmt::format("{} characters, expected {}", p.a, p.b)
-                       : fmt::format("{} characters, at most {} allowed", p.a, p.b);
-        case Code::invalid_utf8:
-            return fmt::format("invalid UTF-8 at byte {}", p.a + 1);
+            num(p.a);
+            str(p.b == mrn_length ? " characters, expected " : " characters, at most ");
+            num(p.b);
+            if (p.b != mrn_length) str(" allowed");
+            return;
+        case Code::invalid_utf8: str("invalid UTF-8 at byte "); return num(p.a + 1);
         case Code::invalid_char:
-            return fmt::format("{} at position {} is not allowed here", show(p.found), p.pos);
+            chr(p.found), str(" at position "), num(p.pos);
+            return str(" is not allowed here");
         case Code::lowercase:
-            return fmt::format("lower-case letter at position {}; references are upper case",
-                               p.pos);
+            str("lower-case letter at position "), num(p.pos);
+            return str("; references are upper case");
         case Code::whitespace:
-            return fmt::format("{} at position {}; references contain no blanks", show(p.found),
-                               p.pos);
+            chr(p.found), str(" at position "), num(p.pos);
+            return str("; references contain no blanks");
         case Code::year:
-            return fmt::format("position {} must be a digit of the two-digit year, found {}",
-                               p.pos, show(p.found));
+            str("position "), num(p.pos), str(" must be a digit of the two-digit year, found ");
+            return chr(p.found);
         case Code::country_format:
-            return fmt::format("positions 3-4 must be an ISO 3166 country code, found {} at {}",
-                               show(p.found), p.pos);
+            str("positions 3-4 must be an ISO 3166 country code, found "), chr(p.found);
+            str(" at "), num(p.pos);
+            return;
         case Code::country_unknown:
-            return fmt::format("'{}' is not an ISO 3166 country code",
-                               input.substr(p.pos - 1, 2));
+            str("'"), str(input.substr(p.pos - 1, 2));
+            return str("' is not an ISO 3166 country code");
         case Code::procedure_unknown:
-            return is_digit(p.found)
-                       ? fmt::format("position 17 is the digit {}: an MRN of the format before "
-                                     "the Union Customs Code, no procedure category",
-                                     show(p.found))
-                       : fmt::format("procedure letter {} is not defined by the Union Customs "
-                                     "Code (older or national MRN?)",
-                                     show(p.found));
+            if (is_digit(p.found)) {
+                str("position 17 is the digit "), chr(p.found);
+                return str(": an MRN of the format before the Union Customs Code, no procedure "
+                           "category");
+            }
+            str("procedure letter "), chr(p.found);
+            return str(" is not defined by the Union Customs Code (older or national MRN?)");
         case Code::procedure_unexpected:
-            return fmt::format("procedure letter {} where this reference uses '{}'",
-                               show(p.found), p.expected);
+            str("procedure letter "), chr(p.found), str(" where this reference uses ");
+            return chr(p.expected);
         case Code::check_character:
-            return fmt::format("check character is '{}', expected '{}'", p.found, p.expected);
+            str("check character is "), chr(p.found), str(", expected ");
+            return chr(p.expected);
         case Code::bcp_marker:
-            return "a Belgian BCP-ID has 'BECPB' at positions 3-7 (aaBECPBbbbbbbbbbRc)";
+            return str("a Belgian BCP-ID has 'BECPB' at positions 3-7 (aaBECPBbbbbbbbbbRc)");
         case Code::call_prefix:
-            return p.found == 0 ? std::string("a call number starts with 'N' (e.g. N04853)")
-                                : fmt::format("a call number starts with 'N', found {}",
-                                              show(p.found));
+            if (p.found == 0) return str("a call number starts with 'N' (e.g. N04853)");
+            str("a call number starts with 'N', found ");
+            return chr(p.found);
         case Code::call_digits:
-            return fmt::format("call number has {} digit{} after 'N', expected 5 (e.g. N04853)",
-                               p.a, p.a == 1 ? "" : "s");
+            str("call number has "), num(p.a), str(p.a == 1 ? " digit" : " digits");
+            return str(" after 'N', expected 5 (e.g. N04853)");
         case Code::mention_format:
-            return fmt::format(
-                "malformed emergency mention at position {}: expected {} (format "
-                "N04853-D:20251127-T110000)",
-                p.pos,
-                p.expected == 'D'   ? "'-D:' after the call number"
+            str("malformed emergency mention at position "), num(p.pos), str(": expected ");
+            str(p.expected == 'D'   ? "'-D:' after the call number"
                 : p.expected == 'd' ? "8 digits of the date YYYYMMDD"
                 : p.expected == 'T' ? "'-T' after the date"
                 : p.expected == 't' ? "6 digits of the time HHMMSS"
                                     : "the end of the mention");
+            return str(" (format N04853-D:20251127-T110000)");
         case Code::mention_date:
-            return fmt::format("date {:04}-{:02}-{:02} does not exist", p.a / 10000,
-                               (p.a / 100) % 100, p.a % 100);
+            fmt::format_to(std::back_inserter(out), "date {:04}-{:02}-{:02} does not exist",
+                           p.a / 10000, (p.a / 100) % 100, p.a % 100);
+            return;
         case Code::mention_time:
-            return fmt::format("time {:02}:{:02}:{:02} does not exist", p.a / 10000,
-                               (p.a / 100) % 100, p.a % 100);
-        case Code::duplicate:
-            return fmt::format("the same reference appeared on line {}", p.a);
-        case Code::missing_field: return "the field is missing";
-        case Code::not_a_string: return "the field is not a string";
-        case Code::too_many_problems: return "more problems than listed";
+            fmt::format_to(std::back_inserter(out), "time {:02}:{:02}:{:02} does not exist",
+                           p.a / 10000, (p.a / 100) % 100, p.a % 100);
+            return;
+        case Code::duplicate: str("the same reference appeared on line "); return num(p.a);
+        case Code::missing_field: return str("the field is missing");
+        case Code::not_a_string: return str("the field is not a string");
+        case Code::too_many_problems: return str("more problems than listed");
     }
-    return "unknown problem";
+    str("unknown problem");
+}
+
+std::string describe(const Problem& p, std::string_view input) {
+    std::string out;
+    describe_to(out, p, input);
+    return out;
 }
 
 char mrn_check_char(std::string_view body) noexcept {
@@ -283,9 +309,56 @@ std::optional<MrnParts> split_mrn(std::string_view ref) noexcept {
                     ref.substr(17, 1)};
 }
 
+namespace {
+
+// Character values for the check-character algorithm, -1 outside [0-9A-Z]; a table so the fast
+// path below is one load per character.
+constexpr std::array<std::int8_t, 256> value_table = [] {
+    std::array<std::int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int c = 0; c < 256; ++c) {
+        const int v = mrn_char_value(static_cast<char>(c));
+        if (v >= 0) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(v);
+    }
+    return t;
+}();
+
+// UCC procedure letters, as a bit set over 'A'..'Z'.
+constexpr std::uint32_t ucc_letters = [] {
+    std::uint32_t bits = 0;
+    for (char c : std::string_view("ABCDEJKLMRSTUVW")) bits |= 1u << (c - 'A');
+    return bits;
+}();
+
+// The common case in bulk checks: a well-formed MRN with a UCC procedure letter. One pass, no
+// branches per character beyond the table load; anything unusual falls back to the full check,
+// which finds and explains every problem.
+bool fast_valid_mrn(std::string_view ref, char& expected) noexcept {
+    if (ref.size() != mrn_length) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(ref.data());
+    unsigned sum = 0;
+    int bad = 0;
+    for (unsigned i = 0; i < mrn_length - 1; ++i) {
+        const int v = value_table[p[i]];
+        bad |= v;  // any -1 sets the sign bit
+        sum += static_cast<unsigned>(v & 0x3f) << i;
+    }
+    if (bad < 0 || p[0] > '9' || p[1] > '9' || p[2] < 'A' || p[3] < 'A' || p[16] < 'A' ||
+        ((ucc_letters >> (p[16] - 'A')) & 1u) == 0) {
+        return false;
+    }
+    const unsigned r = sum % 11;
+    expected = static_cast<char>('0' + (r == 10 ? 0 : r));
+    return static_cast<char>(p[17]) == expected && is_country(ref.substr(2, 2));
+}
+
+}  // namespace
+
 Check check_mrn(std::string_view ref) noexcept {
     Check out;
     out.type = RefType::mrn;
+    if (fast_valid_mrn(ref, out.check_expected)) return out;
+    out.check_expected = 0;
     if (!check_common(out, ref, Blanks::error)) return out;
     if (ref.size() != mrn_length) out.add(Code::length, 0, 0, 0, ref.size(), mrn_length);
 
@@ -373,7 +446,7 @@ Check check_lrn(std::string_view ref) noexcept {
         const std::size_t at = is_space(ref.front()) ? 0 : ref.size() - 1;
         out.add(Code::whitespace, pos1(at), ref[at]);
     } else if (const auto at = ref.find_first_of(" \t"); at != std::string_view::npos) {
-        out.add(Problem{Code::whitespace, Severity::warning, pos1(at), ref[at]});
+        out.add(Problem{Code::whitespace, Severity::warning, pos1(at), ref[at], 0, 0, 0});
     }
     const std::size_t chars = [&] {
         std::size_t k = 0;
@@ -415,7 +488,7 @@ Check check_eori(std::string_view ref, bool normalize) noexcept {
         if (is_lower(c) && !lower_seen) {
             lower_seen = true;
             out.add(Problem{Code::lowercase, normalize ? Severity::warning : Severity::error,
-                            pos1(i), c});
+                            pos1(i), c, 0, 0, 0});
         }
         const char u = to_upper(c);
         if (k < 2) {
@@ -547,7 +620,11 @@ RefType detect_type(std::string_view ref) noexcept {
                    ? RefType::mention
                    : RefType::call;
     }
-    if (ref.size() == mrn_length && ref.substr(2, 5) == bcp_id_marker) return RefType::bcp_id;
+    // An MRN-format individual reference made by the same generator (AES after an emergency
+    // procedure, letters A or B) also carries the marker; only letter R makes a BCP-ID.
+    if (ref.size() == mrn_length && ref.substr(2, 5) == bcp_id_marker && ref[16] == 'R') {
+        return RefType::bcp_id;
+    }
     if (ref.size() >= mrn_length - 1 && ref.size() <= mrn_length + 1 && is_digit(ref[0]) &&
         is_digit(ref[1])) {
         return RefType::mrn;

@@ -36,7 +36,8 @@ void append_uint(std::string& out, std::uint64_t v) {
     out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
 }
 
-void append_problems(std::string& out, const Check& c, std::string_view input, Severity which) {
+void append_problems(std::string& out, const Check& c, std::string_view input, Severity which,
+                     std::string& scratch) {
     out.push_back('[');
     bool first = true;
     for (const auto& p : c) {
@@ -46,7 +47,9 @@ void append_problems(std::string& out, const Check& c, std::string_view input, S
         out.append(R"({"code":")");
         out.append(code_name(p.code));
         out.append(R"(","message":)");
-        t::append_json_string(out, describe(p, input));
+        scratch.clear();
+        describe_to(scratch, p, input);
+        t::append_json_string(out, scratch);
         if (p.pos != 0) {
             out.append(R"(,"position":)");
             append_uint(out, p.pos);
@@ -64,7 +67,8 @@ struct Origin {
 };
 
 void append_record_json(std::string& out, const Origin& at, std::string_view input,
-                        const Check& c, const std::string* normalized, bool type_known) {
+                        const Check& c, const std::string* normalized, bool type_known,
+                        std::string& scratch) {
     out.append(R"({"line":)");
     append_uint(out, at.line);
     if (!at.file.empty()) {
@@ -94,9 +98,9 @@ void append_record_json(std::string& out, const Origin& at, std::string_view inp
         out.append("null");
     }
     out.append(c.valid() ? R"(,"valid":true,"errors":)" : R"(,"valid":false,"errors":)");
-    append_problems(out, c, input, Severity::error);
+    append_problems(out, c, input, Severity::error, scratch);
     out.append(R"(,"warnings":)");
-    append_problems(out, c, input, Severity::warning);
+    append_problems(out, c, input, Severity::warning, scratch);
     if (normalized != nullptr) {
         out.append(R"(,"normalized":)");
         t::append_json_string(out, *normalized);
@@ -221,7 +225,7 @@ private:
         if (text_) {
             append_record_text(out_.buffer(), at, text, c, normalized, type_known);
         } else {
-            append_record_json(out_.buffer(), at, text, c, normalized, type_known);
+            append_record_json(out_.buffer(), at, text, c, normalized, type_known, scratch_);
         }
         out_.maybe_flush();
     }
@@ -298,6 +302,7 @@ private:
     std::optional<RefType> fixed_type_;
     std::vector<json::json_pointer> pointers_;
     std::unordered_map<std::string, std::size_t> seen_;
+    std::string scratch_;  // reused for problem messages
     std::size_t invalid_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -234,6 +235,18 @@ bool Output::finish() {
     return !failed_;
 }
 
+namespace {
+
+// Bytes that leave the plain-copy loop of append_json_string: controls, quote, backslash and
+// everything non-ASCII (checked as UTF-8 there).
+constexpr std::array<bool, 256> needs_escape = [] {
+    std::array<bool, 256> t{};
+    for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return t;
+}();
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
@@ -242,11 +255,7 @@ void append_json_string(std::string& out, std::string_view s) {
     while (i < n) {
         // Fast path: a run of plain printable ASCII.
         std::size_t j = i;
-        while (j < n) {
-            const auto c = static_cast<unsigned char>(s[j]);
-            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-            ++j;
-        }
+        while (j < n && !needs_escape[static_cast<unsigned char>(s[j])]) ++j;
         out.append(s.data() + i, j - i);
         i = j;
         if (i >= n) break;

@@ -53,18 +53,21 @@ enum class Code : std::uint8_t {
 [[nodiscard]] std::string_view code_name(Code code) noexcept;
 [[nodiscard]] Severity default_severity(Code code) noexcept;
 
+// Trivially constructible on purpose (see Check); always built with all fields given.
 struct Problem {
-    Code code{};
-    Severity severity{};
-    std::uint32_t pos = 0;  // 1-based character position, 0 when not about one position
-    char found = 0;
-    char expected = 0;
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
+    Code code;
+    Severity severity;
+    std::uint32_t pos;  // 1-based character position, 0 when not about one position
+    char found;
+    char expected;
+    std::uint64_t a;
+    std::uint64_t b;
 };
 
 // The human message for a problem found in `input` ("check character is 5, expected 0").
 [[nodiscard]] std::string describe(const Problem& problem, std::string_view input);
+// The same, appended to `out` (no temporary string: for bulk output).
+void describe_to(std::string& out, const Problem& problem, std::string_view input);
 
 // The outcome of validating one reference.
 class Check {
@@ -89,7 +92,9 @@ public:
     void demote(Code code) noexcept;
 
 private:
-    std::array<Problem, capacity> problems_{};
+    // Not value-initialised: a Check is made per reference on the hot path, and only the
+    // first count_ entries are ever read.
+    std::array<Problem, capacity> problems_;
     std::size_t count_ = 0;
     std::size_t errors_ = 0;
 };
@@ -162,7 +167,7 @@ struct Mention {
 // --- Any reference -------------------------------------------------------------------------
 
 // Guesses the type from the shape: an emergency mention (N + digits + "-D:"), a call number
-// (N + digits), a BCP-ID (BECPB at positions 3-7), an MRN (18 characters starting with two
+// (N + digits), a BCP-ID (BECPB at positions 3-7 and procedure letter R), an MRN (18 characters starting with two
 // digits), an EORI (two letters then digits or letters, at most 17), else an LRN.
 [[nodiscard]] RefType detect_type(std::string_view ref) noexcept;
 
