@@ -139,9 +139,15 @@ void append_record_text(std::string& out, const Origin& at, std::string_view inp
     fmt::format_to(std::back_inserter(out), "{}: ", at.line);
     if (!at.field.empty()) fmt::format_to(std::back_inserter(out), "{} ", at.field);
     std::string shown;
-    t::append_json_string(shown, input.substr(0, echo_limit));
+    if (c.has(Code::missing_field)) {
+        shown = "(missing)";
+    } else if (c.has(Code::not_a_string)) {
+        shown = "(not a string)";
+    } else {
+        t::append_json_string(shown, input.substr(0, echo_limit));
+    }
     fmt::format_to(std::back_inserter(out), "{} {} {}", shown,
-                   type_known ? to_string(c.type) : "?", c.valid() ? "valid" : "INVALID");
+                   type_known ? to_string(c.type) : "-", c.valid() ? "valid" : "INVALID");
     for (const auto& p : c) {
         fmt::format_to(std::back_inserter(out), "{} {}{}: {}",
                        &p == c.begin() ? ":" : ";", p.severity == Severity::warning ? "warning " : "",
@@ -282,6 +288,7 @@ private:
             } catch (const json::exception&) {
                 value = nullptr;  // e.g. a pointer into an array with a non-numeric token
             }
+            if (value == nullptr && o_.allow_missing) continue;
             if (value == nullptr || !value->is_string()) {
                 Check c;
                 c.type = fixed_type_.value_or(RefType::lrn);

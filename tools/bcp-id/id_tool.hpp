@@ -23,6 +23,7 @@ struct Options {
     bool skip_invalid = false;
     bool duplicates = false;
     bool normalize = false;
+    bool allow_missing = false;  // a field absent from a record is skipped, not an error
     std::vector<std::string> files;
 
     // gen

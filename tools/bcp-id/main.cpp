@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
                       "JSON pointer of a reference in each JSON Lines record (repeatable); "
                       "without it each line is a bare reference")
         ->allow_extra_args(false);
+    check->add_flag("--allow-missing", o.allow_missing,
+                    "A --field absent from a record is skipped instead of reported");
     check->add_flag("--invalid-only", o.invalid_only, "Print only invalid references");
     check->add_flag("--skip-invalid", o.skip_invalid,
                     "Report malformed lines as error records and go on (exit 1, not 3)");
