@@ -763,8 +763,13 @@ std::string checklist_text(const Plan& plan, const json& j) {
             const auto head = d.contains("copies")
                                   ? fmt::format("{} (x{})", str(d["name"]), d["copies"].get<int>())
                                   : str(d["name"]);
-            fmt::format_to(w, "  [ ] {}: {}\n", head,
-                           wrap(str(d["text"]), 96, 6 + display_width(head) + 2));
+            // A long name puts its text on the next line rather than in a narrow column.
+            if (display_width(head) > 36) {
+                fmt::format_to(w, "  [ ] {}:\n      {}\n", head, wrap(str(d["text"]), 96, 6));
+            } else {
+                fmt::format_to(w, "  [ ] {}: {}\n", head,
+                               wrap(str(d["text"]), 96, 6 + display_width(head) + 2));
+            }
         }
     }
     if (!j["deadlines"].empty()) {
@@ -893,7 +898,7 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
                                             "afterwards: {} (rule {}, source {})",
                                             a.country, a.system, "a declaration under " + rule.id,
                                             r.text, rule.id, r.origin.source),
-                                r.origin.file, r.origin.line);
+                                shown_path(r.origin.file), r.origin.line);
         }
         if (r.status == Retrospective::not_applicable) {
             throw no_error(fmt::format("{} {}: nothing to submit afterwards: {} (rule {}, source {})",
