@@ -1,0 +1,121 @@
+// Rule files and plans: the bundled rules load and render the seed mentions; templates and the
+// validator reject what they must, with the line of the offending key.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "bcp/error.hpp"
+#include "bcp/rules.hpp"
+
+namespace {
+
+std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+    const auto dir = std::filesystem::temp_directory_path() / "bcp_rules_test";
+    std::filesystem::create_directories(dir);
+    const auto path = dir / name;
+    std::ofstream(path) << text;
+    return path;
+}
+
+const char* minimal = R"(schema = 1
+authority = "BE"
+[[procedure]]
+id = "t"
+country = "BE"
+systems = ["AES"]
+kind = "emergency"
+title = "T"
+zone = "Europe/Brussels"
+call_required = true
+source = "s"
+note = "n"
+[[procedure.mention]]
+field = "F"
+template = "{call}-D:{yyyymmdd}-T{hhmmss}"
+source = "s"
+note = "n"
+[procedure.retrospective]
+status = "required"
+text = "t"
+source = "s"
+note = "n"
+)";
+
+}  // namespace
+
+TEST_CASE("templates compile, escape braces and reject unknown variables") {
+    std::string problem;
+    const auto t = bcp::compile_template("{{x}} {call}", &problem);
+    REQUIRE(t);
+    CHECK(t->uses(bcp::TemplateVar::call));
+    CHECK_FALSE(t->dynamic());
+    CHECK_FALSE(bcp::compile_template("{nope}", &problem));
+    CHECK(problem.find("unknown variable {nope}") != std::string::npos);
+    CHECK_FALSE(bcp::compile_template("{call", &problem));
+    CHECK_FALSE(bcp::compile_template("a}b", &problem));
+    CHECK(bcp::compile_template("2NPS {bcp_id}")->dynamic());
+}
+
+TEST_CASE("bundled rules render the seed mentions for every hour of a day") {
+    const auto rules = bcp::RuleSet::load();
+    const auto found = rules.match("BE", "AES");
+    REQUIRE(found.size() == 1);
+    for (int hour = 0; hour < 24; ++hour) {
+        bcp::Activation a;
+        a.procedure = found.front();
+        a.country = "BE";
+        a.system = "AES";
+        a.call = "N04853";
+        a.start = bcp::local_to_utc({2025, 11, 27, hour, 0, 0}, "Europe/Brussels");
+        const bcp::Plan plan(a);
+        // The rendered mention is what format_mention() builds from the same parts.
+        const auto want = bcp::format_mention({"N04853", 2025, 11, 27, hour, 0, 0});
+        CHECK(plan.mentions().front().value == want);
+        CHECK(bcp::check_mention(want).valid());
+    }
+}
+
+TEST_CASE("EU rules apply to a Union system without national rules, not to others") {
+    const auto rules = bcp::RuleSet::load();
+    CHECK(rules.match("NL", "ICS2").front()->id.rfind("eu-", 0) == 0);
+    CHECK(rules.match("GB", "AES").empty());
+    CHECK(rules.find("no-ncts-fallback")->retrospective.status == bcp::Retrospective::forbidden);
+}
+
+TEST_CASE("the validator names the line of each problem") {
+    std::string text = minimal;
+    CHECK(bcp::lint_rule_file(write_temp("ok.toml", text)).empty());
+
+    auto bad = text;
+    bad.replace(bad.find("call_required = true"), 20, "call_required = 3");
+    auto problems = bcp::lint_rule_file(write_temp("type.toml", bad));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].line == 10);
+    CHECK(problems[0].key == "procedure[0].call_required");
+
+    bad = text;
+    bad.insert(bad.find("[procedure.retrospective]"), "colour = \"red\"\n");
+    problems = bcp::lint_rule_file(write_temp("unknown.toml", bad));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].line == 18);
+    CHECK(problems[0].message == "unknown key");
+
+    bad = text;
+    bad.erase(bad.find("source = \"s\"\nnote = \"n\"\n[[procedure.mention]]"), 12);
+    problems = bcp::lint_rule_file(write_temp("source.toml", bad));
+    REQUIRE_FALSE(problems.empty());
+    CHECK(problems[0].key == "procedure[0].source");
+}
+
+TEST_CASE("a file earlier on the path overrides a bundled procedure with the same id") {
+    std::string text = minimal;
+    text.replace(text.find("id = \"t\""), 8, "id = \"be-aes-emergency\"");
+    const auto user = write_temp("user.toml", text);
+    const auto rules = bcp::RuleSet::load({user, bcp::rules_search_path().back()});
+    const auto* p = rules.find("be-aes-emergency");
+    REQUIRE(p != nullptr);
+    CHECK(p->title == "T");
+    CHECK(rules.overridden().size() == 1);
+}
