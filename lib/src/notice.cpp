@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -57,6 +60,144 @@ bool contains_any(std::string_view lowered, std::initializer_list<std::string_vi
         if (lowered.find(p) != std::string_view::npos) return true;
     }
     return false;
+}
+
+// Which trigrams (hashed to 4096 buckets) occur in a text: enough to rule out a phrase.
+using Trigrams = std::bitset<4096>;
+
+// A fixed list of lower-case phrases searched with Boyer-Moore-Horspool: the same lists run
+// over every notice, so their skip tables are built once.
+class Phrases {
+public:
+    Phrases(std::initializer_list<std::string_view> list) {
+        for (auto p : list) {
+            phrases_.push_back(p);
+            searchers_.emplace_back(p.begin(), p.end());
+        }
+    }
+    [[nodiscard]] bool in(std::string_view lowered) const {
+        for (const auto& s : searchers_) {
+            if (std::search(lowered.begin(), lowered.end(), s) != lowered.end()) return true;
+        }
+        return false;
+    }
+    // With the trigrams of the text: a phrase is searched only when all of its trigrams occur,
+    // which rules out nearly every absent phrase without scanning the text.
+    [[nodiscard]] bool in(std::string_view lowered, const Trigrams& trigrams) const {
+        for (std::size_t k = 0; k < searchers_.size(); ++k) {
+            const std::string_view p = phrases_[k];
+            bool possible = true;
+            for (std::size_t i = 0; possible && i + 3 <= p.size(); ++i) possible = trigrams[trigram(p, i)];
+            if (possible && std::search(lowered.begin(), lowered.end(), searchers_[k]) != lowered.end()) return true;
+        }
+        return false;
+    }
+    static std::size_t trigram(std::string_view s, std::size_t i) {
+        const auto a = static_cast<std::uint8_t>(s[i]);
+        const auto b = static_cast<std::uint8_t>(s[i + 1]);
+        const auto c = static_cast<std::uint8_t>(s[i + 2]);
+        return ((static_cast<std::size_t>(a) * 961u) ^ (static_cast<std::size_t>(b) * 31u) ^ c) & 0xFFFu;
+    }
+    static Trigrams trigrams_of(std::string_view s) {
+        Trigrams t;
+        for (std::size_t i = 0; i + 3 <= s.size(); ++i) t.set(trigram(s, i));
+        return t;
+    }
+
+private:
+    std::vector<std::string_view> phrases_;
+    std::vector<std::boyer_moore_horspool_searcher<std::string_view::const_iterator>> searchers_;
+};
+
+// False when `text` (whose trigrams these are) cannot contain `s`.
+bool may_contain(const Trigrams& trigrams, std::string_view s) {
+    for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+        if (!trigrams[Phrases::trigram(s, i)]) return false;
+    }
+    return true;
+}
+
+// Phrases of the notices (seed 000 unless noted), in English, French, Dutch and German.
+const Phrases& disregard_phrases() {
+    static const Phrases p{"disregard the previous message", "ignore the previous message",
+                             "disregard our previous message", "ne pas tenir compte du message précédent",
+                             "negeer het vorige bericht", "vorherige nachricht ignorieren",
+                             "vorherige meldung ignorieren"};
+    return p;
+}
+
+const Phrases& maintenance_phrases() {
+    static const Phrases p{"scheduled maintenance", "planned maintenance", "maintenance work",
+                                      "gepland onderhoud", "maintenance programmée", "wartungsarbeiten"};
+    return p;
+}
+
+const Phrases& incident_phrases() {
+    static const Phrases p{"outage", "incident", "storing", "panne", "störung", "malfunction"};
+    return p;
+}
+
+const Phrases& cancel_phrases() {
+    static const Phrases p{"has been cancelled", "has been canceled", "is cancelled",
+                                     "is canceled", "a été annulé", "est annulé", "is geannuleerd",
+                                     "wordt geannuleerd", "wurde abgesagt", "wurde storniert"};
+    return p;
+}
+
+const Phrases& authorised_phrases() {
+    static const Phrases p{"procedure has been authorized", "procedure has been authorised",
+                           "procedure is authorized", "procedure is authorised",
+                           "procédure de secours est autorisée", "noodprocedure is toegestaan"};
+    return p;
+}
+
+const Phrases& fallback_refused_phrases() {
+    static const Phrases p{"not allowed to use the fall", "fall-back procedure is not allowed",
+                           "fallback procedure is not allowed", "no fallback procedure",
+                           "no emergency procedure", "not permitted to use", "niet toegestaan",
+                           "n'est pas autorisée", "nicht zulässig", "nicht erlaubt"};
+    return p;
+}
+
+const Phrases& fallback_advised_phrases() {
+    static const Phrases p{"advice to use the mentioned procedure only", "advise you to apply the emergency procedure only",
+                                  "advise you to use the", "only if, to your opinion", "only if you believe",
+                                  "alleen als", "uniquement si", "nur wenn"};
+    return p;
+}
+
+const Phrases& fallback_allowed_phrases() {
+    static const Phrases p{"allowed to use the fall", "you can use the emergency procedure",
+                                  "may use the following emergency procedure", "fallback procedure will still be permitted",
+                                  "go through the fallback procedure", "enabling emergency procedure declarations",
+                                  "procedure has been authori", "procedure is authori", "mag de fall-back",
+                                  "noodprocedure", "procédure de secours", "procédure d'urgence",
+                                  "rescue procedure is authori", "authorised to commence bcp",
+                                  "authorized to commence bcp"};
+    return p;
+}
+
+const Phrases& rejected_phrases() {
+    static const Phrases p{"message is rejected", "messages will be rejected", "messages are rejected",
+                           "forbidden to send messages", "worden geweigerd", "seront rejetés"};
+    return p;
+}
+
+const Phrases& customs_buffer_phrases() {
+    static const Phrases p{"not be processed but buffered", "will be processed when the service becomes available",
+                                  "remain in queue", "worden gebufferd", "gebufferd", "mis en file d'attente"};
+    return p;
+}
+
+const Phrases& declarant_buffer_phrases() {
+    static const Phrases p{"mémoire tampon", "tamponnées", "queue declarations", "buffering",
+                                  "may buffer", "can buffer", "zwischenspeicher"};
+    return p;
+}
+
+const Phrases& customs_phrases() {
+    static const Phrases p{"customs authorit", "douane", "zoll", "customs"};
+    return p;
 }
 
 // --- Statuses ------------------------------------------------------------------------------
@@ -130,10 +271,11 @@ struct Hit {
 };
 
 // Systems named in `text`, each with its first position; overlapping spellings count once.
-std::vector<Hit> find_systems(std::string_view text) {
+std::vector<Hit> find_systems(std::string_view text, const Trigrams* trigrams = nullptr) {
     std::vector<Hit> hits;
     std::vector<std::pair<std::size_t, std::size_t>> taken;
     for (const auto& a : aliases) {
+        if (trigrams != nullptr && !may_contain(*trigrams, a.text)) continue;
         std::size_t from = 0;
         while (true) {
             const std::size_t at = find_word(text, a.text, from);
@@ -263,13 +405,19 @@ std::string language_of(std::string_view text) {
         {"und", 3},  {"nicht", 3}, {"ist", 3}, {"mit", 3},  {"für", 3},  {"wird", 3},
     }};
     std::array<int, 4> score{};
+    text = text.substr(0, 1024);  // the start of a notice tells its language
     std::size_t i = 0;
     while (i < text.size()) {
         while (i < text.size() && !alnum(text[i])) ++i;
         const std::size_t b = i;
         while (i < text.size() && alnum(text[i])) ++i;
         if (i - b == 0 || i - b > 5) continue;
-        const std::string w = lower_ascii(text.substr(b, i - b));
+        char buf[5];
+        for (std::size_t k = 0; k < i - b; ++k) {
+            const char c = text[b + k];
+            buf[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        }
+        const std::string_view w(buf, i - b);
         for (const auto& [word, lang] : words) {
             if (word == w) ++score[static_cast<std::size_t>(lang)];
         }
@@ -290,12 +438,13 @@ void add_warning(std::vector<NoticeWarning>& out, NoticeWarning w) {
 }
 
 // Unfilled template fields: "{{date}}", "[DATE]", "<TIME>", "dd-mm-yyyy", "XX:XX", "NXXXXX".
-void find_placeholders(std::string_view text, std::vector<NoticeWarning>& warnings) {
+void find_placeholders(std::string_view text, const Trigrams& trigrams,
+                       std::vector<NoticeWarning>& warnings) {
     static constexpr std::array<std::string_view, 14> literal{
         "dd-mm-yyyy", "DD-MM-YYYY", "dd/mm/yyyy", "DD/MM/YYYY", "jj/mm/aaaa", "XX:XX", "xx:xx",
         "hh:mm",      "HH:MM",      "NXXXXX",     "N0XXXX",     "[...]",      "TBD:",  "%s"};
     for (auto p : literal) {
-        if (text.find(p) != std::string_view::npos) {
+        if (may_contain(trigrams, p) && text.find(p) != std::string_view::npos) {
             add_warning(warnings, {"template-placeholder",
                                    fmt::format("unfilled template placeholder '{}'", p)});
         }
@@ -640,10 +789,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // "Please disregard the previous message": the update before it no longer counts.
     for (std::size_t i = 1; i < n.updates.size(); ++i) {
         const std::string l = lower_ascii(n.updates[i].text);
-        if (contains_any(l, {"disregard the previous message", "ignore the previous message",
-                             "disregard our previous message", "ne pas tenir compte du message précédent",
-                             "negeer het vorige bericht", "vorherige nachricht ignorieren",
-                             "vorherige meldung ignorieren"})) {
+        if (disregard_phrases().in(l)) {
             n.updates[i - 1].disregarded = true;
         }
     }
@@ -660,6 +806,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         all.append(u.text);
     }
     const std::string low = lower_ascii(all);
+    const Trigrams grams = Phrases::trigrams_of(low);
+    const Trigrams grams_cs = Phrases::trigrams_of(all);
 
     n.title = raw.title;
     if (n.title.empty() && !n.updates.empty()) {
@@ -674,7 +822,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // no customs system is named (seed 000: "CAS has submitted your declaration" is the
     // vendor's boilerplate in notices about DMS, DELTA, ICS2).
     bool cas = false;
-    for (const auto& h : find_systems(all)) {
+    for (const auto& h : find_systems(all, &grams_cs)) {
         if (std::find(n.systems.begin(), n.systems.end(), h.id) == n.systems.end()) n.systems.push_back(h.id);
     }
     if (find_word(all, "CAS") != std::string_view::npos) cas = true;
@@ -697,6 +845,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     if (n.country.empty()) {
         std::size_t best = std::string::npos;
         for (const auto& p : country_phrases) {
+            if (!may_contain(grams_cs, p.text)) continue;
             const std::size_t at = all.find(p.text);
             if (at < best) {
                 best = at;
@@ -765,17 +914,14 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             n.planned = false;
         } else if (raw.ics2 && raw.ics2->scheduled) {
             n.planned = raw.ics2->scheduled;
-        } else if (contains_any(low, {"scheduled maintenance", "planned maintenance", "maintenance work",
-                                      "gepland onderhoud", "maintenance programmée", "wartungsarbeiten"})) {
+        } else if (maintenance_phrases().in(low, grams)) {
             n.planned = true;
-        } else if (contains_any(low, {"outage", "incident", "storing", "panne", "störung", "malfunction"})) {
+        } else if (incident_phrases().in(low, grams)) {
             n.planned = false;
         }
     }
 
-    n.cancelled = contains_any(low, {"has been cancelled", "has been canceled", "is cancelled",
-                                     "is canceled", "a été annulé", "est annulé", "is geannuleerd",
-                                     "wordt geannuleerd", "wurde abgesagt", "wurde storniert"});
+    n.cancelled = cancel_phrases().in(low, grams);
 
     // Times. Unlabelled local times are read in the country's zone.
     const std::string zone = zone_for_country(n.country);
@@ -945,9 +1091,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // A procedure authorised without a call number (seed 000, French Customs: "An emergency
     // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
     if (n.procedures.empty() &&
-        contains_any(low, {"procedure has been authorized", "procedure has been authorised",
-                           "procedure is authorized", "procedure is authorised",
-                           "procédure de secours est autorisée", "noodprocedure is toegestaan"})) {
+        authorised_phrases().in(low, grams)) {
         NoticeProcedure p;
         if (!n.systems.empty()) p.system = n.systems.front();
         n.procedures.push_back(std::move(p));
@@ -1012,37 +1156,23 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                     {"stale-date", fmt::format("the window starts {}, over a year after the notice was posted {}",
                                                format_rfc3339(*n.window.start), format_rfc3339(*n.posted_at))});
     }
-    find_placeholders(all, n.warnings);
+    find_placeholders(all, grams_cs, n.warnings);
 
     // Fallback procedure: advised only, allowed, or not allowed.
-    if (contains_any(low, {"not allowed to use the fall", "fall-back procedure is not allowed",
-                           "fallback procedure is not allowed", "no fallback procedure",
-                           "no emergency procedure", "not permitted to use", "niet toegestaan",
-                           "n'est pas autorisée", "nicht zulässig", "nicht erlaubt"})) {
+    if (fallback_refused_phrases().in(low, grams)) {
         n.fallback = "not-allowed";
-    } else if (contains_any(low, {"advice to use the mentioned procedure only", "advise you to apply the emergency procedure only",
-                                  "advise you to use the", "only if, to your opinion", "only if you believe",
-                                  "alleen als", "uniquement si", "nur wenn"})) {
+    } else if (fallback_advised_phrases().in(low, grams)) {
         n.fallback = "advised-only";
     } else if (!n.procedures.empty() ||
-               contains_any(low, {"allowed to use the fall", "you can use the emergency procedure",
-                                  "may use the following emergency procedure", "fallback procedure will still be permitted",
-                                  "go through the fallback procedure", "enabling emergency procedure declarations",
-                                  "procedure has been authori", "procedure is authori", "mag de fall-back",
-                                  "noodprocedure", "procédure de secours", "procédure d'urgence",
-                                  "rescue procedure is authori", "authorised to commence bcp",
-                                  "authorized to commence bcp"})) {
+               fallback_allowed_phrases().in(low, grams)) {
         n.fallback = "allowed";
     }
     // Buffering: messages rejected, customs buffers them, or the declarant may hold them back.
-    if (contains_any(low, {"message is rejected", "messages will be rejected", "messages are rejected",
-                           "forbidden to send messages", "worden geweigerd", "seront rejetés"})) {
+    if (rejected_phrases().in(low, grams)) {
         n.buffering = "rejected";
-    } else if (contains_any(low, {"not be processed but buffered", "will be processed when the service becomes available",
-                                  "remain in queue", "worden gebufferd", "gebufferd", "mis en file d'attente"})) {
+    } else if (customs_buffer_phrases().in(low, grams)) {
         n.buffering = "customs-buffers";
-    } else if (contains_any(low, {"mémoire tampon", "tamponnées", "queue declarations", "buffering",
-                                  "may buffer", "can buffer", "zwischenspeicher"})) {
+    } else if (declarant_buffer_phrases().in(low, grams)) {
         n.buffering = "declarant-may-buffer";
     }
 
@@ -1061,7 +1191,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     bool customs_system = false;
     for (const auto& id : n.systems) customs_system = customs_system || id != "CAS";
     n.relevant = customs_system || !n.procedures.empty() || !n.country.empty() ||
-                 (contains_any(low, {"customs authorit", "douane", "zoll", "customs"}) &&
+                 (customs_phrases().in(low, grams) &&
                   !(n.systems.size() == 1 && n.systems[0] == "CAS"));
 
     // A stable id: the same notice read again (another fetch of the page) gets the same id.
@@ -1082,71 +1212,202 @@ Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
 
 // --- Output --------------------------------------------------------------------------------
 
+
 namespace {
 
-nlohmann::ordered_json time_json(const std::optional<UtcTime>& t) {
-    return t ? nlohmann::ordered_json(format_rfc3339(*t)) : nlohmann::ordered_json();
+// A JSON string literal; invalid UTF-8 bytes become U+FFFD.
+void put_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    std::size_t bad = 0;
+    while (!s.empty()) {
+        if (valid_utf8(s, &bad)) bad = s.size();
+        for (std::size_t i = 0; i < bad; ++i) {
+            const char c = s[i];
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\r': out.append("\\r"); break;
+                case '\t': out.append("\\t"); break;
+                default:
+                    if (static_cast<unsigned char>(c) < 0x20) {
+                        out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
+                    } else {
+                        out.push_back(c);
+                    }
+            }
+        }
+        if (bad >= s.size()) break;
+        out.append("\xEF\xBF\xBD");
+        s.remove_prefix(bad + 1);
+    }
+    out.push_back('"');
 }
 
-nlohmann::ordered_json str_or_null(const std::string& s) {
-    return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s);
+void put_string_or_null(std::string& out, const std::string& s) {
+    if (s.empty()) {
+        out.append("null");
+    } else {
+        put_string(out, s);
+    }
+}
+
+// format_rfc3339() without its stream formatting, which dominated output time: Howard
+// Hinnant's civil_from_days.
+void put_rfc3339(std::string& out, UtcTime t) {
+    const long long secs = t.time_since_epoch().count();
+    long long days = secs / 86400;
+    long long rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
+    const long long z = days + 719468;
+    const long long era = (z >= 0 ? z : z - 146096) / 146097;
+    const long long doe = z - era * 146097;
+    const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const long long mp = (5 * doy + 2) / 153;
+    const long long d = doy - (153 * mp + 2) / 5 + 1;
+    const long long m = mp < 10 ? mp + 3 : mp - 9;
+    const long long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, m, d, rem / 3600,
+                                rem / 60 % 60, rem % 60);
+    out.append(buf, static_cast<std::size_t>(n));
+}
+
+void put_time(std::string& out, const std::optional<UtcTime>& t) {
+    if (t) {
+        out.push_back('"');
+        put_rfc3339(out, *t);
+        out.push_back('"');
+    } else {
+        out.append("null");
+    }
+}
+
+void put_strings(std::string& out, const std::vector<std::string>& v) {
+    out.push_back('[');
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) out.push_back(',');
+        put_string(out, v[i]);
+    }
+    out.push_back(']');
+}
+
+void put_bool(std::string& out, const std::optional<bool>& b) {
+    out.append(!b ? "null" : *b ? "true" : "false");
 }
 
 }  // namespace
 
-nlohmann::ordered_json to_json(const Notice& n) {
-    using J = nlohmann::ordered_json;
-    J j;
-    j["id"] = n.id;
-    j["source"] = {{"file", str_or_null(n.file)}, {"entry", n.entry}, {"line", n.line}};
-    j["title"] = str_or_null(n.title);
-    j["language"] = str_or_null(n.language);
-    j["posted_at"] = time_json(n.posted_at);
-    j["status"] = str_or_null(n.status);
-    j["planned"] = n.planned ? J(*n.planned) : J();
-    j["cancelled"] = n.cancelled;
-    j["country"] = str_or_null(n.country);
-    j["systems"] = n.systems;
-    j["processes"] = n.processes;
-    j["window"] = {{"start", time_json(n.window.start)},
-                   {"end", time_json(n.window.end)},
-                   {"zone", str_or_null(n.window.zone)},
-                   {"text", str_or_null(n.window.text)}};
-    J procs = J::array();
-    for (const auto& p : n.procedures) {
-        procs.push_back({{"system", str_or_null(p.system)},
-                         {"call", str_or_null(p.call)},
-                         {"start", time_json(p.start)},
-                         {"end", time_json(p.end)},
-                         {"mention", str_or_null(p.mention)},
-                         {"codes", p.codes}});
+void append_json(std::string& out, const Notice& n) {
+    out.append("{\"id\":");
+    put_string(out, n.id);
+    out.append(",\"source\":{\"file\":");
+    put_string_or_null(out, n.file);
+    out.append(fmt::format(",\"entry\":{},\"line\":{}}}", n.entry, n.line));
+    out.append(",\"title\":");
+    put_string_or_null(out, n.title);
+    out.append(",\"language\":");
+    put_string_or_null(out, n.language);
+    out.append(",\"posted_at\":");
+    put_time(out, n.posted_at);
+    out.append(",\"status\":");
+    put_string_or_null(out, n.status);
+    out.append(",\"planned\":");
+    put_bool(out, n.planned);
+    out.append(",\"cancelled\":");
+    put_bool(out, n.cancelled);
+    out.append(",\"country\":");
+    put_string_or_null(out, n.country);
+    out.append(",\"systems\":");
+    put_strings(out, n.systems);
+    out.append(",\"processes\":");
+    put_strings(out, n.processes);
+    out.append(",\"window\":{\"start\":");
+    put_time(out, n.window.start);
+    out.append(",\"end\":");
+    put_time(out, n.window.end);
+    out.append(",\"zone\":");
+    put_string_or_null(out, n.window.zone);
+    out.append(",\"text\":");
+    put_string_or_null(out, n.window.text);
+    out.append("},\"procedures\":[");
+    for (std::size_t i = 0; i < n.procedures.size(); ++i) {
+        const auto& p = n.procedures[i];
+        if (i) out.push_back(',');
+        out.append("{\"system\":");
+        put_string_or_null(out, p.system);
+        out.append(",\"call\":");
+        put_string_or_null(out, p.call);
+        out.append(",\"start\":");
+        put_time(out, p.start);
+        out.append(",\"end\":");
+        put_time(out, p.end);
+        out.append(",\"mention\":");
+        put_string_or_null(out, p.mention);
+        out.append(",\"codes\":");
+        put_strings(out, p.codes);
+        out.push_back('}');
     }
-    j["procedures"] = procs;
-    j["fallback"] = str_or_null(n.fallback);
-    j["buffering"] = str_or_null(n.buffering);
-    j["tickets"] = n.tickets;
-    j["relevant"] = n.relevant;
-    J warns = J::array();
-    for (const auto& w : n.warnings) warns.push_back({{"code", w.code}, {"message", w.message}});
-    j["warnings"] = warns;
+    out.append("],\"fallback\":");
+    put_string_or_null(out, n.fallback);
+    out.append(",\"buffering\":");
+    put_string_or_null(out, n.buffering);
+    out.append(",\"tickets\":");
+    put_strings(out, n.tickets);
+    out.append(",\"relevant\":");
+    put_bool(out, n.relevant);
+    out.append(",\"warnings\":[");
+    for (std::size_t i = 0; i < n.warnings.size(); ++i) {
+        if (i) out.push_back(',');
+        out.append("{\"code\":");
+        put_string(out, n.warnings[i].code);
+        out.append(",\"message\":");
+        put_string(out, n.warnings[i].message);
+        out.push_back('}');
+    }
+    out.push_back(']');
     if (n.ics2) {
-        const auto& s = *n.ics2;
-        j["ics2"] = {{"kind", s.kind},
-                     {"scheduled", s.scheduled ? J(*s.scheduled) : J()},
-                     {"update", s.update},
-                     {"component", str_or_null(s.component)},
-                     {"country", str_or_null(s.country)},
-                     {"registered", time_json(s.registered)},
-                     {"estimated_end", time_json(s.estimated_end)}};
+        const auto& x = *n.ics2;
+        out.append(",\"ics2\":{\"kind\":");
+        put_string(out, x.kind);
+        out.append(",\"scheduled\":");
+        put_bool(out, x.scheduled);
+        out.append(",\"update\":");
+        put_bool(out, x.update);
+        out.append(",\"component\":");
+        put_string_or_null(out, x.component);
+        out.append(",\"country\":");
+        put_string_or_null(out, x.country);
+        out.append(",\"registered\":");
+        put_time(out, x.registered);
+        out.append(",\"estimated_end\":");
+        put_time(out, x.estimated_end);
+        out.push_back('}');
     }
-    J ups = J::array();
-    for (const auto& u : n.updates) {
-        J x = {{"status", str_or_null(u.status)}, {"at", time_json(u.at)}, {"text", u.text}};
-        if (u.disregarded) x["disregarded"] = true;
-        ups.push_back(std::move(x));
+    out.append(",\"updates\":[");
+    for (std::size_t i = 0; i < n.updates.size(); ++i) {
+        const auto& u = n.updates[i];
+        if (i) out.push_back(',');
+        out.append("{\"status\":");
+        put_string_or_null(out, u.status);
+        out.append(",\"at\":");
+        put_time(out, u.at);
+        out.append(",\"text\":");
+        put_string(out, u.text);
+        if (u.disregarded) out.append(",\"disregarded\":true");
+        out.push_back('}');
     }
-    j["updates"] = ups;
-    return j;
+    out.append("]}");
+}
+
+nlohmann::ordered_json to_json(const Notice& n) {
+    std::string s;
+    append_json(s, n);
+    return nlohmann::ordered_json::parse(s);
 }
 
 std::vector<NoticeEvent> notice_events(const Notice& n) {

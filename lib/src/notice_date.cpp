@@ -1,7 +1,9 @@
 #include "bcp/notice_date.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -19,6 +21,8 @@ struct Tok {
     std::string_view s;
     std::size_t pos;
     bool nl;  // a line break before it
+    signed char month = 0;     // 1-12 when the word names a month
+    signed char weekday = -1;  // 0-6 when it names a day
 };
 
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -76,7 +80,7 @@ std::vector<Tok> tokenize(std::string_view text) {
                 }
             }
             toks.push_back({digit && alpha ? Kind::mixed : digit ? Kind::num : Kind::word,
-                            text.substr(start, i - start), start, nl});
+                            text.substr(start, i - start), start, nl, 0, -1});
         } else {
             const std::size_t n = std::min(seq_len(c), text.size() - i);
             i += n;
@@ -84,7 +88,7 @@ std::vector<Tok> tokenize(std::string_view text) {
             // En dash, em dash and minus sign read as a hyphen in ranges.
             if (s == "\xE2\x80\x93" || s == "\xE2\x80\x94" || s == "\xE2\x88\x92") s = "-";
             if (s == "\xE2\x80\x99") s = "'";
-            toks.push_back({Kind::punct, s, start, nl});
+            toks.push_back({Kind::punct, s, start, nl, 0, -1});
         }
         nl = false;
     }
@@ -106,11 +110,27 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+// `s` equals `lowered` ignoring case (ASCII and the accented capitals of lower()), without
+// allocating: this runs for every token against every word list.
+bool ieq(std::string_view s, std::string_view lowered) {
+    if (s.size() != lowered.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        } else if (i > 0 && static_cast<unsigned char>(s[i - 1]) == 0xC3) {
+            const auto b = static_cast<unsigned char>(c);
+            if (b >= 0x80 && b <= 0x9E && b != 0x97) c = static_cast<char>(b + 0x20);
+        }
+        if (c != lowered[i]) return false;
+    }
+    return true;
+}
+
 bool is_word(const Tok& t, std::initializer_list<std::string_view> words) {
     if (t.kind != Kind::word) return false;
-    const std::string l = lower(t.s);
     for (auto w : words) {
-        if (l == w) return true;
+        if (ieq(t.s, w)) return true;
     }
     return false;
 }
@@ -162,20 +182,71 @@ constexpr std::array<Name, 40> weekday_names{{
 constexpr std::array<std::string_view, 7> weekday_english{
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
-int lookup(std::string_view word, const auto& table, int none) {
+// Name tables as hash maps, built once: the scanner asks for every word of every notice.
+template <std::size_t N>
+std::unordered_map<std::string_view, int> index_of(const std::array<Name, N>& table) {
+    std::unordered_map<std::string_view, int> m;
+    for (const auto& n : table) m.emplace(n.word, n.value);
+    return m;
+}
+
+int lookup(std::string_view word, const std::unordered_map<std::string_view, int>& table, int none) {
     if (word.size() < 3 || word.size() > 12) return none;
-    const std::string l = lower(word);
-    for (const auto& n : table) {
-        if (n.word == l) return n.value;
+    char buf[12];
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        char c = word[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        } else if (i > 0 && static_cast<unsigned char>(word[i - 1]) == 0xC3) {
+            const auto b = static_cast<unsigned char>(c);
+            if (b >= 0x80 && b <= 0x9E && b != 0x97) c = static_cast<char>(b + 0x20);
+        }
+        buf[i] = c;
     }
-    return none;
+    const auto it = table.find(std::string_view(buf, word.size()));
+    return it == table.end() ? none : it->second;
+}
+
+// A cheap filter before the hash lookups: the (first letter, length) pairs that month and day
+// names have. Most words of a notice fail it.
+bool maybe_name(std::string_view word) {
+    static const auto table = [] {
+        std::array<std::uint16_t, 26> t{};
+        auto add = [&t](std::string_view w) {
+            if (w[0] >= 'a' && w[0] <= 'z') t[static_cast<std::size_t>(w[0] - 'a')] |= static_cast<std::uint16_t>(1u << w.size());
+        };
+        for (const auto& n : month_names) add(n.word);
+        for (const auto& n : weekday_names) add(n.word);
+        return t;
+    }();
+    char c = word[0];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c < 'a' || c > 'z') return true;  // accented initial: let the lookup decide
+    return ((static_cast<unsigned>(table[static_cast<std::size_t>(c - 'a')]) >> word.size()) & 1u) != 0;
+}
+
+const std::unordered_map<std::string_view, int>& months() {
+    static const auto m = index_of(month_names);
+    return m;
+}
+
+const std::unordered_map<std::string_view, int>& weekdays() {
+    static const auto m = index_of(weekday_names);
+    return m;
 }
 
 // --- Grammar -------------------------------------------------------------------------------
 
 class Scanner {
 public:
-    Scanner(std::string_view text, bool compact) : text_(text), t_(tokenize(text)), compact_(compact) {}
+    Scanner(std::string_view text, bool compact) : t_(tokenize(text)), compact_(compact) {
+        // Month and day names are looked up once per word, not once per grammar rule.
+        for (auto& t : t_) {
+            if (t.kind != Kind::word || t.s.size() < 3 || t.s.size() > 12 || !maybe_name(t.s)) continue;
+            t.month = static_cast<signed char>(lookup(t.s, months(), 0));
+            t.weekday = static_cast<signed char>(lookup(t.s, weekdays(), -1));
+        }
+    }
 
     std::vector<FoundTime> run() {
         std::vector<FoundTime> out;
@@ -245,7 +316,7 @@ private:
         d = {};
         std::size_t j = i;
         if (has(j) && t_[j].kind == Kind::word) {
-            const int wd = lookup(t_[j].s, weekday_names, -1);
+            const int wd = t_[j].weekday;
             if (wd >= 0) {
                 d.weekday = wd;
                 ++j;
@@ -287,7 +358,7 @@ private:
         }
         // Month name first: "Nov 27, 2025", "November 27", "Nov. 27th 2025".
         if (a.kind == Kind::word) {
-            const int m = lookup(a.s, month_names, 0);
+            const int m = a.month;
             if (m == 0) return false;
             std::size_t k = j + 1;
             if (has(k) && is_punct(t_[k], ".")) ++k;
@@ -309,7 +380,7 @@ private:
         std::size_t k = j + 1;
         if (has(k) && is_punct(t_[k], ".")) ++k;
         if (!has(k) || t_[k].kind != Kind::word) return false;
-        const int m = lookup(t_[k].s, month_names, 0);
+        const int m = t_[k].month;
         if (m == 0) return false;
         d.day = day;
         d.month = m;
@@ -649,7 +720,6 @@ private:
         return TimeRole::point;
     }
 
-    std::string_view text_;
     std::vector<Tok> t_;
     bool compact_;
     bool joined_start_ = false;  // the last stamp() joined its time with "from", "since"...
@@ -659,7 +729,7 @@ private:
 
 int month_from_name(std::string_view word) noexcept {
     try {
-        return lookup(word, month_names, 0);
+        return lookup(word, months(), 0);
     } catch (...) {
         return 0;
     }
@@ -667,7 +737,7 @@ int month_from_name(std::string_view word) noexcept {
 
 int weekday_from_name(std::string_view word) noexcept {
     try {
-        return lookup(word, weekday_names, -1);
+        return lookup(word, weekdays(), -1);
     } catch (...) {
         return -1;
     }
@@ -753,6 +823,8 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
 std::optional<WrittenDate> parse_day_header(std::string_view line) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (line.size() < 8 || line.size() > 20) return std::nullopt;
+    // "Nov 27, 2025": a capital first, a digit last; checked before tokenizing every line.
+    if (line[0] < 'A' || line[0] > 'Z' || !ascii_digit(line.back())) return std::nullopt;
     Scanner s(line, false);
     const auto& t = s.tokens();
     if (t.size() != 4 || t[0].kind != Kind::word || !is_punct(t[2], ",")) return std::nullopt;
@@ -767,7 +839,7 @@ std::optional<WrittenDate> parse_day_header(std::string_view line) {
 std::optional<FoundTime> parse_stamp_line(std::string_view line) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (line.size() < 10 || line.size() > 60) return std::nullopt;
-    if (month_from_name(line.substr(0, 3)) == 0) return std::nullopt;
+    if (line[0] < 'A' || line[0] > 'Z' || month_from_name(line.substr(0, 3)) == 0) return std::nullopt;
     auto found = find_times(line);
     if (found.size() != 1) return std::nullopt;
     const auto& f = found.front();

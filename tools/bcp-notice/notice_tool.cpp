@@ -187,8 +187,9 @@ private:
         if (o_.format == "text") {
             text(n);
         } else {
-            out_.write(to_json(n).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-            out_.put('\n');
+            append_json(out_.buffer(), n);
+            out_.buffer().push_back('\n');
+            out_.maybe_flush();
         }
     }
 
