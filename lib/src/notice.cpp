@@ -1088,6 +1088,19 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             }
         }
     }
+    // A call number only the title (an e-mail subject) gives.
+    for (const auto& c : find_calls(raw.title)) {
+        const bool known = std::any_of(n.procedures.begin(), n.procedures.end(),
+                                       [&](const NoticeProcedure& p) { return p.call == c.call; });
+        if (known) continue;
+        NoticeProcedure p;
+        p.call = c.call;
+        p.system = system_on_line(raw.title, c.pos);
+        n.procedures.push_back(std::move(p));
+        if (!c.valid) {
+            add_warning(n.warnings, {"call-malformed", fmt::format("call number '{}' is not N and 5 digits", c.call)});
+        }
+    }
     // A procedure authorised without a call number (seed 000, French Customs: "An emergency
     // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
     if (n.procedures.empty() &&

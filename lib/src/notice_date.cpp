@@ -315,6 +315,20 @@ private:
     bool date(std::size_t i, WrittenDate& d, std::size_t& next) {
         d = {};
         std::size_t j = i;
+        // "next Thursday" (unless a full date follows: "next Thursday, November 27, 2025").
+        if (has(j + 1) && t_[j + 1].weekday >= 0 &&
+            is_word(t_[j], {"next", "coming", "volgende", "komende", "nächsten", "kommenden", "naechsten"})) {
+            std::size_t after = 0;
+            if (date(j + 1, d, after)) {
+                next = after;
+                return true;
+            }
+            d = {};
+            d.weekday = t_[j + 1].weekday;
+            d.next_weekday = true;
+            next = j + 2;
+            return true;
+        }
         if (has(j) && t_[j].kind == Kind::word) {
             const int wd = t_[j].weekday;
             if (wd >= 0) {
@@ -324,6 +338,12 @@ private:
             }
         }
         if (!has(j)) return false;
+        // "jeudi prochain", "Thursday next".
+        if (d.weekday >= 0 && is_word(t_[j], {"prochain", "prochaine", "next"})) {
+            d.next_weekday = true;
+            next = j + 1;
+            return true;
+        }
         const auto& a = t_[j];
         // dd-mm-yyyy, dd/mm/yy, dd.mm.yyyy (European day first), or yyyy-mm-dd.
         if (a.kind == Kind::num && has(j + 4) && t_[j + 1].kind == Kind::punct &&
@@ -780,6 +800,17 @@ int complete_year(const WrittenDate& d, UtcTime anchor, std::string_view zone) {
 std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& context,
                                     std::vector<NoticeWarning>& warnings) {
     LocalTime l{t.date.year, t.date.month, t.date.day, t.hour, t.minute, 0};
+    if (t.date.next_weekday) {
+        if (!context.anchor) return std::nullopt;
+        const LocalTime a = utc_to_local(*context.anchor, context.zone);
+        int ahead = (t.date.weekday - weekday_of(a.year, a.month, a.day) + 7) % 7;
+        if (ahead == 0) ahead = 7;
+        const auto day = local_to_utc({a.year, a.month, a.day, 12, 0, 0}, "UTC") + std::chrono::days{ahead};
+        const LocalTime target = utc_to_local(day, "UTC");
+        WrittenTime absolute = t;
+        absolute.date = {target.year, target.month, target.day, -1, false};
+        return resolve_time(absolute, context, warnings);
+    }
     if (l.year == 0) {
         if (!context.anchor) return std::nullopt;
         l.year = complete_year(t.date, *context.anchor, context.zone);

@@ -78,6 +78,15 @@ TEST_CASE("French, Dutch and German names; dates without a year; 24:00") {
     CHECK(weekday_of(2024, 2, 29) == 3);
 }
 
+TEST_CASE("next Thursday: the first such day after the anchor") {
+    // 2025-11-20 is a Thursday: "next Thursday" is a week later.
+    CHECK(first("next Thursday at 10:00") == "2025-11-27T09:00:00Z");
+    CHECK(first("le jeudi prochain à 10h00") == "2025-11-27T09:00:00Z");
+    CHECK(first("volgende maandag om 08:00 CET") == "2025-11-24T07:00:00Z");
+    // A full date after it wins over the relative reading.
+    CHECK(first("next Thursday, November 13, 2025 at 12.30 CET") == "2025-11-13T11:30:00Z");
+}
+
 TEST_CASE("warnings instead of silent guesses") {
     std::vector<NoticeWarning> w;
     CHECK(first("unavailable from Saturday 18-11-2025 09:02", "2025-11-18T00:00:00Z", "Europe/Brussels", &w) ==

@@ -152,6 +152,15 @@ TEST_CASE("e-mail decoding") {
     CHECK_THROWS_AS((void)read_email("Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\ncut"), data_error);
 }
 
+TEST_CASE("a call number given only in the subject") {
+    const auto raw = read_email("Subject: Noodprocedure IDMS call N04851\r\nDate: Thu, 27 Nov 2025 10:00:00 +0100\r\n\r\nZie onderwerp.\r\n");
+    const auto n = interpret_notice(raw, 0, {});
+    REQUIRE(n.procedures.size() == 1);
+    CHECK(n.procedures[0].call == "N04851");
+    CHECK(n.procedures[0].system == "IDMS");
+    CHECK(n.country == "BE");
+}
+
 TEST_CASE("ICS2 subjects (seed 001)") {
     const auto s = parse_ics2_subject(
         "Production unscheduled unavailability of ICS2 Common and or ICS2 National component on 21122024 0025 CET");

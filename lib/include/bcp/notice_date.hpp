@@ -27,6 +27,8 @@ struct NoticeWarning {
 struct WrittenDate {
     int year = 0, month = 0, day = 0;
     int weekday = -1;  // 0 = Monday ... 6 = Sunday, as written; -1 when none
+    // "next Thursday", "jeudi prochain": no date, the first such weekday after the anchor.
+    bool next_weekday = false;
 };
 
 // One point in time as written: a date, maybe a time, maybe a zone label.
