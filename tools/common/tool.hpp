@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bcp/error.hpp"
+#include "bcp/json_text.hpp"
 
 namespace bcp::tool {
 
@@ -149,9 +150,9 @@ private:
     bool failed_ = false;
 };
 
-// Appends `s` as a JSON string literal (with quotes). Invalid UTF-8 bytes become U+FFFD so the
-// output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
+// Appends `s` as a JSON string literal (with quotes), invalid UTF-8 bytes as U+FFFD; it lives
+// in the library (bcp/json_text.hpp) so the library's annotator writes the same text.
+using bcp::append_json_string;
 
 // True when the stream is a terminal (for colour and progress bars) and NO_COLOR is unset.
 [[nodiscard]] bool colour_enabled(int fd);
