@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
                  "Report malformed lines as error records and go on (exit 1, not 3)");
     app.add_option("--state", o.state, "Sequence file (default: $XDG_STATE_HOME/bcpkit/sequence)");
     app.add_option("--prefix", o.prefix, "Operator characters before the counter of generated references");
+    bool no_sources = false;
+    app.add_flag("--no-sources", no_sources,
+                 "Leave the seed sources out of each annotated declaration (see --checklist)");
     app.add_option("--format", o.format, "Output format (text: --checklist only)")
         ->check(CLI::IsMember({"jsonl", "text"}));
     app.add_option("FILE", o.files, "Declarations (JSON Lines); none or - reads stdin");
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
         return status;
     }
     o.errors_json = errors_json;
+    o.sources = !no_sources;
     if (systems->parsed()) o.command = Command::systems;
     if (lint->parsed()) o.command = Command::lint;
     return bcp::mention_tool::run(o, std::cin, std::cout, std::cerr);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bcp/annotate.hpp"
 #include "bcp/data_dir.hpp"
 #include "bcp/error.hpp"
 #include "bcp/generate.hpp"
@@ -22,241 +23,25 @@ namespace {
 namespace t = bcp::tool;
 using json = nlohmann::ordered_json;
 
-// A procedure rule refused the request (a transit started on paper sent to NCTS afterwards).
-class refused_error : public bcp::error {
-public:
-    explicit refused_error(const std::string& message, std::string file = {}, std::size_t line = 0)
-        : bcp::error("refused", message, std::move(file), line) {}
-};
-
-// The answer is "no" (no rule for the system, nothing to submit afterwards): exit 1.
-class no_error : public bcp::error {
-public:
-    explicit no_error(const std::string& message) : bcp::error("none", message) {}
-};
-
 std::string strip_json_prefix(std::string_view what) {
     const auto close = what.find("] ");
     return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
-}
-
-std::string upper(std::string s) {
-    for (auto& c : s) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-    }
-    return s;
-}
-
-// Bundled rule files are shown relative to the data directory, so output does not depend on
-// where bcpkit is installed; a user's file is shown as found.
-std::string shown_path(const std::string& file) {
-    std::error_code ec;
-    const auto base = std::filesystem::weakly_canonical(data_dir(), ec).string() + "/";
-    const auto full = std::filesystem::weakly_canonical(file, ec).string();
-    if (!ec && full.compare(0, base.size(), base) == 0) return full.substr(base.size());
-    return file;
 }
 
 json null_or(const std::string& s) { return s.empty() ? json() : json(s); }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// --- Choosing the procedure --------------------------------------------------------------------
-
-struct Chosen {
-    std::string country, system, call;
-    std::optional<UtcTime> start, end;
-    std::optional<LocalTime> start_local;
-};
-
-// Picks the procedure entry of a notice event file: the last event matching --country and
-// --system (a later event is an update: a prolongation moves the end).
-Chosen from_event_file(const Options& o, std::istream& stdin_stream, t::Reporter& reporter) {
-    t::Input input(o.procedure, stdin_stream);
-    t::LineReader reader(input.stream());
-    t::LineReader::Line line;
-    std::optional<Chosen> found;
-    const std::string want_country = upper(o.country);
-    const std::string want_system = o.system.empty() ? std::string() : canonical_system(o.system);
-    if (!o.system.empty() && want_system.empty()) {
-        throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
-    }
-    std::size_t events = 0;
-    while (reader.next(line)) {
-        if (line.too_long) {
-            throw data_error("too-long", "notice event line is too long", input.name(), line.number);
-        }
-        if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-        json ev;
-        try {
-            ev = json::parse(line.text);
-        } catch (const json::exception& e) {
-            throw data_error("json", "malformed notice event: " + strip_json_prefix(e.what()),
-                             input.name(), line.number);
-        }
-        ++events;
-        auto bad = [&](const std::string& msg) {
-            return data_error("event", msg, input.name(), line.number);
-        };
-        if (!ev.is_object()) throw bad("a notice event must be a JSON object");
-        if (!ev.contains("country") || !ev["country"].is_string()) {
-            throw bad("notice event without a \"country\" string");
-        }
-        if (!ev.contains("procedures") || !ev["procedures"].is_array()) {
-            throw bad("notice event without a \"procedures\" array");
-        }
-        const auto country = upper(ev["country"].get<std::string>());
-        if (!want_country.empty() && country != want_country) continue;
-        const json* pick = nullptr;
-        for (const auto& p : ev["procedures"]) {
-            if (!p.is_object() || !p.contains("system") || !p["system"].is_string()) {
-                throw bad("a procedure of the event has no \"system\" string");
-            }
-            const auto sys = canonical_system(p["system"].get<std::string>());
-            if (sys.empty()) {
-                throw bad(fmt::format("unknown system '{}' in the event",
-                                      p["system"].get<std::string>()));
-            }
-            if (!want_system.empty() && sys != want_system) continue;
-            if (pick != nullptr && want_system.empty()) {
-                throw usage_error(fmt::format("the event at {}:{} has procedures for several "
-                                              "systems; choose one with --system",
-                                              input.name(), line.number));
-            }
-            pick = &p;
-        }
-        if (pick == nullptr) continue;
-        Chosen c;
-        c.country = country;
-        c.system = canonical_system((*pick)["system"].get<std::string>());
-        auto text = [&](const char* key) -> std::string {
-            if (!pick->contains(key) || (*pick)[key].is_null()) return {};
-            if (!(*pick)[key].is_string()) throw bad(fmt::format("\"{}\" must be a string", key));
-            return (*pick)[key].get<std::string>();
-        };
-        c.call = text("call");
-        const auto start = text("start"), end = text("end"), mention = text("mention");
-        if (!start.empty()) {
-            c.start = parse_time(start, "UTC");
-            if (!c.start) throw bad(fmt::format("\"start\" '{}' is not a time", start));
-        }
-        if (!end.empty()) {
-            c.end = parse_time(end, "UTC");
-            if (!c.end) throw bad(fmt::format("\"end\" '{}' is not a time", end));
-        }
-        if (!mention.empty()) {
-            // The mention customs printed is what they will match: its call and wall-clock start
-            // win over the event's other fields.
-            const auto m = parse_mention(mention);
-            if (!m) throw bad(fmt::format("\"mention\" '{}' is not a valid emergency mention", mention));
-            if (!c.call.empty() && c.call != m->call) {
-                reporter.warning(fmt::format("{}:{}: call {} differs from the mention {}; the "
-                                             "mention is used",
-                                             input.name(), line.number, c.call, mention));
-            }
-            c.call = m->call;
-            c.start_local = LocalTime{m->year, m->month, m->day, m->hour, m->minute, m->second};
-        }
-        found = std::move(c);
-    }
-    if (!found) {
-        throw no_error(fmt::format("no procedure for {} {} in {} ({} events read)",
-                                   want_country.empty() ? "any country" : want_country,
-                                   want_system.empty() ? "any system" : want_system, input.name(),
-                                   events));
-    }
-    return *found;
-}
-
-const Procedure& choose_rule(const RuleSet& rules, const Options& o, const std::string& country,
-                             const std::string& system) {
-    if (!o.rule.empty()) {
-        const auto* p = rules.find(o.rule);
-        if (p == nullptr) throw usage_error(fmt::format("no procedure rule with id '{}'", o.rule));
-        if (std::find(p->systems.begin(), p->systems.end(), system) == p->systems.end()) {
-            throw usage_error(fmt::format("procedure {} is not for system {}", o.rule, system));
-        }
-        return *p;
-    }
-    const auto found = rules.match(country, system);
-    if (found.empty()) {
-        throw no_error(fmt::format("no procedure rule for {} {} (see bcp-mention systems)", country,
-                                   system));
-    }
-    if (found.size() == 1) return *found.front();
-    const Procedure* def = nullptr;
-    std::string ids;
-    for (const auto* p : found) {
-        ids += (ids.empty() ? "" : ", ") + p->id;
-        if (p->is_default) def = def == nullptr ? p : def;
-    }
-    if (def != nullptr) return *def;
-    throw usage_error(fmt::format("several procedures apply to {} {}: {}; choose one with --rule",
-                                  country, system, ids));
-}
-
-// --- Generating references ---------------------------------------------------------------------
-
-// Draws references from the durable sequence in growing blocks (1, 2, 4 ... 1024), so a short
-// run reserves what it uses and a long one does not lock and fsync per declaration. Numbers of
-// the last block left unused are skipped, never handed out twice.
-class Generator {
-public:
-    Generator(GenerateOptions options, SequenceFile& sequence)
-        : o_(resolve(std::move(options))), sequence_(sequence), key_(sequence_key(o_)),
-          max_(sequence_max(o_)) {}
-
-    std::string next() {
-        if (left_ == 0) {
-            const std::uint64_t room = max_ >= sequence_.peek(key_) ? max_ - sequence_.peek(key_) + 1 : 0;
-            const std::uint64_t want = std::max<std::uint64_t>(1, std::min(block_, room));
-            next_ = sequence_.reserve(key_, want, max_);
-            left_ = want;
-            block_ = std::min<std::uint64_t>(block_ * 2, 1024);
-        }
-        --left_;
-        return make_reference(o_, next_++);
-    }
-
-private:
-    GenerateOptions o_;
-    SequenceFile& sequence_;
-    std::string key_;
-    std::uint64_t max_;
-    std::uint64_t next_ = 0, left_ = 0, block_ = 1;
-};
-
 // --- Annotating --------------------------------------------------------------------------------
 
 bool in_stage(Stage s, bool retrospective) { return !retrospective || s != Stage::during; }
 
-class Annotator {
+// Reads declaration lines and hands each to the library's Annotator; malformed lines stop the
+// run (exit 3) or, with --skip-invalid, become error records.
+class Reader {
 public:
-    Annotator(const Plan& plan, const Options& o, t::Output& out, t::Reporter& reporter)
-        : plan_(plan), o_(o), out_(out), reporter_(reporter) {
-        const auto& p = plan.procedure();
-        const auto& a = plan.activation();
-        if (std::any_of(p.references.begin(), p.references.end(),
-                        [](const ReferenceRule& r) { return r.generate; })) {
-            sequence_ = std::make_unique<SequenceFile>(
-                o.state.empty() ? SequenceFile::default_path() : std::filesystem::path(o.state));
-        }
-        for (const auto& r : p.references) {
-            if (!r.generate) {
-                generators_.emplace_back(nullptr);
-                continue;
-            }
-            GenerateOptions g;
-            g.type = r.type;
-            g.country = r.type == RefType::bcp_id ? "BE" : (p.country == "EU" ? a.country : p.country);
-            g.procedure = r.letter;
-            // The year of the procedure start: a declaration made under it belongs to it.
-            g.year2 = plan.start_local().year % 100;
-            g.prefix = o.prefix;
-            generators_.push_back(std::make_unique<Generator>(g, *sequence_));
-        }
-        build_static();
-    }
+    Reader(Annotator& annotator, const Options& o, t::Output& out, t::Reporter& reporter)
+        : annotator_(annotator), o_(o), out_(out), reporter_(reporter) {}
 
     bool file(t::Input& input) {
         t::LineReader reader(input.stream());
@@ -280,76 +65,6 @@ public:
     [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
 
 private:
-    // The parts of the "bcp" object that are the same for every declaration, as JSON text.
-    void build_static() {
-        const auto& p = plan_.procedure();
-        const auto& a = plan_.activation();
-        const bool retro = o_.retrospective;
-        head_ = R"({"procedure":)" + dump(p.id) + R"(,"country":)" + dump(a.country) +
-                R"(,"system":)" + dump(a.system) + R"(,"call":)" + dump(null_or(a.call)) +
-                R"(,"start":")" + format_rfc3339(a.start) + R"(","end":)" +
-                (a.end ? "\"" + format_rfc3339(*a.end) + "\"" : std::string("null"));
-        for (const auto& m : plan_.mentions()) {
-            if (!in_stage(m.rule->stage, retro)) continue;
-            json j{{"field", m.rule->field}};
-            if (!m.rule->document.empty()) j["document"] = m.rule->document;
-            j["value"] = m.value;
-            j["stage"] = to_string(m.rule->stage);
-            mentions_.push_back(make_piece(m.rule->value.dynamic() ? &m.rule->value : nullptr, j));
-        }
-        for (const auto& c : plan_.codes()) {
-            if (!in_stage(c.rule->stage, retro)) continue;
-            json j{{"code", c.rule->code}, {"field", c.rule->field}};
-            j["value"] = c.rule->value ? json(c.value) : json();
-            if (!c.rule->item.empty()) j["item"] = c.rule->item;
-            j["stage"] = to_string(c.rule->stage);
-            const bool dyn = c.rule->value && c.rule->value->dynamic();
-            codes_.push_back(make_piece(dyn ? &*c.rule->value : nullptr, j));
-        }
-        json docs = json::array();
-        for (const auto& d : p.documents) {
-            if (!in_stage(d.stage, retro)) continue;
-            json j{{"name", d.name}};
-            if (d.copies > 0) j["copies"] = d.copies;
-            j["text"] = d.text;
-            docs.push_back(j);
-        }
-        for (const auto& d : plan_.deadlines()) {
-            json j{{"name", d.rule->name}};
-            j["at"] = d.at ? json(format_rfc3339(*d.at)) : json();
-            j["text"] = d.rule->text;
-            deadlines_.push_back({d.rule, dump(j)});
-        }
-        tail_ = R"(,"documents":)" + dump(docs) + R"(,"retrospective":")" +
-                std::string(to_string(p.retrospective.status)) + R"(","rate_cap":)" +
-                (p.rate_cap ? std::to_string(p.rate_cap->messages_per_second) : std::string("null")) +
-                R"(,"sources":)" + dump(p.sources()) + "}";
-    }
-
-    // One element of the mentions or codes array. A dynamic one is kept as the JSON text
-    // before and after its value, so a declaration costs one template rendering.
-    struct Piece {
-        const Template* dynamic = nullptr;
-        std::string json;   // the whole element, or the text before the value
-        std::string after;  // the text after the value
-    };
-
-    static Piece make_piece(const Template* dynamic, json j) {
-        if (dynamic == nullptr) return {nullptr, dump(j), {}};
-        j["value"] = "\x01";
-        const auto text = dump(j);
-        const auto at = text.find("\"\\u0001\"");
-        return {dynamic, text.substr(0, at), text.substr(at + 8)};
-    }
-
-    void append_dynamic(std::string& out, const Piece& piece, const Plan::DeclarationRefs& refs) {
-        out.append(piece.json);
-        scratch_.clear();
-        plan_.render_into(scratch_, *piece.dynamic, refs);
-        t::append_json_string(out, scratch_);
-        out.append(piece.after);
-    }
-
     bool bad_line(const std::string& file, std::size_t line, std::string_view kind,
                   const std::string& message) {
         ++invalid_;
@@ -377,165 +92,34 @@ private:
         if (text.find_first_not_of(" \t") == std::string_view::npos) {
             return bad_line(file, number, "empty", "empty line where a JSON object was expected");
         }
-        json doc;
-        try {
-            doc = json::parse(text);
-        } catch (const json::exception& e) {
-            return bad_line(file, number, "json", "malformed JSON: " + strip_json_prefix(e.what()));
-        }
-        if (!doc.is_object()) {
-            return bad_line(file, number, "json",
-                            fmt::format("a declaration must be a JSON object, found {}",
-                                        doc.type_name()));
-        }
-        const auto& p = plan_.procedure();
-        json problems = json::array();
-        std::string refs_json = "[";
-        std::vector<std::string> values(p.references.size());
-        Plan::DeclarationRefs refs;
-        for (std::size_t i = 0; i < p.references.size(); ++i) {
-            const auto& r = p.references[i];
-            const auto it = doc.find(r.field);
-            std::string origin;
-            if (it != doc.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
-                values[i] = it->get<std::string>();
-                origin = "declaration";
-                const Check c = check(r.type, values[i]);
-                for (const auto& pr : c) {
-                    if (pr.severity != Severity::error) continue;
-                    problems.push_back({{"field", r.field},
-                                        {"code", code_name(pr.code)},
-                                        {"message", describe(pr, values[i])}});
-                }
-            } else if (it != doc.end() && !it->is_null() && !it->is_string()) {
-                origin = "declaration";
-                problems.push_back({{"field", r.field},
-                                    {"code", code_name(Code::not_a_string)},
-                                    {"message", fmt::format("{} must be a string", r.field)}});
-            } else if (r.generate) {
-                values[i] = generators_[i]->next();
-                origin = "generated";
-            } else {
-                problems.push_back({{"field", r.field},
-                                    {"code", code_name(Code::missing_field)},
-                                    {"message", fmt::format("the declaration has no {} ({})",
-                                                            r.field, r.label)}});
-            }
-            if (!r.same_as.empty()) {
-                const auto other = doc.find(r.same_as);
-                if (other != doc.end() && other->is_string() && !values[i].empty() &&
-                    other->get_ref<const std::string&>() != values[i]) {
-                    problems.push_back(
-                        {{"field", r.field},
-                         {"code", "mismatch"},
-                         {"message", fmt::format("{} '{}' differs from {} '{}'", r.field, values[i],
-                                                 r.same_as, other->get<std::string>())}});
-                }
-            }
-            if (r.type == RefType::bcp_id && refs.bcp_id.empty()) refs.bcp_id = values[i];
-            if (r.type == RefType::mrn && refs.mrn.empty()) refs.mrn = values[i];
-            if (r.type == RefType::lrn && refs.lrn.empty()) refs.lrn = values[i];
-            if (i > 0) refs_json.push_back(',');
-            refs_json.append(R"({"type":")");
-            refs_json.append(to_string(r.type));
-            refs_json.append(R"(","field":)");
-            t::append_json_string(refs_json, r.field);
-            refs_json.append(R"(,"value":)");
-            if (values[i].empty()) {
-                refs_json.append("null");
-            } else {
-                t::append_json_string(refs_json, values[i]);
-            }
-            refs_json.append(R"(,"origin":)");
-            refs_json.append(origin.empty() ? "null" : "\"" + origin + "\"");
-            refs_json.push_back('}');
-        }
-        refs_json.push_back(']');
-
-        // The declaration goes out as it came, with the bcp object added; only a declaration
-        // that already had one (annotated twice) is re-serialised without it.
         auto& out = out_.buffer();
-        if (doc.contains("bcp")) {
-            doc.erase("bcp");
-            const auto again = dump(doc);
-            out.append(again, 0, again.size() - 1);
-            if (!doc.empty()) out.push_back(',');
-        } else {
-            auto body = text;
-            while (!body.empty() && body.back() != '}') body.remove_suffix(1);
-            body.remove_suffix(1);
-            out.append(body);
-            if (!doc.empty()) out.push_back(',');
-        }
-        out.append(R"("bcp":)");
-        out.append(head_);
-        out.append(R"(,"mentions":[)");
-        for (std::size_t i = 0; i < mentions_.size(); ++i) {
-            if (i > 0) out.push_back(',');
-            if (mentions_[i].dynamic != nullptr) {
-                append_dynamic(out, mentions_[i], refs);
-            } else {
-                out.append(mentions_[i].json);
+        std::size_t problems = 0;
+        // Most lines need no DOM; the parser runs only for the others, and gives the message
+        // of a malformed one.
+        if (!annotator_.annotate_text(text, out, problems)) {
+            json doc;
+            try {
+                doc = json::parse(text);
+            } catch (const json::exception& e) {
+                return bad_line(file, number, "json", "malformed JSON: " + strip_json_prefix(e.what()));
             }
-        }
-        out.append(R"(],"codes":[)");
-        for (std::size_t i = 0; i < codes_.size(); ++i) {
-            if (i > 0) out.push_back(',');
-            if (codes_[i].dynamic != nullptr) {
-                append_dynamic(out, codes_[i], refs);
-            } else {
-                out.append(codes_[i].json);
+            if (!doc.is_object()) {
+                return bad_line(file, number, "json",
+                                fmt::format("a declaration must be a JSON object, found {}",
+                                            doc.type_name()));
             }
+            problems = annotator_.annotate(text, doc, out);
         }
-        out.append(R"(],"references":)");
-        out.append(refs_json);
-        out.append(R"(,"deadlines":[)");
-        for (std::size_t i = 0; i < deadlines_.size(); ++i) {
-            if (i > 0) out.push_back(',');
-            const auto& [rule, fixed] = deadlines_[i];
-            if (rule->anchor != Anchor::declaration) {
-                out.append(fixed);
-                continue;
-            }
-            json j{{"name", rule->name}, {"at", nullptr}};
-            const auto it = doc.find(rule->field);
-            if (it != doc.end() && it->is_string()) {
-                const auto& s = it->get_ref<const std::string&>();
-                if (const auto at = parse_time(s, plan_.zone())) {
-                    j["at"] = format_rfc3339(*at + std::chrono::minutes{rule->offset_minutes});
-                    j["from"] = s;
-                } else {
-                    problems.push_back({{"field", rule->field},
-                                        {"code", "time"},
-                                        {"message", fmt::format("{} '{}' is not a date or time",
-                                                                rule->field, s)}});
-                }
-            }
-            j["text"] = rule->text;
-            out.append(dump(j));
-        }
-        out.push_back(']');
-        out.append(tail_, 0, tail_.size() - 1);
-        if (!problems.empty()) {
-            ++invalid_;
-            out.append(R"(,"problems":)");
-            out.append(dump(problems));
-        }
-        out.append("}}\n");
+        if (problems > 0) ++invalid_;
+        out.push_back('\n');
         out_.maybe_flush();
         return true;
     }
 
-    const Plan& plan_;
+    Annotator& annotator_;
     const Options& o_;
     t::Output& out_;
     t::Reporter& reporter_;
-    std::unique_ptr<SequenceFile> sequence_;
-    std::vector<std::unique_ptr<Generator>> generators_;
-    std::string head_, tail_;
-    std::vector<Piece> mentions_, codes_;
-    std::vector<std::pair<const DeadlineRule*, std::string>> deadlines_;
-    std::string scratch_;
     std::size_t invalid_ = 0;
 };
 
@@ -647,7 +231,7 @@ json checklist_json(const Plan& plan, bool retro) {
     }
     j["steps"] = steps;
     j["sources"] = p.sources();
-    j["rule_file"] = shown_path(p.origin.file);
+    j["rule_file"] = rule_file_label(p.origin.file);
     return j;
 }
 
@@ -835,76 +419,23 @@ std::string checklist_text(const Plan& plan, const json& j) {
 // --- Commands ----------------------------------------------------------------------------------
 
 int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter& reporter) {
-    Chosen chosen;
-    if (!o.procedure.empty()) {
-        if (!o.start.empty() || !o.call.empty()) {
-            throw usage_error("--procedure takes the call and start from the notice event; do "
-                              "not give --call or --start with it");
-        }
-        chosen = from_event_file(o, in, reporter);
-        if (!o.end.empty()) chosen.end.reset();
-    } else {
-        if (o.country.empty() || o.system.empty()) {
-            throw usage_error("give --country and --system (or --procedure FILE)");
-        }
-        chosen.country = upper(o.country);
-        chosen.system = canonical_system(o.system);
-        if (chosen.system.empty()) {
-            throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
-        }
-        chosen.call = upper(o.call);
-    }
+    ActivationRequest request;
+    request.country = o.country;
+    request.system = o.system;
+    request.rule = o.rule;
+    request.call = o.call;
+    request.start = o.start;
+    request.end = o.end;
+    request.zone = o.tz;
+    request.events_file = o.procedure;
+    // The rules are loaded before the event file is read: both are needed, and a broken rule
+    // file is the first thing to report.
     const RuleSet rules = RuleSet::load();
-    const Procedure& rule = choose_rule(rules, o, chosen.country, chosen.system);
-
-    Activation a;
-    a.procedure = &rule;
-    a.country = chosen.country;
-    a.system = chosen.system;
-    a.call = chosen.call;
-    a.zone = o.tz;
-    a.start_local = chosen.start_local;
-    const std::string zone = o.tz.empty() ? rule.zone : o.tz;
-    if (!is_zone(zone)) throw usage_error(fmt::format("--tz '{}' is not an IANA time zone", zone));
-    if (!o.start.empty()) {
-        const auto s = parse_time(o.start, zone);
-        if (!s) throw usage_error(fmt::format("--start '{}' is not a time", o.start));
-        chosen.start = s;
-    }
-    if (!o.end.empty()) {
-        const auto e = parse_time(o.end, zone);
-        if (!e) throw usage_error(fmt::format("--end '{}' is not a time", o.end));
-        chosen.end = e;
-    }
-    if (!chosen.start) {
-        if (chosen.start_local) {
-            chosen.start = local_to_utc(*chosen.start_local, zone);
-        } else {
-            throw usage_error(fmt::format("procedure {} needs its start (--start)", rule.id));
-        }
-    }
-    a.start = *chosen.start;
-    a.end = chosen.end;
-    if (a.end && *a.end < a.start) {
-        throw usage_error(fmt::format("the end {} is before the start {}", format_rfc3339(*a.end),
-                                      format_rfc3339(a.start)));
-    }
+    std::vector<std::string> warnings;
+    const Activation a = resolve_activation(rules, request, &in, &warnings);
+    for (const auto& w : warnings) reporter.warning(w);
     const Plan plan(a);
-
-    if (o.retrospective) {
-        const auto& r = rule.retrospective;
-        if (r.status == Retrospective::forbidden) {
-            throw refused_error(fmt::format("{} {}: {} must not be submitted electronically "
-                                            "afterwards: {} (rule {}, source {})",
-                                            a.country, a.system, "a declaration under " + rule.id,
-                                            r.text, rule.id, r.origin.source),
-                                shown_path(r.origin.file), r.origin.line);
-        }
-        if (r.status == Retrospective::not_applicable) {
-            throw no_error(fmt::format("{} {}: nothing to submit afterwards: {} (rule {}, source {})",
-                                       a.country, a.system, r.text, rule.id, r.origin.source));
-        }
-    }
+    if (o.retrospective) check_retrospective(plan);
 
     if (o.checklist) {
         const auto j = checklist_json(plan, o.retrospective);
@@ -920,16 +451,22 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
     if (o.format == "text") {
         throw usage_error("--format text is for --checklist; annotated declarations are JSON Lines");
     }
-    Annotator annotator(plan, o, out, reporter);
+    AnnotateOptions ao;
+    ao.retrospective = o.retrospective;
+    ao.state = o.state;
+    ao.prefix = o.prefix;
+    ao.sources = o.sources;
+    Annotator annotator(plan, std::move(ao));
+    Reader reader(annotator, o, out, reporter);
     std::vector<std::string> files = o.files;
     if (files.empty()) files.emplace_back("-");
     for (const auto& name : files) {
         t::Input input(name, in);
-        if (!annotator.file(input)) return out.finish() ? t::bad_data : t::usage;
+        if (!reader.file(input)) return out.finish() ? t::bad_data : t::usage;
         if (out.closed()) break;
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
-    return annotator.any_invalid() ? t::no : t::ok;
+    return reader.any_invalid() ? t::no : t::ok;
 }
 
 int run_systems(const Options& o, t::Output& out) {
@@ -947,7 +484,7 @@ int run_systems(const Options& o, t::Output& out) {
                    {"procedure", p.id},       {"kind", p.kind},
                    {"title", p.title},        {"default", p.is_default},
                    {"retrospective", to_string(p.retrospective.status)},
-                   {"file", shown_path(p.origin.file)}};
+                   {"file", rule_file_label(p.origin.file)}};
             out.write(dump(j));
             out.put('\n');
         }
@@ -1029,7 +566,7 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
     } catch (const usage_error& e) {
         reporter.usage(e.what());
         return t::usage;
-    } catch (const no_error& e) {
+    } catch (const none_error& e) {
         reporter.error(e);
         return t::no;
     } catch (const bcp::error& e) {

@@ -31,6 +31,7 @@ struct Options {
     bool skip_invalid = false;
     std::string state;   // sequence file; empty: the default
     std::string prefix;  // operator characters of generated references
+    bool sources = true;  // --no-sources leaves the "sources" list out of each bcp object
     std::vector<std::string> files;  // declarations; lint: rule files
 };
 
