@@ -36,11 +36,17 @@ std::string upper(std::string_view in) {
     return s;
 }
 
-ojson null_or(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
+ojson null_or(const std::string& s) {
+    return s.empty() ? ojson() : ojson(s);
+}
 
-std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+std::string dump(const ojson& j) {
+    return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
 
-bool in_stage(Stage s, bool retrospective) { return !retrospective || s != Stage::during; }
+bool in_stage(Stage s, bool retrospective) {
+    return !retrospective || s != Stage::during;
+}
 
 // --- Notice event files ----------------------------------------------------------------------
 
@@ -54,8 +60,8 @@ struct Chosen {
 
 // Opens the event file like the tools open their inputs: the same messages for a missing file
 // or a directory.
-std::istream& open_events(const std::string& name, std::istream* stdin_stream,
-                          std::ifstream& file, std::string& shown) {
+std::istream& open_events(const std::string& name, std::istream* stdin_stream, std::ifstream& file,
+                          std::string& shown) {
     if (name == "-") {
         shown = "<stdin>";
         if (stdin_stream == nullptr) throw usage_error("--procedure - needs standard input");
@@ -126,9 +132,10 @@ Chosen from_event_file(const ActivationRequest& r, std::istream* stdin_stream,
             }
             if (!want_system.empty() && sys != want_system) continue;
             if (pick != nullptr && want_system.empty()) {
-                throw usage_error(fmt::format("the event at {}:{} has procedures for several "
-                                              "systems; choose one with --system",
-                                              name, number));
+                throw usage_error(
+                    fmt::format("the event at {}:{} has procedures for several "
+                                "systems; choose one with --system",
+                                name, number));
             }
             pick = &p;
         }
@@ -156,12 +163,14 @@ Chosen from_event_file(const ActivationRequest& r, std::istream* stdin_stream,
             // win over the event's other fields.
             const auto m = parse_mention(mention);
             if (!m) {
-                throw bad(fmt::format("\"mention\" '{}' is not a valid emergency mention", mention));
+                throw bad(
+                    fmt::format("\"mention\" '{}' is not a valid emergency mention", mention));
             }
             if (!c.call.empty() && c.call != m->call && warnings != nullptr) {
-                warnings->push_back(fmt::format("{}:{}: call {} differs from the mention {}; the "
-                                                "mention is used",
-                                                name, number, c.call, mention));
+                warnings->push_back(
+                    fmt::format("{}:{}: call {} differs from the mention {}; the "
+                                "mention is used",
+                                name, number, c.call, mention));
             }
             c.call = m->call;
             c.start_local = LocalTime{m->year, m->month, m->day, m->hour, m->minute, m->second};
@@ -217,7 +226,7 @@ void append_rfc3339(std::string& out, UtcTime t) {
 // UTF-8, paired surrogates, nothing after the value); anything it cannot settle cheaply
 // (deep nesting, escaped keys or wanted values, a "bcp" key) is handed back to the DOM path.
 class Scanner {
-public:
+  public:
     using Kind = detail::FieldKind;
     using Found = detail::FieldView;
 
@@ -272,7 +281,7 @@ public:
         return true;
     }
 
-private:
+  private:
     static constexpr int max_depth = 256;
 
     [[nodiscard]] char peek() const noexcept { return i_ < s_.size() ? s_[i_] : '\0'; }
@@ -282,7 +291,8 @@ private:
         return true;
     }
     void ws() noexcept {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
+        while (i_ < s_.size() &&
+               (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
             ++i_;
         }
     }
@@ -346,7 +356,14 @@ private:
                 const char e = peek();
                 ++i_;
                 switch (e) {
-                    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                    case '"':
+                    case '\\':
+                    case '/':
+                    case 'b':
+                    case 'f':
+                    case 'n':
+                    case 'r':
+                    case 't':
                         break;
                     case 'u': {
                         unsigned v = 0;
@@ -354,13 +371,15 @@ private:
                         if (v >= 0xDC00 && v <= 0xDFFF) return false;
                         if (v >= 0xD800 && v <= 0xDBFF) {
                             unsigned low = 0;
-                            if (!eat('\\') || !eat('u') || !u4(low) || low < 0xDC00 || low > 0xDFFF) {
+                            if (!eat('\\') || !eat('u') || !u4(low) || low < 0xDC00 ||
+                                low > 0xDFFF) {
                                 return false;
                             }
                         }
                         break;
                     }
-                    default: return false;
+                    default:
+                        return false;
                 }
                 continue;
             }
@@ -412,10 +431,14 @@ private:
                     return eat(']');
                 }
             }
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
-            default: return number();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
         }
     }
 
@@ -441,8 +464,8 @@ const Procedure& choose_rule(const RuleSet& rules, std::string_view country,
     }
     const auto found = rules.match(country, system);
     if (found.empty()) {
-        throw none_error(fmt::format("no procedure rule for {} {} (see bcp-mention systems)",
-                                     country, system));
+        throw none_error(
+            fmt::format("no procedure rule for {} {} (see bcp-mention systems)", country, system));
     }
     if (found.size() == 1) return *found.front();
     const Procedure* def = nullptr;
@@ -461,8 +484,9 @@ Activation resolve_activation(const RuleSet& rules, const ActivationRequest& req
     Chosen chosen;
     if (!request.events_file.empty()) {
         if (!request.start.empty() || !request.call.empty()) {
-            throw usage_error("--procedure takes the call and start from the notice event; do "
-                              "not give --call or --start with it");
+            throw usage_error(
+                "--procedure takes the call and start from the notice event; do "
+                "not give --call or --start with it");
         }
         chosen = from_event_file(request, events_stdin, warnings);
         if (!request.end.empty()) chosen.end.reset();
@@ -519,11 +543,11 @@ void check_retrospective(const Plan& plan) {
     const auto& a = plan.activation();
     const auto& r = rule.retrospective;
     if (r.status == Retrospective::forbidden) {
-        throw refused_error(fmt::format("{} {}: a declaration under {} must not be submitted "
-                                        "electronically afterwards: {} (rule {}, source {})",
-                                        a.country, a.system, rule.id, r.text, rule.id,
-                                        r.origin.source),
-                            rule_file_label(r.origin.file), r.origin.line);
+        throw refused_error(
+            fmt::format("{} {}: a declaration under {} must not be submitted "
+                        "electronically afterwards: {} (rule {}, source {})",
+                        a.country, a.system, rule.id, r.text, rule.id, r.origin.source),
+            rule_file_label(r.origin.file), r.origin.line);
     }
     if (r.status == Retrospective::not_applicable) {
         throw none_error(fmt::format("{} {}: nothing to submit afterwards: {} (rule {}, source {})",
@@ -542,7 +566,9 @@ std::string rule_file_label(const std::string& file) {
 // --- Generator -----------------------------------------------------------------------------------
 
 Generator::Generator(GenerateOptions options, SequenceFile& sequence)
-    : o_(resolve(std::move(options))), sequence_(sequence), key_(sequence_key(o_)),
+    : o_(resolve(std::move(options))),
+      sequence_(sequence),
+      key_(sequence_key(o_)),
       max_(sequence_max(o_)) {}
 
 std::string Generator::next() {
@@ -563,10 +589,10 @@ std::string Generator::next() {
 // One element of the mentions, codes or deadlines array. A per-declaration one is kept as the
 // JSON text before and after its value, so a declaration costs one rendering.
 struct Annotator::Piece {
-    const Template* dynamic = nullptr;   // mentions and codes: the template to render
+    const Template* dynamic = nullptr;       // mentions and codes: the template to render
     const DeadlineRule* deadline = nullptr;  // a declaration-anchored deadline
-    std::string json;   // the whole element, or the text before the value
-    std::string after;  // the text after the value
+    std::string json;                        // the whole element, or the text before the value
+    std::string after;                       // the text after the value
 };
 
 namespace {
@@ -725,7 +751,8 @@ std::size_t Annotator::emit(std::string_view body, bool empty, const Lookup& loo
             }
         } else if (f.kind == Kind::other) {
             origin = "declaration";
-            problem(r.field, code_name(Code::not_a_string), fmt::format("{} must be a string", r.field));
+            problem(r.field, code_name(Code::not_a_string),
+                    fmt::format("{} must be a string", r.field));
         } else if (r.generate) {
             value = generators_[i]->next();
             origin = "generated";
@@ -828,8 +855,8 @@ std::size_t Annotator::emit(std::string_view body, bool empty, const Lookup& loo
 template <class Json>
 std::size_t Annotator::annotate_dom(std::string_view text, Json& doc, std::string& out) {
     if (!doc.is_object()) {
-        throw data_error("json", fmt::format("a declaration must be a JSON object, found {}",
-                                             doc.type_name()));
+        throw data_error(
+            "json", fmt::format("a declaration must be a JSON object, found {}", doc.type_name()));
     }
     auto lookup = [&doc](const std::string& key) {
         detail::FieldView f;

@@ -31,14 +31,14 @@ namespace bcp {
 // The answer is "no": no rule for the country and system, no matching procedure in an event
 // file, nothing to submit afterwards (kind "none"; tools exit 1).
 class none_error : public error {
-public:
+  public:
     explicit none_error(const std::string& message) : error("none", message) {}
 };
 
 // A procedure rule refuses the request: a transit started on paper must not be sent to NCTS
 // afterwards (kind "refused"; tools exit 4). file:line name the rule.
 class refused_error : public error {
-public:
+  public:
     explicit refused_error(const std::string& message, std::string file = {}, std::size_t line = 0)
         : error("refused", message, std::move(file), line) {}
 };
@@ -91,11 +91,11 @@ void check_retrospective(const Plan& plan);
 // run reserves what it uses and a long one does not lock and fsync per declaration. Numbers of
 // the last block left unused are skipped, never handed out twice.
 class Generator {
-public:
+  public:
     Generator(GenerateOptions options, SequenceFile& sequence);
     [[nodiscard]] std::string next();
 
-private:
+  private:
     GenerateOptions o_;
     SequenceFile& sequence_;
     std::string key_;
@@ -104,7 +104,7 @@ private:
 };
 
 struct AnnotateOptions {
-    bool retrospective = false;  // only what is written when submitting afterwards
+    bool retrospective = false;   // only what is written when submitting afterwards
     std::filesystem::path state;  // sequence file, empty: SequenceFile::default_path()
     std::string prefix;           // --prefix for generated references
     bool sources = true;          // include the "sources" list in each bcp object
@@ -113,7 +113,7 @@ struct AnnotateOptions {
 // Annotates declarations under one Plan: everything fixed per procedure is computed once. The
 // sequence file is opened only when the rule generates references. Not thread-safe.
 class Annotator {
-public:
+  public:
     Annotator(const Plan& plan, AnnotateOptions options);
     Annotator(const Annotator&) = delete;
     Annotator& operator=(const Annotator&) = delete;
@@ -135,7 +135,7 @@ public:
 
     [[nodiscard]] const Plan& plan() const noexcept { return plan_; }
 
-private:
+  private:
     struct Piece;
     template <class Lookup>
     std::size_t emit(std::string_view body, bool empty, const Lookup& lookup, std::string& out);
@@ -149,9 +149,9 @@ private:
     std::vector<std::unique_ptr<Generator>> generators_;
     std::string head_, tail_;
     std::vector<Piece> mentions_, codes_, deadlines_;
-    std::vector<std::string> wanted_;  // declaration keys the rule reads
-    std::vector<std::string> values_;            // per reference, reused
-    std::vector<detail::FieldView> found_;       // per wanted key, reused
+    std::vector<std::string> wanted_;       // declaration keys the rule reads
+    std::vector<std::string> values_;       // per reference, reused
+    std::vector<detail::FieldView> found_;  // per wanted key, reused
     std::string scratch_;
 };
 
