@@ -1,0 +1,54 @@
+// The replay loop: drains a Queue into a Sink under a RateLimiter, claiming each message
+// durably before it goes out and recording every outcome, so that no message is ever sent
+// twice by the toolkit, whatever is killed when.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "bcp/queue.hpp"
+#include "bcp/sink.hpp"
+
+namespace bcp {
+
+struct ReplayProgress {
+    std::int64_t sent = 0, accepted = 0, rejected = 0, unknown = 0, requeued = 0;
+    std::size_t in_flight = 0;
+    double elapsed = 0;       // seconds
+    double current_rate = 0;  // the limiter's current rate (0: unthrottled)
+};
+
+struct ReplayOptions {
+    double rate = 0;              // sends per second at most (0: unthrottled)
+    std::uint32_t burst = 1;      // sends that may start back to back
+    std::size_t concurrency = 0;  // requests in flight at most (0: derived from the rate)
+    double max_seconds = 0;       // stop starting new sends after this long (0: no limit)
+    int retry_max = 5;            // retryable failures per message in one run
+    bool resend_unknown = false;  // send `unknown` messages again (same key), first
+    // The text to send for a message (default: its stored body).
+    std::function<std::string(const Message&)> prepare;
+    std::function<void(const ReplayProgress&)> progress;  // about 5 times a second
+    const std::atomic<bool>* interrupt = nullptr;         // set by a signal: finish and stop
+};
+
+struct ReplayReport {
+    ReplayProgress totals;
+    std::int64_t recovered = 0;       // found `sending` at start (a crashed run): now unknown
+    std::int64_t remaining = 0;       // still queued at the end
+    std::int64_t max_window = 0;      // most sends started in any one-second window
+    double achieved_rate = 0;         // sends per second between the first and the last start
+    std::int64_t push_backs = 0;      // 429/503 and refused connections
+    bool stopped_early = false;       // deadline or interrupt with messages left
+    std::string started_at, ended_at;
+};
+
+// The concurrency used when options.concurrency is 0: enough to hold the rate when each
+// request takes a quarter of a second, within 4..256; 64 when unthrottled.
+[[nodiscard]] std::size_t default_concurrency(double rate);
+
+// Runs one replay. The caller holds the RunnerLock. Throws what the queue throws.
+[[nodiscard]] ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& options);
+
+}  // namespace bcp

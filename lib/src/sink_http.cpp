@@ -1,0 +1,286 @@
+// HTTP sink over libcurl's multi interface: many requests in flight on kept-alive connections.
+//
+// libcurl re-sends a request by itself when a reused connection turns out dead, even one whose
+// request may already have reached the server. That would break never-twice, so the body goes
+// through a read callback and the seek callback refuses to rewind: such a retry then fails with
+// CURLE_SEND_FAIL_REWIND, which we report as `unknown` instead of sending a second time.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "bcp/error.hpp"
+#include "bcp/sink.hpp"
+
+namespace bcp {
+namespace {
+
+struct Transfer {
+    std::int64_t id = 0;
+    std::string body;
+    std::size_t offset = 0;
+    std::string response;
+    std::string retry_after;
+    std::size_t max_response = 0;
+    bool truncated = false;
+    curl_slist* headers = nullptr;
+    CURL* easy = nullptr;
+};
+
+std::size_t read_body(char* buffer, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t room = size * n;
+    const std::size_t take = std::min(room, t->body.size() - t->offset);
+    std::memcpy(buffer, t->body.data() + t->offset, take);
+    t->offset += take;
+    return take;
+}
+
+int refuse_seek(void*, curl_off_t, int) { return CURL_SEEKFUNC_CANTSEEK; }
+
+std::size_t write_response(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t len = size * n;
+    const std::size_t room = t->max_response - std::min(t->max_response, t->response.size());
+    t->response.append(data, std::min(len, room));
+    if (len > room) t->truncated = true;
+    return len;
+}
+
+std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t len = size * n;
+    std::string_view line(data, len);
+    constexpr std::string_view name = "retry-after:";
+    if (line.size() > name.size()) {
+        bool match = true;
+        for (std::size_t i = 0; i < name.size() && match; ++i) {
+            match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+        }
+        if (match) {
+            auto value = line.substr(name.size());
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+                value.remove_prefix(1);
+            }
+            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
+                                      value.back() == ' ')) {
+                value.remove_suffix(1);
+            }
+            t->retry_after = std::string(value);
+        }
+    }
+    // A new response (after a 1xx) starts over.
+    if (line.rfind("HTTP/", 0) == 0) t->retry_after.clear();
+    return len;
+}
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+class HttpSink final : public Sink {
+public:
+    explicit HttpSink(HttpOptions o) : o_(std::move(o)) {
+        global_init();
+        multi_ = curl_multi_init();
+        if (multi_ == nullptr) throw io_error("cannot initialise libcurl");
+        for (const auto& h : o_.headers) base_headers_.push_back(h);
+        base_headers_.emplace_back("Content-Type: application/json");
+        base_headers_.emplace_back("Expect:");  // no 100-continue round trip
+    }
+    HttpSink(const HttpSink&) = delete;
+    HttpSink& operator=(const HttpSink&) = delete;
+
+    ~HttpSink() override {
+        for (auto& [easy, t] : active_) {
+            curl_multi_remove_handle(multi_, easy);
+            release(*t);
+        }
+        for (auto* e : idle_) curl_easy_cleanup(e);
+        curl_multi_cleanup(multi_);
+    }
+
+    void start(const Message& m, std::string body) override {
+        auto t = std::make_unique<Transfer>();
+        t->id = m.id;
+        t->body = std::move(body);
+        t->max_response = o_.max_response;
+        CURL* e = nullptr;
+        if (!idle_.empty()) {
+            e = idle_.back();
+            idle_.pop_back();
+            curl_easy_reset(e);
+        } else {
+            e = curl_easy_init();
+            if (e == nullptr) throw io_error("cannot create a libcurl handle");
+        }
+        t->easy = e;
+        for (const auto& h : base_headers_) t->headers = curl_slist_append(t->headers, h.c_str());
+        const auto key = "Idempotency-Key: " + m.key;
+        t->headers = curl_slist_append(t->headers, key.c_str());
+        curl_easy_setopt(e, CURLOPT_URL, o_.url.c_str());
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
+        curl_easy_setopt(e, CURLOPT_READDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, refuse_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_response);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.timeout.count()));
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout.count()));
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o_.insecure ? 0L : 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o_.insecure ? 0L : 2L);
+        curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+        curl_easy_setopt(e, CURLOPT_USERAGENT, "bcp-replay (bcpkit)");
+        if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+            release(*t);
+            throw io_error("libcurl refused a transfer");
+        }
+        active_.emplace_back(e, std::move(t));
+        int running = 0;
+        curl_multi_perform(multi_, &running);
+    }
+
+    std::vector<SinkResult> poll(std::chrono::milliseconds timeout) override {
+        std::vector<SinkResult> done;
+        int running = 0;
+        curl_multi_perform(multi_, &running);
+        collect(done);
+        if (done.empty() && !active_.empty()) {
+            int fds = 0;
+            curl_multi_poll(multi_, nullptr, 0, static_cast<int>(timeout.count()), &fds);
+            curl_multi_perform(multi_, &running);
+            collect(done);
+        }
+        return done;
+    }
+
+    std::size_t in_flight() const override { return active_.size(); }
+
+private:
+    void release(Transfer& t) {
+        curl_slist_free_all(t.headers);
+        t.headers = nullptr;
+        if (t.easy != nullptr) idle_.push_back(t.easy);
+        t.easy = nullptr;
+    }
+
+    void collect(std::vector<SinkResult>& done) {
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            CURL* e = msg->easy_handle;
+            curl_multi_remove_handle(multi_, e);
+            const auto it = std::find_if(active_.begin(), active_.end(),
+                                         [e](const auto& p) { return p.first == e; });
+            if (it == active_.end()) continue;
+            auto t = std::move(it->second);
+            active_.erase(it);
+            done.push_back(classify(*t, msg->data.result));
+            release(*t);
+        }
+    }
+
+    SinkResult classify(Transfer& t, CURLcode code) {
+        SinkResult r;
+        r.id = t.id;
+        if (code == CURLE_OK) {
+            long status = 0;
+            curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+            r.status = static_cast<int>(status);
+            r.response = std::move(t.response);
+            if (t.truncated) r.response += "\n[response truncated]";
+            if (status >= 200 && status < 300) {
+                r.state = MessageState::accepted;
+            } else if (status == 429 || status == 503) {
+                r.state = MessageState::queued;
+                r.push_back = true;
+                r.retry_after = parse_retry_after(t.retry_after, unix_now());
+            } else if (status == 408 || status == 425) {
+                // The server says it did not process the request: safe to send again.
+                r.state = MessageState::queued;
+                r.retry_after = parse_retry_after(t.retry_after, unix_now());
+            } else if (status >= 300 && status < 500) {
+                r.state = MessageState::rejected;
+                if (status < 400) r.response = "redirect not followed: " + r.response;
+            } else {
+                // 500, 502, 504...: the request reached a server that may have processed it.
+                r.state = MessageState::unknown;
+            }
+            return r;
+        }
+        double pretransfer = 0;
+        curl_easy_getinfo(t.easy, CURLINFO_PRETRANSFER_TIME, &pretransfer);
+        r.response = fmt::format("{} (libcurl error {})", curl_easy_strerror(code),
+                                 static_cast<int>(code));
+        switch (code) {
+            case CURLE_COULDNT_RESOLVE_HOST:
+            case CURLE_COULDNT_RESOLVE_PROXY:
+            case CURLE_COULDNT_CONNECT:
+            case CURLE_SSL_CONNECT_ERROR:
+            case CURLE_PEER_FAILED_VERIFICATION:
+            case CURLE_SSL_CACERT_BADFILE:
+                // Nothing of the request left this machine.
+                r.state = MessageState::queued;
+                r.push_back = true;
+                return r;
+            case CURLE_OPERATION_TIMEDOUT:
+                // Timed out while still connecting: nothing was sent.
+                r.state = pretransfer <= 0 && t.offset == 0 ? MessageState::queued
+                                                            : MessageState::unknown;
+                r.push_back = r.state == MessageState::queued;
+                return r;
+            default:
+                // Connection lost or reset after (part of) the request went out, or a retry
+                // that libcurl wanted to make on a fresh connection: it may have arrived.
+                r.state = MessageState::unknown;
+                return r;
+        }
+    }
+
+    HttpOptions o_;
+    CURLM* multi_ = nullptr;
+    std::vector<std::string> base_headers_;
+    std::vector<std::pair<CURL*, std::unique_ptr<Transfer>>> active_;
+    std::vector<CURL*> idle_;
+};
+
+}  // namespace
+
+double parse_retry_after(std::string_view v, double now_unix) {
+    if (v.empty()) return -1;
+    if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (v.size() > 9) return 86400.0 * 365;
+        return static_cast<double>(std::stol(std::string(v)));
+    }
+    // An HTTP date: "Sun, 06 Nov 1994 08:49:37 GMT".
+    std::tm tm{};
+    const std::string s(v);
+    if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
+    const double at = static_cast<double>(timegm(&tm));
+    return std::max(0.0, at - now_unix);
+}
+
+std::unique_ptr<Sink> make_http_sink(HttpOptions options) {
+    if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {
+        throw usage_error(fmt::format("sink '{}' is not an http:// or https:// URL", options.url));
+    }
+    return std::make_unique<HttpSink>(std::move(options));
+}
+
+}  // namespace bcp

@@ -1,0 +1,113 @@
+// Unit tests of bcp/rate.hpp with a synthetic clock: the sliding-window cap holds for any
+// window, pacing avoids bursts after idle, push-back halves the rate and it recovers.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <vector>
+
+#include "bcp/rate.hpp"
+
+using namespace bcp;
+using namespace std::chrono;
+using T = RateLimiter::Time;
+
+namespace {
+
+// Starts as fast as the limiter allows from `from` for `span`, with jittered callers.
+std::vector<T> drive(RateLimiter& r, T from, nanoseconds span, std::mt19937& rng) {
+    std::uniform_int_distribution<int> jitter(0, 300);  // microseconds of caller lateness
+    std::vector<T> starts;
+    T now = from;
+    while (now < from + span) {
+        const T at = r.next_allowed(now);
+        now = std::max(now, at) + microseconds(jitter(rng));
+        if (r.next_allowed(now) > now) continue;
+        r.started(now);
+        starts.push_back(now);
+    }
+    return starts;
+}
+
+std::size_t max_in_window(const std::vector<T>& starts, nanoseconds window) {
+    std::size_t best = 0, lo = 0;
+    for (std::size_t hi = 0; hi < starts.size(); ++hi) {
+        while (starts[hi] - starts[lo] >= window) ++lo;
+        best = std::max(best, hi - lo + 1);
+    }
+    return best;
+}
+
+}  // namespace
+
+TEST_CASE("no one-second window holds more than the cap, and the cap is nearly reached") {
+    std::mt19937 rng(7);
+    for (double cap : {1.0, 10.0, 400.0, 1000.0}) {
+        RateLimiter r(cap);
+        const auto starts = drive(r, T{} + hours(1), seconds(20), rng);
+        CHECK(max_in_window(starts, seconds(1)) <= static_cast<std::size_t>(cap));
+        const double achieved = static_cast<double>(starts.size()) / 20.0;
+        CHECK(achieved >= 0.98 * cap);
+    }
+}
+
+TEST_CASE("evenly paced: no burst after an idle spell unless allowed") {
+    RateLimiter paced(100);
+    T t = T{} + hours(1);
+    paced.started(t);
+    t += seconds(10);  // idle
+    int immediate = 0;
+    while (paced.next_allowed(t) <= t) {
+        paced.started(t);
+        ++immediate;
+    }
+    CHECK(immediate == 1);
+
+    RateLimiter bursty(100, 20);
+    bursty.started(t);
+    t += seconds(10);
+    immediate = 0;
+    while (bursty.next_allowed(t) <= t) {
+        bursty.started(t);
+        ++immediate;
+    }
+    CHECK(immediate == 20);
+}
+
+TEST_CASE("the burst never breaks the window cap") {
+    RateLimiter r(50, 1000);
+    std::mt19937 rng(3);
+    const auto starts = drive(r, T{} + hours(1), seconds(5), rng);
+    CHECK(max_in_window(starts, seconds(1)) <= 50);
+}
+
+TEST_CASE("push-back halves the rate, once per second, and it recovers") {
+    RateLimiter r(400);
+    T t = T{} + hours(1);
+    r.started(t);
+    r.push_back(t);
+    CHECK(r.rate() == doctest::Approx(200));
+    r.push_back(t + milliseconds(10));
+    CHECK(r.rate() == doctest::Approx(200));
+    r.push_back(t + milliseconds(1100));
+    CHECK(r.rate() == doctest::Approx(100));
+    for (int i = 1; i <= 100; ++i) r.recover(t + milliseconds(1100 + i * 100));
+    CHECK(r.rate() == doctest::Approx(400));
+    RateLimiter one(1);
+    one.push_back(t);
+    CHECK(one.rate() == doctest::Approx(1));
+}
+
+TEST_CASE("unlimited never waits") {
+    RateLimiter r(0);
+    const T t = T{} + hours(1);
+    for (int i = 0; i < 1000; ++i) r.started(t);
+    CHECK(r.next_allowed(t) == t);
+}
+
+TEST_CASE("window meter") {
+    WindowMeter m;
+    const T t = T{} + hours(1);
+    for (int i = 0; i < 10; ++i) m.add(t + milliseconds(i * 50));   // 10 within 0.5 s
+    for (int i = 0; i < 10; ++i) m.add(t + seconds(5) + milliseconds(i * 200));  // 5 per s
+    CHECK(m.max() == 10);
+}
