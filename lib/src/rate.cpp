@@ -33,10 +33,12 @@ RateLimiter::Time RateLimiter::next_allowed(Time now) {
 void RateLimiter::started(Time t) {
     if (unlimited()) return;
     const auto step = interval();
-    // Keep the schedule when the caller is late by less than one interval (an event loop
-    // always is a little late: losing that would lower the rate); after a longer gap start a
-    // new schedule, so an idle spell never turns into a burst.
-    if (!started_any_ || t - tat_ >= step) {
+    // Keep the schedule when the caller is a little late (an event loop always is, and a
+    // queue commit can take a few milliseconds: losing that time would lower the rate), so
+    // the sends it owes start back to back; after a longer gap start a new schedule, so an
+    // idle spell never turns into a burst. The window cap holds either way.
+    const auto catch_up = std::max<Clock::duration>(step, std::chrono::milliseconds(25));
+    if (!started_any_ || t - tat_ >= catch_up) {
         tat_ = t + step;
     } else {
         tat_ += step;

@@ -93,13 +93,15 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
                 continue;
             }
             std::string body = o.prepare ? o.prepare(m) : m.body;
+            sink.start(m, std::move(body));
+            // Counted from when the request was handed to the socket, not from the decision:
+            // a delay in between then only makes the window accounting more conservative.
+            now = Clock::now();
             limiter.started(now);
             meter.add(now);
             if (t.sent == 0) first_start = now;
             last_start = now;
             ++t.sent;
-            sink.start(m, std::move(body));
-            now = Clock::now();
         }
         if (stop_claiming && !claimed.empty()) {
             // Claimed but never started: nothing left this machine, so they go back.

@@ -22,7 +22,7 @@ public:
     // (1: evenly paced). The window is a little over a second so that arrival jitter on the
     // way to the gateway cannot squeeze cap + 1 arrivals into one second there.
     explicit RateLimiter(double cap, std::uint32_t burst = 1,
-                         std::chrono::nanoseconds window = std::chrono::milliseconds(1004));
+                         std::chrono::nanoseconds window = std::chrono::milliseconds(1010));
 
     [[nodiscard]] bool unlimited() const noexcept { return cap_ <= 0; }
     [[nodiscard]] double cap() const noexcept { return cap_; }

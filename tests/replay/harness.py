@@ -1,0 +1,87 @@
+"""Shared pieces of the replay scenarios: a real gateway process on 127.0.0.1, queues made
+with bcp-replay itself, and readers for the gateway's arrival log."""
+import json, os, signal, subprocess, sys, tempfile, time
+
+BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def finish():
+    print(f"{len(failures)} failed" if failures else "all checks passed")
+    sys.exit(1 if failures else 0)
+
+
+class Gateway:
+    def __init__(self, work, latency_ms=0, faults=None):
+        self.log = os.path.join(work, f"gateway-{time.monotonic_ns()}.log")
+        port_file = self.log + ".port"
+        args = [os.path.join(BIN, "bcp-test-gateway"), "--port-file", port_file, "--log", self.log,
+                "--latency-ms", str(latency_ms), "--lifetime", "240"]
+        if faults:
+            fpath = self.log + ".faults"
+            with open(fpath, "w") as f:
+                f.write(faults)
+            args += ["--faults", fpath]
+        self.proc = subprocess.Popen(args)
+        for _ in range(200):
+            if os.path.exists(port_file):
+                break
+            time.sleep(0.01)
+        self.port = int(open(port_file).read())
+        self.url = f"http://127.0.0.1:{self.port}/declarations"
+
+    def arrivals(self):
+        """[(seconds, key)] in arrival order."""
+        out = []
+        if os.path.exists(self.log):
+            for line in open(self.log):
+                ns, key, _conn, _status = line.split()
+                out.append((int(ns) / 1e9, key))
+        return out
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def replay(*args, queue, stdin=None, timeout=120, env=None):
+    cmd = [os.path.join(BIN, "bcp-replay"), *args, "--queue", queue]
+    r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout,
+                       env=env or os.environ)
+    return r
+
+
+def enqueue(queue, keys, country="NL", system="DMS"):
+    lines = "".join(json.dumps({"lrn": k, "country": country, "system": system,
+                                "prepared_at": "2025-12-07T09:00:00+01:00",
+                                "goods": [{"hs": "84713000"}]}) + "\n" for k in keys)
+    r = replay("enqueue", queue=queue, stdin=lines)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def states(queue):
+    r = replay("list", queue=queue)
+    return {m["key"]: m for m in map(json.loads, r.stdout.splitlines())}
+
+
+def max_window(times, width=1.0):
+    best, lo = 0, 0
+    for hi in range(len(times)):
+        while times[hi] - times[lo] >= width:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+def workdir():
+    return tempfile.mkdtemp(prefix="bcp-replay-test-")

@@ -1,0 +1,575 @@
+#include "replay_tool.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bcp/error.hpp"
+#include "bcp/queue.hpp"
+#include "bcp/replay.hpp"
+#include "bcp/rules.hpp"
+#include "bcp/sink.hpp"
+#include "bcp/systems.hpp"
+#include "tool.hpp"
+
+namespace bcp::replay_tool {
+namespace {
+
+namespace t = bcp::tool;
+using nlohmann::json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string strip_json_prefix(std::string_view what) {
+    const auto close = what.find("] ");
+    return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
+}
+
+std::filesystem::path queue_path(const Options& o) {
+    return o.queue.empty() ? default_queue_path() : std::filesystem::path(o.queue);
+}
+
+json::json_pointer pointer(const std::string& text, std::string_view option) {
+    try {
+        return json::json_pointer(text);
+    } catch (const json::exception& e) {
+        throw usage_error(fmt::format("{} '{}' is not a JSON pointer: {}", option, text,
+                                      strip_json_prefix(e.what())));
+    }
+}
+
+const json* at(const json& doc, const json::json_pointer& p) {
+    try {
+        return doc.contains(p) ? &doc.at(p) : nullptr;
+    } catch (const json::exception&) {
+        return nullptr;
+    }
+}
+
+std::string string_at(const json& doc, const json::json_pointer& p) {
+    const json* v = at(doc, p);
+    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+// --- enqueue ---------------------------------------------------------------------------------
+
+// The rule that governs resubmission of a (country, system) declaration: --rule, else the
+// procedure marked default, else the only one. Null when no rule covers it.
+const Procedure* governing_rule(const RuleSet& rules, const Options& o, const std::string& country,
+                                const std::string& system) {
+    if (!o.rule.empty()) {
+        const auto* p = rules.find(o.rule);
+        if (p == nullptr) throw usage_error(fmt::format("no procedure '{}' in the rules", o.rule));
+        return p;
+    }
+    const auto found = rules.match(country, system);
+    if (found.empty()) return nullptr;
+    for (const auto* p : found) {
+        if (p->is_default) return p;
+    }
+    return found.size() == 1 ? found.front() : nullptr;
+}
+
+class Enqueuer {
+public:
+    Enqueuer(const Options& o, Queue& q, t::Output& out)
+        : o_(o), q_(q), out_(out), key_(pointer(o.key, "--key")),
+          prepared_(pointer(o.prepared, "--prepared")), rules_(RuleSet::load()) {
+        if (!o.system.empty() && find_system(o.system) == nullptr) {
+            throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
+        }
+    }
+
+    void file(t::Input& input) {
+        t::LineReader reader(input.stream());
+        t::LineReader::Line line;
+        while (reader.next(line)) {
+            if (out_.closed()) return;
+            if (line.too_long) {
+                result(line.number, "", "invalid",
+                       fmt::format("line of {} bytes is too long", line.length));
+                continue;
+            }
+            record(line.number, line.text);
+            if (++pending_ >= 5000) {
+                q_.commit();
+                q_.begin();
+                pending_ = 0;
+            }
+        }
+    }
+
+    [[nodiscard]] bool all_stored() const noexcept { return skipped_ == 0; }
+    [[nodiscard]] std::size_t stored() const noexcept { return stored_; }
+
+private:
+    void result(std::size_t line, const std::string& key, std::string_view outcome,
+                std::string_view reason = {}, std::string_view source = {}) {
+        auto& b = out_.buffer();
+        b.append(R"({"line":)");
+        b.append(std::to_string(line));
+        b.append(R"(,"key":)");
+        if (key.empty()) {
+            b.append("null");
+        } else {
+            t::append_json_string(b, key);
+        }
+        b.append(R"(,"result":")");
+        b.append(outcome);
+        b.push_back('"');
+        if (!reason.empty()) {
+            b.append(R"(,"reason":)");
+            t::append_json_string(b, reason);
+        }
+        if (!source.empty()) {
+            b.append(R"(,"source":)");
+            t::append_json_string(b, source);
+        }
+        b.append("}\n");
+        out_.maybe_flush();
+        if (outcome == "invalid" || outcome == "duplicate") ++skipped_;
+    }
+
+    void record(std::size_t line, std::string_view text) {
+        if (text.find_first_not_of(" \t") == std::string_view::npos) {
+            return result(line, "", "invalid", "empty line where a declaration was expected");
+        }
+        json doc;
+        try {
+            doc = json::parse(text);
+        } catch (const json::exception& e) {
+            return result(line, "", "invalid", "malformed JSON: " + strip_json_prefix(e.what()));
+        }
+        if (!doc.is_object()) {
+            return result(line, "", "invalid",
+                          fmt::format("a declaration must be a JSON object, found {}",
+                                      doc.type_name()));
+        }
+        NewMessage m;
+        const json* key = at(doc, key_);
+        if (key == nullptr || !key->is_string() || key->get_ref<const std::string&>().empty()) {
+            return result(line, "", "invalid",
+                          fmt::format("no idempotency key: {} is {}", o_.key,
+                                      key == nullptr ? "missing" : "not a non-empty string"));
+        }
+        m.key = key->get<std::string>();
+        if (m.key.size() > 512) return result(line, "", "invalid", "the key is over 512 characters");
+        const json* bcp = doc.contains("bcp") && doc["bcp"].is_object() ? &doc["bcp"] : nullptr;
+        auto field = [&](const std::string& flag, const char* name) {
+            if (!flag.empty()) return flag;
+            if (bcp != nullptr && bcp->contains(name) && (*bcp)[name].is_string()) {
+                return (*bcp)[name].get<std::string>();
+            }
+            return doc.contains(name) && doc[name].is_string() ? doc[name].get<std::string>()
+                                                               : std::string();
+        };
+        m.country = field(o_.country, "country");
+        m.system = canonical_system(field(o_.system, "system"));
+        if (m.system.empty() && !field(o_.system, "system").empty()) {
+            return result(line, m.key, "invalid",
+                          fmt::format("unknown system '{}'", field(o_.system, "system")));
+        }
+        m.prepared_at = string_at(doc, prepared_);
+        m.body = std::string(text);
+
+        const Procedure* rule =
+            m.system.empty() ? nullptr : governing_rule(rules_, o_, m.country, m.system);
+        // A rule that forbids submitting afterwards wins over everything: stored, never sent.
+        const bool annotated_forbidden = bcp != nullptr && bcp->contains("retrospective") &&
+                                         (*bcp)["retrospective"] == "forbidden";
+        if (annotated_forbidden ||
+            (rule != nullptr && rule->retrospective.status == Retrospective::forbidden)) {
+            m.held = true;
+            if (rule != nullptr) {
+                m.held_reason = rule->retrospective.text.empty()
+                                    ? fmt::format("procedure {} forbids submitting it afterwards",
+                                                  rule->id)
+                                    : rule->retrospective.text;
+                m.held_source = rule->retrospective.origin.source.empty()
+                                    ? rule->origin.source
+                                    : rule->retrospective.origin.source;
+            } else {
+                m.held_reason = "the bcp annotation says retrospective submission is forbidden";
+                if (bcp->contains("sources") && (*bcp)["sources"].is_array() &&
+                    !(*bcp)["sources"].empty() && (*bcp)["sources"][0].is_string()) {
+                    m.held_source = (*bcp)["sources"][0].get<std::string>();
+                }
+            }
+        } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && needs_codes(*rule)) {
+            return result(line, m.key, "invalid",
+                          fmt::format("procedure {} adds codes to declarations submitted "
+                                      "afterwards: annotate them first (bcp-mention "
+                                      "--retrospective), or give --no-annotate",
+                                      rule->id));
+        }
+        switch (q_.enqueue(m)) {
+            case Queue::Added::enqueued: ++stored_; return result(line, m.key, "enqueued");
+            case Queue::Added::held:
+                ++stored_;
+                return result(line, m.key, "held", m.held_reason, m.held_source);
+            case Queue::Added::duplicate:
+                return result(line, m.key, "duplicate",
+                              "a message with this key is already in the queue; it was not "
+                              "changed");
+        }
+    }
+
+    static bool needs_codes(const Procedure& p) {
+        return std::any_of(p.codes.begin(), p.codes.end(),
+                           [](const CodeRule& c) { return c.stage != Stage::during; });
+    }
+
+    const Options& o_;
+    Queue& q_;
+    t::Output& out_;
+    json::json_pointer key_, prepared_;
+    RuleSet rules_;
+    std::size_t pending_ = 0, skipped_ = 0, stored_ = 0;
+};
+
+int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
+    auto q = Queue::open(queue_path(o));
+    Enqueuer enq(o, q, out);
+    std::vector<std::string> files = o.files;
+    if (files.empty()) files.emplace_back("-");
+    q.begin();
+    try {
+        for (const auto& name : files) {
+            t::Input input(name, in);
+            enq.file(input);
+        }
+        q.commit();
+    } catch (...) {
+        // What was read before the failure is kept: commit it, then report.
+        try {
+            q.commit();
+        } catch (const std::exception&) {
+        }
+        throw;
+    }
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return enq.all_stored() ? t::ok : t::no;
+}
+
+// --- run -------------------------------------------------------------------------------------
+
+std::vector<std::string> load_headers(const Options& o, t::Reporter& reporter) {
+    std::vector<std::string> headers;
+    auto check_header = [](const std::string& h, std::string_view from) {
+        const auto colon = h.find(':');
+        if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
+            // Never echo the value: it may be a secret.
+            throw usage_error(fmt::format("a header from {} is not 'Name: value'", from));
+        }
+    };
+    for (const auto& h : o.headers) {
+        check_header(h, "--header");
+        headers.push_back(h);
+    }
+    for (const auto& file : o.header_files) {
+        struct stat st {};
+        if (::stat(file.c_str(), &st) != 0) throw io_error("cannot read header file " + file, file);
+        if ((st.st_mode & 077) != 0) {
+            reporter.warning(fmt::format("header file {} is readable by other users (chmod 600)", file));
+        }
+        std::ifstream in(file);
+        if (!in) throw io_error("cannot read header file " + file, file);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty() || line[0] == '#') continue;
+            check_header(line, file);
+            headers.push_back(line);
+        }
+    }
+    for (const auto& spec : o.header_envs) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+            throw usage_error(fmt::format("--header-env '{}' is not NAME=VARIABLE", spec));
+        }
+        const std::string var = spec.substr(eq + 1);
+        const char* value = std::getenv(var.c_str());
+        if (value == nullptr) {
+            throw usage_error(fmt::format("--header-env: the environment has no {}", var));
+        }
+        headers.push_back(spec.substr(0, eq) + ": " + value);
+    }
+    return headers;
+}
+
+// The rate cap for the queued messages: the smallest cap among the rules of the systems they
+// are for (0 when no rule sets one).
+double rule_cap(Queue& q, std::string* which) {
+    const auto rules = RuleSet::load();
+    double cap = 0;
+    std::vector<std::pair<std::string, std::string>> seen;
+    q.list(MessageState::queued, [&](const Message& m) {
+        const std::pair<std::string, std::string> pair{m.country, m.system};
+        if (m.system.empty() || std::find(seen.begin(), seen.end(), pair) != seen.end()) return;
+        seen.push_back(pair);
+        for (const auto* p : rules.match(m.country, m.system)) {
+            if (p->rate_cap && (cap == 0 || p->rate_cap->messages_per_second < cap)) {
+                cap = p->rate_cap->messages_per_second;
+                *which = fmt::format("{} ({})", p->id, p->rate_cap->origin.source.empty()
+                                                           ? p->origin.source
+                                                           : p->rate_cap->origin.source);
+            }
+        }
+    });
+    return cap;
+}
+
+std::string summary_json(const ReplayReport& r, double rate) {
+    json j{{"sent", r.totals.sent},
+           {"accepted", r.totals.accepted},
+           {"rejected", r.totals.rejected},
+           {"unknown", r.totals.unknown},
+           {"requeued", r.totals.requeued},
+           {"recovered", r.recovered},
+           {"remaining", r.remaining},
+           {"push_backs", r.push_backs},
+           {"rate_limit", rate > 0 ? json(rate) : json()},
+           {"achieved_rate", std::round(r.achieved_rate * 10) / 10},
+           {"max_window", r.max_window},
+           {"elapsed", std::round(r.totals.elapsed * 1000) / 1000},
+           {"stopped_early", r.stopped_early},
+           {"started_at", r.started_at},
+           {"ended_at", r.ended_at}};
+    return dump(j);
+}
+
+int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Reporter& reporter) {
+    if (o.sink.empty()) throw usage_error("--sink is required (URL, exec:COMMAND or stdout)");
+    const auto path = queue_path(o);
+    if (o.dry_run) {
+        auto q = Queue::open(path, false);
+        t::Output out(out_stream);
+        q.list(MessageState::queued, [&](const Message& m) {
+            out.write(m.body);
+            out.put('\n');
+        });
+        if (!out.finish()) throw io_error("cannot write to standard output");
+        return t::ok;
+    }
+    RunnerLock lock(path, o.wait);
+    auto q = Queue::open(path, false);
+    std::string cap_from;
+    const double cap = rule_cap(q, &cap_from);
+    double rate = o.rate;
+    if (rate < 0) rate = cap;
+    if (cap > 0 && rate > cap) {
+        if (!o.force_rate) {
+            throw usage_error(fmt::format("--rate {} exceeds the cap of {} messages per second set "
+                                          "by {}; --force-rate overrides it",
+                                          rate, cap, cap_from));
+        }
+        reporter.warning(fmt::format("sending at {}/s, above the cap of {}/s set by {}", rate, cap,
+                                     cap_from));
+    }
+    if (cap > 0 && rate == 0 && !o.force_rate) {
+        throw usage_error(fmt::format("--rate 0 (unthrottled) ignores the cap of {}/s set by {}; "
+                                      "--force-rate overrides it",
+                                      cap, cap_from));
+    }
+    std::unique_ptr<Sink> sink;
+    const bool to_stdout = o.sink == "stdout";
+    const std::size_t concurrency = o.concurrency > 0 ? o.concurrency : default_concurrency(rate);
+    if (to_stdout) {
+        sink = make_stream_sink(out_stream);
+    } else if (o.sink.rfind("exec:", 0) == 0) {
+        ExecOptions e;
+        e.argv = split_command(std::string_view(o.sink).substr(5));
+        e.concurrency = o.concurrency > 0 ? o.concurrency : 1;
+        e.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
+        sink = make_exec_sink(std::move(e));
+    } else {
+        HttpOptions h;
+        h.url = o.sink;
+        h.headers = load_headers(o, reporter);
+        h.insecure = o.insecure;
+        h.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
+        if (o.insecure) reporter.warning("TLS certificates are not verified (--insecure)");
+        sink = make_http_sink(std::move(h));
+    }
+    ReplayOptions r;
+    r.rate = rate;
+    r.burst = o.burst;
+    r.concurrency = o.sink.rfind("exec:", 0) == 0 ? std::max<std::size_t>(1, o.concurrency) : concurrency;
+    r.max_seconds = o.max_seconds;
+    r.retry_max = o.retry_max;
+    r.resend_unknown = o.resend_unknown;
+    r.interrupt = o.interrupt;
+    const bool bar = t::colour_enabled(STDERR_FILENO) && &err == &std::cerr;
+    if (bar) {
+        r.progress = [&err](const ReplayProgress& p) {
+            err << fmt::format("\r\033[Ksent {}  accepted {}  rejected {}  unknown {}  retry {}  "
+                               "in flight {}  {:.0f}/s",
+                               p.sent, p.accepted, p.rejected, p.unknown, p.requeued, p.in_flight,
+                               p.elapsed > 0 ? static_cast<double>(p.sent) / p.elapsed : 0.0)
+                << std::flush;
+        };
+    }
+    const auto before = q.counts();
+    if (before.of(MessageState::queued) == 0 &&
+        (!o.resend_unknown || before.of(MessageState::unknown) == 0) &&
+        before.of(MessageState::sending) == 0) {
+        std::ostream& summary = to_stdout ? err : out_stream;
+        summary << R"({"sent":0,"remaining":0,"message":"nothing to send"})" << '\n';
+        return t::no;
+    }
+    const auto report = replay(q, *sink, r);
+    sink.reset();
+    if (bar) err << "\r\033[K" << std::flush;
+    std::ostream& summary = to_stdout ? err : out_stream;
+    summary << summary_json(report, rate) << '\n';
+    summary.flush();
+    if (report.remaining > 0) return t::tempfail;
+    if (report.totals.rejected > 0 || report.totals.unknown > 0 || report.recovered > 0) {
+        return t::bad_data;
+    }
+    return t::ok;
+}
+
+// --- status, list, resolve --------------------------------------------------------------------
+
+json message_json(const Message& m, bool body) {
+    json j{{"key", m.key},
+           {"state", to_string(m.state)},
+           {"country", m.country},
+           {"system", m.system},
+           {"attempts", m.attempts},
+           {"prepared_at", m.prepared_at.empty() ? json() : json(m.prepared_at)},
+           {"enqueued_at", m.enqueued_at},
+           {"updated_at", m.updated_at},
+           {"last_status", m.last_status ? json(*m.last_status) : json()},
+           {"last_response", m.last_response.empty() ? json() : json(m.last_response)}};
+    if (m.state == MessageState::held) {
+        j["held_reason"] = m.held_reason;
+        j["held_source"] = m.held_source;
+    }
+    if (body) {
+        try {
+            j["body"] = json::parse(m.body);
+        } catch (const json::exception&) {
+            j["body"] = m.body;
+        }
+    }
+    return j;
+}
+
+int run_status(const Options& o, t::Output& out) {
+    auto q = Queue::open(queue_path(o), false);
+    const auto c = q.counts();
+    json counts = json::object();
+    for (auto s : all_states) counts[std::string(to_string(s))] = c.of(s);
+    json j{{"queue", q.path().string()}, {"counts", counts},
+           {"oldest_queued", c.oldest_queued.empty() ? json() : json(c.oldest_queued)}};
+    if (const auto run = q.last_run()) {
+        j["last_run"] = {{"started_at", run->started_at}, {"ended_at", run->ended_at},
+                         {"sent", run->sent},
+                         {"rate_limit", run->rate_limit > 0 ? json(run->rate_limit) : json()},
+                         {"achieved_rate", std::round(run->achieved * 10) / 10},
+                         {"max_window", run->max_window}};
+    } else {
+        j["last_run"] = nullptr;
+    }
+    if (o.format == "text") {
+        std::string text = fmt::format("queue {}\n", q.path().string());
+        for (auto s : all_states) text += fmt::format("  {:<9}{}\n", to_string(s), c.of(s));
+        if (!c.oldest_queued.empty()) text += fmt::format("oldest queued: {}\n", c.oldest_queued);
+        if (const auto run = q.last_run()) {
+            text += fmt::format("last run: {} to {}, {} sent, {:.1f}/s (limit {}), busiest second {}\n",
+                                run->started_at, run->ended_at, run->sent, run->achieved,
+                                run->rate_limit > 0 ? fmt::format("{}/s", run->rate_limit)
+                                                    : std::string("none"),
+                                run->max_window);
+        }
+        out.write(text);
+    } else {
+        out.write(dump(j));
+        out.put('\n');
+    }
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return t::ok;
+}
+
+int run_list(const Options& o, t::Output& out) {
+    std::optional<MessageState> state;
+    if (!o.state_filter.empty()) {
+        state = parse_state(o.state_filter);
+        if (!state) throw usage_error(fmt::format("unknown state '{}'", o.state_filter));
+    }
+    auto q = Queue::open(queue_path(o), false);
+    std::size_t n = 0;
+    q.list(state, [&](const Message& m) {
+        if (out.closed()) return;
+        ++n;
+        if (o.format == "text") {
+            out.write(fmt::format("{:<24} {:<8} {}/{} attempts {}{}\n", m.key, to_string(m.state),
+                                  m.country, m.system, m.attempts,
+                                  m.last_status ? fmt::format(" last status {}", *m.last_status)
+                                                : std::string()));
+        } else {
+            out.write(dump(message_json(m, o.bodies)));
+            out.put('\n');
+        }
+    });
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return n > 0 ? t::ok : t::no;
+}
+
+int run_resolve(const Options& o, t::Output& out) {
+    MessageState to = MessageState::queued;
+    if (o.resolve_as == "accepted") {
+        to = MessageState::accepted;
+    } else if (o.resolve_as == "rejected") {
+        to = MessageState::rejected;
+    } else if (o.resolve_as != "retry") {
+        throw usage_error("--as takes accepted, rejected or retry");
+    }
+    auto q = Queue::open(queue_path(o), false);
+    const auto m = q.resolve(o.resolve_key, to, o.note);
+    out.write(dump(message_json(m, false)));
+    out.put('\n');
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return t::ok;
+}
+
+}  // namespace
+
+int run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+    t::Reporter reporter("bcp-replay", err);
+    reporter.set_json(o.errors_json);
+    try {
+        if (o.command == Command::run) return run_run(o, out, err, reporter);
+        t::Output output(out);
+        switch (o.command) {
+            case Command::enqueue: return run_enqueue(o, in, output);
+            case Command::status: return run_status(o, output);
+            case Command::list: return run_list(o, output);
+            case Command::resolve: return run_resolve(o, output);
+            case Command::run: break;
+        }
+        return t::usage;
+    } catch (const usage_error& e) {
+        reporter.usage(e.what());
+        return t::usage;
+    } catch (const bcp::error& e) {
+        reporter.error(e);
+        return t::exit_for(e);
+    } catch (const std::exception& e) {
+        reporter.error("internal", e.what());
+        return t::usage;
+    }
+}
+
+}  // namespace bcp::replay_tool

@@ -1,0 +1,57 @@
+// bcp-replay: a durable queue of buffered declarations and their rate-limited, never-twice
+// replay. main.cpp fills Options; run() works on the given streams so tests call it directly.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace bcp::replay_tool {
+
+enum class Command { enqueue, run, status, list, resolve };
+
+struct Options {
+    Command command = Command::status;
+    std::string queue;  // empty: the default queue file
+    std::string format = "jsonl";
+    bool errors_json = false;
+
+    // enqueue
+    std::string key = "/lrn";
+    std::string prepared = "/prepared_at";
+    std::string country, system;
+    std::string rule, call, start, end, zone, events;  // the procedure, to annotate
+    std::string state, prefix;                         // generated references
+    bool no_annotate = false;
+    std::vector<std::string> files;
+
+    // run
+    std::string sink;
+    double rate = -1;  // -1: the rule's cap (or unthrottled without one)
+    bool force_rate = false;
+    std::uint32_t burst = 1;
+    std::size_t concurrency = 0;
+    double max_seconds = 0;
+    int retry_max = 5;
+    bool resend_unknown = false;
+    bool wait = false;
+    bool dry_run = false;
+    bool insecure = false;
+    double timeout = 30;
+    std::vector<std::string> headers;       // "Name: value" (not for secrets)
+    std::vector<std::string> header_files;  // files of "Name: value" lines
+    std::vector<std::string> header_envs;   // "Name=VARIABLE"
+    const std::atomic<bool>* interrupt = nullptr;
+
+    // list / resolve
+    std::string state_filter;
+    bool bodies = false;
+    std::string resolve_key, resolve_as, note;
+};
+
+[[nodiscard]] int run(const Options& options, std::istream& in, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace bcp::replay_tool
