@@ -72,6 +72,12 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         while (!stop_claiming && sink.in_flight() < k && now >= pause_until) {
             if (limiter.next_allowed(now) > now) break;
             if (claimed.empty()) {
+                // Unthrottled, claim in batches of at least a quarter of the slots: one commit
+                // per message would cost more than sending it.
+                const std::size_t free = k - std::min(k, sink.in_flight());
+                if (o.rate <= 0 && sink.in_flight() > 0 && free < std::max<std::size_t>(1, k / 4)) {
+                    break;
+                }
                 auto batch = resend_phase ? queue.claim_unknown(lookahead())
                                           : queue.claim(lookahead(), unix_now());
                 if (batch.empty()) {

@@ -116,37 +116,21 @@ public:
         if (!idle_.empty()) {
             e = idle_.back();
             idle_.pop_back();
-            curl_easy_reset(e);
         } else {
-            e = curl_easy_init();
-            if (e == nullptr) throw io_error("cannot create a libcurl handle");
+            e = new_handle();
         }
         t->easy = e;
         for (const auto& h : base_headers_) t->headers = curl_slist_append(t->headers, h.c_str());
         const auto key = "Idempotency-Key: " + m.key;
         t->headers = curl_slist_append(t->headers, key.c_str());
-        curl_easy_setopt(e, CURLOPT_URL, o_.url.c_str());
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        // Only what changes per request; the rest was set once on the handle.
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(e, CURLOPT_READDATA, t.get());
-        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, refuse_seek);
         curl_easy_setopt(e, CURLOPT_SEEKDATA, t.get());
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_response);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.timeout.count()));
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout.count()));
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o_.insecure ? 0L : 1L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o_.insecure ? 0L : 2L);
         curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-        curl_easy_setopt(e, CURLOPT_USERAGENT, "bcp-replay (bcpkit)");
         if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
             release(*t);
             throw io_error("libcurl refused a transfer");
@@ -173,6 +157,28 @@ public:
     std::size_t in_flight() const override { return active_.size(); }
 
 private:
+    // A handle with every option that is the same for all requests.
+    CURL* new_handle() {
+        CURL* e = curl_easy_init();
+        if (e == nullptr) throw io_error("cannot create a libcurl handle");
+        curl_easy_setopt(e, CURLOPT_URL, o_.url.c_str());
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, refuse_seek);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_response);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, read_header);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o_.timeout.count()));
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o_.connect_timeout.count()));
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o_.insecure ? 0L : 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o_.insecure ? 0L : 2L);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, "bcp-replay (bcpkit)");
+        return e;
+    }
+
     void release(Transfer& t) {
         curl_slist_free_all(t.headers);
         t.headers = nullptr;
