@@ -33,6 +33,14 @@ int main(int argc, char** argv) {
     enq->add_option("--country", o.country, "Country of the declarations (else from each record)");
     enq->add_option("--system", o.system, "System id of the declarations (else from each record)");
     enq->add_option("--rule", o.rule, "Procedure id that governs them (else the default rule)");
+    enq->add_option("--call", o.call, "Call number of the emergency procedure (N + 5 digits)");
+    enq->add_option("--start", o.start, "Start of the procedure (RFC 3339 or local time)");
+    enq->add_option("--end", o.end, "End of the procedure");
+    enq->add_option("--tz", o.zone, "Zone of local times (default: the rule's)");
+    enq->add_option("--procedure", o.events,
+                    "Notice events (bcp-notice output) naming the procedure; - for stdin");
+    enq->add_option("--state", o.state, "Sequence file for generated references");
+    enq->add_option("--prefix", o.prefix, "Prefix of generated references");
     enq->add_flag("--no-annotate", o.no_annotate,
                   "Store declarations without the procedure's codes even where a rule adds some");
     enq->add_option("FILE", o.files, "Input files; none or - reads stdin");

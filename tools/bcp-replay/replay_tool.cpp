@@ -7,18 +7,22 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bcp/annotate.hpp"
 #include "bcp/error.hpp"
 #include "bcp/queue.hpp"
 #include "bcp/replay.hpp"
 #include "bcp/rules.hpp"
+#include "bcp/reference.hpp"
 #include "bcp/sink.hpp"
 #include "bcp/systems.hpp"
+#include "bcp/time.hpp"
 #include "tool.hpp"
 
 namespace bcp::replay_tool {
@@ -81,11 +85,22 @@ const Procedure* governing_rule(const RuleSet& rules, const Options& o, const st
 
 class Enqueuer {
 public:
-    Enqueuer(const Options& o, Queue& q, t::Output& out)
-        : o_(o), q_(q), out_(out), key_(pointer(o.key, "--key")),
-          prepared_(pointer(o.prepared, "--prepared")), rules_(RuleSet::load()) {
+    Enqueuer(const Options& o, Queue& q, t::Output& out, std::istream& in)
+        : o_(o), q_(q), out_(out), in_(in), key_(pointer(o.key, "--key")),
+          prepared_(pointer(o.prepared, "--prepared")), rules_(RuleSet::load()),
+          activation_given_(!o.call.empty() || !o.start.empty() || !o.events.empty()) {
         if (!o.system.empty() && find_system(o.system) == nullptr) {
             throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
+        }
+        // Flags that hold for every line are checked once, as usage errors.
+        if (!o.call.empty() && !check_call(o.call).valid()) {
+            throw usage_error(fmt::format("--call '{}' is not a call number (N + 5 digits)", o.call));
+        }
+        if (!o.start.empty() && !parse_time(o.start, o.zone.empty() ? default_zone : o.zone)) {
+            throw usage_error(fmt::format("--start '{}' is not a date and time", o.start));
+        }
+        if (o.events == "-" && (o.files.empty() || o.files == std::vector<std::string>{"-"})) {
+            throw usage_error("--procedure - reads the events from stdin: give the declarations as files");
         }
     }
 
@@ -205,10 +220,16 @@ private:
                     m.held_source = (*bcp)["sources"][0].get<std::string>();
                 }
             }
+        } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && activation_given_) {
+            // Annotated once, here: the codes and any generated reference are then fixed, and
+            // the same on every retry of this message.
+            std::string reason;
+            if (!annotate(m, text, doc, reason)) return result(line, m.key, "invalid", reason);
         } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && needs_codes(*rule)) {
             return result(line, m.key, "invalid",
                           fmt::format("procedure {} adds codes to declarations submitted "
-                                      "afterwards: annotate them first (bcp-mention "
+                                      "afterwards: give the procedure (--call and --start, or "
+                                      "--procedure FILE), annotate them first (bcp-mention "
                                       "--retrospective), or give --no-annotate",
                                       rule->id));
         }
@@ -224,22 +245,81 @@ private:
         }
     }
 
+    // Replaces m.body with the declaration annotated for resubmission. False with a reason
+    // when the rule or the declaration does not allow it.
+    bool annotate(NewMessage& m, std::string_view text, json& doc, std::string& reason) {
+        const std::string cache_key = m.country + "/" + m.system;
+        auto it = annotators_.find(cache_key);
+        if (it == annotators_.end()) {
+            Annotating a;
+            try {
+                ActivationRequest req{m.country, m.system, o_.rule, o_.call,
+                                      o_.start,  o_.end,   o_.zone, o_.events};
+                std::vector<std::string> warnings;
+                a.plan = std::make_unique<Plan>(resolve_activation(rules_, req, &in_, &warnings));
+                check_retrospective(*a.plan);
+                AnnotateOptions ao;
+                ao.retrospective = true;
+                ao.state = o_.state;
+                ao.prefix = o_.prefix;
+                a.annotator = std::make_unique<Annotator>(*a.plan, ao);
+            } catch (const bcp::error& e) {
+                a.error = e.what();
+            }
+            it = annotators_.emplace(cache_key, std::move(a)).first;
+        }
+        if (!it->second.error.empty()) {
+            reason = it->second.error;
+            return false;
+        }
+        std::string out;
+        std::size_t problems = 0;
+        if (!it->second.annotator->annotate_text(text, out, problems)) {
+            out.clear();
+            problems = it->second.annotator->annotate(text, doc, out);
+        }
+        if (problems > 0) {
+            reason = "the declaration does not meet the procedure: ";
+            try {
+                const auto annotated = json::parse(out);
+                for (const auto& p : annotated.at("bcp").at("problems")) {
+                    reason += p.value("message", std::string()) + "; ";
+                }
+                reason.resize(reason.size() - 2);
+            } catch (const json::exception&) {
+                reason += "see bcp-mention --retrospective";
+            }
+            return false;
+        }
+        m.body = std::move(out);
+        return true;
+    }
+
     static bool needs_codes(const Procedure& p) {
         return std::any_of(p.codes.begin(), p.codes.end(),
                            [](const CodeRule& c) { return c.stage != Stage::during; });
     }
 
+    struct Annotating {
+        std::unique_ptr<Plan> plan;
+        std::unique_ptr<Annotator> annotator;
+        std::string error;  // why declarations for this country/system cannot be annotated
+    };
+
     const Options& o_;
     Queue& q_;
     t::Output& out_;
+    std::istream& in_;
     json::json_pointer key_, prepared_;
     RuleSet rules_;
+    bool activation_given_;
+    std::map<std::string, Annotating> annotators_;
     std::size_t pending_ = 0, skipped_ = 0, stored_ = 0;
 };
 
 int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
     auto q = Queue::open(queue_path(o));
-    Enqueuer enq(o, q, out);
+    Enqueuer enq(o, q, out, in);
     std::vector<std::string> files = o.files;
     if (files.empty()) files.emplace_back("-");
     q.begin();

@@ -22,6 +22,7 @@ int exit_for(const bcp::error& e) noexcept {
     if (k == "busy") return tempfail;
     if (k == "io" || k == "usage") return usage;
     if (k == "refused") return refused;
+    if (k == "none") return no;
     return bad_data;
 }
 
