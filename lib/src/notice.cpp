@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "bcp/country.hpp"
 #include "bcp/error.hpp"
 #include "bcp/reference.hpp"
 #include "bcp/systems.hpp"
@@ -357,6 +358,50 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL
     return h;
 }
 
+// format_rfc3339() without its stream formatting, which dominated output time (Howard
+// Hinnant's civil_from_days, digits written by hand): the same text for years 0000-9999.
+void append_rfc3339(std::string& out, UtcTime t) {
+    const long long secs = t.time_since_epoch().count();
+    long long days = secs / 86400;
+    long long rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
+    const long long z = days + 719468;
+    const long long era = (z >= 0 ? z : z - 146096) / 146097;
+    const long long doe = z - era * 146097;
+    const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const long long mp = (5 * doy + 2) / 153;
+    const long long d = doy - (153 * mp + 2) / 5 + 1;
+    const long long m = mp < 10 ? mp + 3 : mp - 9;
+    const long long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    if (y < 0 || y > 9999) {
+        out.append(format_rfc3339(t));
+        return;
+    }
+    char buf[20];
+    auto two = [&buf](std::size_t at, long long v) {
+        buf[at] = static_cast<char>('0' + v / 10);
+        buf[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    two(0, y / 100);
+    two(2, y % 100);
+    buf[4] = '-';
+    two(5, m);
+    buf[7] = '-';
+    two(8, d);
+    buf[10] = 'T';
+    two(11, rem / 3600);
+    buf[13] = ':';
+    two(14, rem / 60 % 60);
+    buf[16] = ':';
+    two(17, rem % 60);
+    buf[19] = 'Z';
+    out.append(buf, sizeof buf);
+}
+
 // Cuts at most `n` bytes without splitting a UTF-8 sequence.
 std::string cut(std::string_view s, std::size_t n) {
     if (s.size() <= n) return std::string(s);
@@ -404,6 +449,15 @@ std::string language_of(std::string_view text) {
         {"wordt", 2}, {"u", 2},   {"op", 2},   {"der", 3},  {"die", 3},  {"das", 3},
         {"und", 3},  {"nicht", 3}, {"ist", 3}, {"mit", 3},  {"für", 3},  {"wird", 3},
     }};
+    static const auto packed = [] {
+        std::array<std::uint64_t, words.size()> out{};
+        for (std::size_t k = 0; k < words.size(); ++k) {
+            std::uint64_t v = words[k].first.size();
+            for (const char c : words[k].first) v = (v << 8) | static_cast<std::uint8_t>(c);
+            out[k] = v;
+        }
+        return out;
+    }();
     std::array<int, 4> score{};
     text = text.substr(0, 1024);  // the start of a notice tells its language
     std::size_t i = 0;
@@ -412,14 +466,17 @@ std::string language_of(std::string_view text) {
         const std::size_t b = i;
         while (i < text.size() && alnum(text[i])) ++i;
         if (i - b == 0 || i - b > 5) continue;
-        char buf[5];
-        for (std::size_t k = 0; k < i - b; ++k) {
-            const char c = text[b + k];
-            buf[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        // Compared as integers (length and bytes packed): this runs for every word.
+        std::uint64_t w = i - b;
+        for (std::size_t k = b; k < i; ++k) {
+            const char c = text[k];
+            w = (w << 8) | static_cast<std::uint8_t>(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
         }
-        const std::string_view w(buf, i - b);
-        for (const auto& [word, lang] : words) {
-            if (word == w) ++score[static_cast<std::size_t>(lang)];
+        for (std::size_t k = 0; k < words.size(); ++k) {
+            if (packed[k] == w) {
+                ++score[static_cast<std::size_t>(words[k].second)];
+                break;
+            }
         }
     }
     static constexpr std::array<std::string_view, 4> names{"en", "fr", "nl", "de"};
@@ -455,8 +512,9 @@ void find_placeholders(std::string_view text, const Trigrams& trigrams,
         add_warning(warnings, {"template-placeholder",
                                fmt::format("unfilled template placeholder '{}'", text.substr(at, e + 2 - at))});
     }
-    for (std::size_t at = text.find_first_of("[<"); at != std::string_view::npos;
-         at = text.find_first_of("[<", at + 1)) {
+    // A plain loop: find_first_of tests every byte against the set through char_traits.
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        if (text[at] != '[' && text[at] != '<') continue;
         const char close = text[at] == '[' ? ']' : '>';
         std::size_t e = at + 1;
         while (e < text.size() && ((text[e] >= 'A' && text[e] <= 'Z') || text[e] == '_' || text[e] == ' ')) ++e;
@@ -808,6 +866,13 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     const std::string low = lower_ascii(all);
     const Trigrams grams = Phrases::trigrams_of(low);
     const Trigrams grams_cs = Phrases::trigrams_of(all);
+    // Said in a notice's first update, "disregard the previous message" is about an earlier
+    // notice (linked by NoticeLinker). The first update's text is in `low` unless a later
+    // update disregarded it.
+    if (!n.updates.empty() && (n.updates.front().disregarded || disregard_phrases().in(low, grams)) &&
+        disregard_phrases().in(lower_ascii(n.updates.front().text))) {
+        n.disregards_previous = true;
+    }
 
     n.title = raw.title;
     if (n.title.empty() && !n.updates.empty()) {
@@ -842,6 +907,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z') {
         n.country = raw.title.substr(0, 2);
     }
+    // Then the authority's own mail domain (an e-mail sent by minfin.fed.be is Belgian).
+    if (n.country.empty() && !raw.sender.empty()) n.country = sender_country(raw.sender, true);
     if (n.country.empty()) {
         std::size_t best = std::string::npos;
         for (const auto& p : country_phrases) {
@@ -867,6 +934,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         }
     }
     if (n.country.empty() && raw.ics2) n.country = raw.ics2->country;
+    // Last, the sender's country-code domain ("helpdesk@example.be"): weaker evidence than
+    // anything the notice says, so it only fills a gap.
+    if (n.country.empty() && !raw.sender.empty()) n.country = sender_country(raw.sender, false);
     // German Customs notices that name no ATLAS process concern ATLAS as a whole (seed 000:
     // "DE Customs is experiencing delays in processing declarations").
     if (n.country == "DE") {
@@ -1021,6 +1091,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
     if (w.zone.empty() && (w.start || w.end)) w.zone = from_updates && !text_start ? "status updates" : zone;
     n.window = {w.start, w.end, w.zone, w.text};
+    n.window_stated = text_start;
 
     // Procedures: each call number and what its part of the text says.
     for (std::size_t i = 0; i < n.updates.size(); ++i) {
@@ -1117,6 +1188,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         n.procedures.push_back(std::move(p));
     }
     for (auto& p : n.procedures) {
+        p.start_stated = p.start.has_value();
+        p.end_stated = p.end.has_value();
         if (!p.start) p.start = n.window.start;
         if (!p.end) p.end = n.window.end;
         if (p.system.empty() && n.systems.size() == 1) p.system = n.systems.front();
@@ -1210,9 +1283,43 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // A stable id: the same notice read again (another fetch of the page) gets the same id.
     std::uint64_t h = fnv1a(raw.title);
     if (!n.updates.empty()) h = fnv1a(n.updates.front().text, h);
-    if (n.posted_at) h = fnv1a(format_rfc3339(*n.posted_at), h);
+    if (n.posted_at) {
+        std::string stamp;
+        append_rfc3339(stamp, *n.posted_at);
+        h = fnv1a(stamp, h);
+    }
     n.id = fmt::format("n{:016x}", h);
     return n;
+}
+
+std::string sender_country(std::string_view address, bool authority_only) {
+    const std::size_t at = address.rfind('@');
+    if (at == std::string_view::npos) return {};
+    const std::string domain = lower_ascii(trim(address.substr(at + 1)));
+    // The authorities' mail domains (seed 000: "https://www.douane.gouv.fr/meteo/...",
+    // "tdrcommunications@hmrc.gov.uk"; seed 001: Finnish Customs, tulli.fi; seed 003:
+    // Norwegian Customs, toll.no; the others are the authorities' published domains).
+    static constexpr std::array<CountryPhrase, 7> authorities{{
+        {"minfin.fed.be", "BE"}, {"douane.gouv.fr", "FR"}, {"belastingdienst.nl", "NL"},
+        {"tulli.fi", "FI"},      {"toll.no", "NO"},        {"hmrc.gov.uk", "GB"},
+        {"zoll.de", "DE"},
+    }};
+    for (const auto& a : authorities) {
+        const std::string_view d = a.text;
+        if (domain == d || (domain.size() > d.size() && domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
+                            domain[domain.size() - d.size() - 1] == '.')) {
+            return std::string(a.country);
+        }
+    }
+    if (authority_only) return {};
+    const std::size_t dot = domain.rfind('.');
+    if (dot == std::string::npos || domain.size() - dot != 3) return {};
+    std::string code = domain.substr(dot + 1);
+    for (auto& c : code) c = static_cast<char>(c - 'a' + 'A');
+    if (code == "UK") code = "GB";  // ISO 3166 says GB; the domain is .uk
+    if (code == "EU") return {};    // the Union (ec.europa.eu), not a country
+    if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' || !is_country(code)) return {};
+    return code;
 }
 
 Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
@@ -1228,32 +1335,60 @@ Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
 
 namespace {
 
-// A JSON string literal; invalid UTF-8 bytes become U+FFFD.
+// A JSON string literal; invalid UTF-8 bytes become U+FFFD. Runs of bytes that need no
+// escaping are copied at once, and UTF-8 is validated only from the first non-ASCII byte: most
+// of a notice is plain ASCII and this runs over every update's text.
 void put_string(std::string& out, std::string_view s) {
     out.push_back('"');
-    std::size_t bad = 0;
-    while (!s.empty()) {
-        if (valid_utf8(s, &bad)) bad = s.size();
-        for (std::size_t i = 0; i < bad; ++i) {
-            const char c = s[i];
+    std::size_t run = 0;  // start of the bytes not yet copied
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            out.append(s.data() + run, i - run);
+            std::string_view rest = s.substr(i);
+            std::size_t bad = 0;
+            while (!rest.empty()) {
+                if (valid_utf8(rest, &bad)) bad = rest.size();
+                // The valid part is escaped byte by byte (control characters may follow).
+                for (std::size_t k = 0; k < bad; ++k) {
+                    const char ch = rest[k];
+                    switch (ch) {
+                        case '"': out.append("\\\""); break;
+                        case '\\': out.append("\\\\"); break;
+                        case '\n': out.append("\\n"); break;
+                        case '\r': out.append("\\r"); break;
+                        case '\t': out.append("\\t"); break;
+                        default:
+                            if (static_cast<unsigned char>(ch) < 0x20) {
+                                out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(ch)));
+                            } else {
+                                out.push_back(ch);
+                            }
+                    }
+                }
+                if (bad >= rest.size()) break;
+                out.append("\xEF\xBF\xBD");
+                rest.remove_prefix(bad + 1);
+            }
+            out.push_back('"');
+            return;
+        }
+        if (c < 0x20 || c == '"' || c == '\\') {
+            out.append(s.data() + run, i - run);
             switch (c) {
                 case '"': out.append("\\\""); break;
                 case '\\': out.append("\\\\"); break;
                 case '\n': out.append("\\n"); break;
                 case '\r': out.append("\\r"); break;
                 case '\t': out.append("\\t"); break;
-                default:
-                    if (static_cast<unsigned char>(c) < 0x20) {
-                        out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
-                    } else {
-                        out.push_back(c);
-                    }
+                default: out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
             }
+            run = i + 1;
         }
-        if (bad >= s.size()) break;
-        out.append("\xEF\xBF\xBD");
-        s.remove_prefix(bad + 1);
+        ++i;
     }
+    out.append(s.data() + run, s.size() - run);
     out.push_back('"');
 }
 
@@ -1265,35 +1400,10 @@ void put_string_or_null(std::string& out, const std::string& s) {
     }
 }
 
-// format_rfc3339() without its stream formatting, which dominated output time: Howard
-// Hinnant's civil_from_days.
-void put_rfc3339(std::string& out, UtcTime t) {
-    const long long secs = t.time_since_epoch().count();
-    long long days = secs / 86400;
-    long long rem = secs % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        --days;
-    }
-    const long long z = days + 719468;
-    const long long era = (z >= 0 ? z : z - 146096) / 146097;
-    const long long doe = z - era * 146097;
-    const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const long long mp = (5 * doy + 2) / 153;
-    const long long d = doy - (153 * mp + 2) / 5 + 1;
-    const long long m = mp < 10 ? mp + 3 : mp - 9;
-    const long long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    char buf[32];
-    const int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, m, d, rem / 3600,
-                                rem / 60 % 60, rem % 60);
-    out.append(buf, static_cast<std::size_t>(n));
-}
-
 void put_time(std::string& out, const std::optional<UtcTime>& t) {
     if (t) {
         out.push_back('"');
-        put_rfc3339(out, *t);
+        append_rfc3339(out, *t);
         out.push_back('"');
     } else {
         out.append("null");
@@ -1383,6 +1493,20 @@ void append_json(std::string& out, const Notice& n) {
         out.push_back('}');
     }
     out.push_back(']');
+    if (!n.links.empty()) {
+        out.append(",\"links\":[");
+        for (std::size_t i = 0; i < n.links.size(); ++i) {
+            if (i) out.push_back(',');
+            out.append("{\"id\":");
+            put_string(out, n.links[i].id);
+            out.append(",\"call\":");
+            put_string_or_null(out, n.links[i].call);
+            out.append(",\"relation\":");
+            put_string(out, n.links[i].relation);
+            out.push_back('}');
+        }
+        out.push_back(']');
+    }
     if (n.ics2) {
         const auto& x = *n.ics2;
         out.append(",\"ics2\":{\"kind\":");

@@ -252,6 +252,14 @@ public:
         std::vector<FoundTime> out;
         std::size_t i = 0;
         while (i < t_.size()) {
+            // Only a number, a month or day name, or "next" before a day name can start a time
+            // (see date() and clock()); the other tokens are skipped without trying the rules.
+            const auto& t = t_[i];
+            if (t.kind == Kind::punct ||
+                (t.kind == Kind::word && t.month == 0 && t.weekday < 0 && !(has(i + 1) && t_[i + 1].weekday >= 0))) {
+                ++i;
+                continue;
+            }
             FoundTime f;
             std::size_t next = 0;
             joined_start_ = false;
@@ -815,9 +823,10 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
         if (!context.anchor) return std::nullopt;
         l.year = complete_year(t.date, *context.anchor, context.zone);
     }
-    const std::string shown = fmt::format("{:02}-{:02}-{:04}", l.day, l.month, l.year);
+    // Formatted only for a warning: most times raise none.
+    auto shown = [&l] { return fmt::format("{:02}-{:02}-{:04}", l.day, l.month, l.year); };
     if (l.day > days_in_month(l.year, l.month)) {
-        warnings.push_back({"date-invalid", fmt::format("the date {} does not exist", shown)});
+        warnings.push_back({"date-invalid", fmt::format("the date {} does not exist", shown())});
         return std::nullopt;
     }
     if (t.date.weekday >= 0) {
@@ -825,7 +834,7 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
         if (actual != t.date.weekday) {
             warnings.push_back(
                 {"weekday-mismatch",
-                 fmt::format("{} {} is a {}, not a {}", weekday_english[static_cast<std::size_t>(t.date.weekday)], shown,
+                 fmt::format("{} {} is a {}, not a {}", weekday_english[static_cast<std::size_t>(t.date.weekday)], shown(),
                              weekday_english[static_cast<std::size_t>(actual)],
                              weekday_english[static_cast<std::size_t>(t.date.weekday)])});
         }
@@ -845,7 +854,7 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
                 {"zone-label-mismatch",
                  fmt::format("{} {:02}:{:02} is labelled {}, but {} keeps {} on that date; read "
                              "as {} local time",
-                             shown, t.hour, t.minute, label, zone, actual, zone)});
+                             shown(), t.hour, t.minute, label, zone, actual, zone)});
         }
     }
     return at;

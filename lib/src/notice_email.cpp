@@ -421,6 +421,18 @@ std::optional<Ics2Subject> parse_ics2_subject(std::string_view subject) {
     return out;
 }
 
+// The address of a From field: "Helpdesk Douane <helpdesk@example.be>" or a bare address.
+std::string sender_address(std::string_view from) {
+    const std::size_t lt = from.rfind('<');
+    if (lt != std::string_view::npos) {
+        const std::size_t gt = from.find('>', lt);
+        if (gt != std::string_view::npos) return std::string(trim(from.substr(lt + 1, gt - lt - 1)));
+    }
+    from = trim(from);
+    const std::size_t sp = from.find_first_of(" \t(");
+    return std::string(from.substr(0, sp));
+}
+
 RawNotice read_email(std::string_view message) {
     if (message.substr(0, 3) == "\xEF\xBB\xBF") message.remove_prefix(3);
     const Part top = split(message, true);
@@ -432,6 +444,9 @@ RawNotice read_email(std::string_view message) {
     const std::string* date = header(top.headers, "date");
     if (date != nullptr) raw.posted_at = email_date(*date);
     raw.ics2 = parse_ics2_subject(raw.title);
+    if (const std::string* from = header(top.headers, "from"); from != nullptr) {
+        raw.sender = sender_address(decode_header_words(*from));
+    }
     std::string plain, html;
     collect_text(top, plain, html, 0);
     std::string body = plain.empty() ? html : plain;

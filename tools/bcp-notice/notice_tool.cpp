@@ -1,5 +1,6 @@
 #include "notice_tool.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <streambuf>
@@ -10,6 +11,7 @@
 #include "bcp/error.hpp"
 #include "bcp/notice.hpp"
 #include "bcp/notice_email.hpp"
+#include "bcp/notice_link.hpp"
 #include "bcp/notice_statuspage.hpp"
 #include "bcp/systems.hpp"
 #include "bcp/time.hpp"
@@ -168,22 +170,51 @@ public:
     }
 
     int finish() {
+        if (o_.command == Command::active) {
+            for (const auto& n : held_) print(n);
+        }
         if (o_.format == "ics") write_calendar();
         if (!out_.finish()) throw io_error("cannot write to standard output");
-        if (o_.command == Command::active) return active_ > 0 ? t::ok : t::no;
+        if (o_.command == Command::active) return held_.empty() ? t::no : t::ok;
         return t::ok;
     }
 
 private:
-    void emit(const Notice& n) {
+    void emit(Notice n) {
+        // Linking (bcp-notice(1), LINKING): this record carries the merged state; calendars
+        // and active lists keep only the last record of each linked call or window.
+        const auto superseded = linker_.link(n);
+        for (const auto& s : superseded) drop(s);
         if (o_.command == Command::active) {
-            if (!notice_active_at(n, at_, o_.country, o_.system)) return;
-            ++active_;
+            // Held until the end, so a later notice can still cancel or move them; bounded by
+            // the number of notices in force, not by the input.
+            if (notice_active_at(n, at_, o_.country, o_.system)) held_.push_back(std::move(n));
+            return;
         }
         if (o_.format == "ics") {
             for (auto& e : notice_events(n)) events_.push_back(std::move(e));
             return;
         }
+        print(n);
+    }
+
+    // Forgets what an earlier record of a linked call (or window, empty call) contributed.
+    void drop(const NoticeLinker::Superseded& s) {
+        if (o_.command == Command::active) {
+            held_.erase(std::remove_if(held_.begin(), held_.end(), [&](const Notice& h) { return h.id == s.id; }),
+                        held_.end());
+            return;
+        }
+        const std::string prefix = s.id + "-";
+        events_.erase(std::remove_if(events_.begin(), events_.end(),
+                                     [&](const NoticeEvent& e) {
+                                         if (e.uid.compare(0, prefix.size(), prefix) != 0) return false;
+                                         return s.call.empty() ? e.uid == s.id + "-window@bcpkit" : e.call == s.call;
+                                     }),
+                      events_.end());
+    }
+
+    void print(const Notice& n) {
         if (o_.format == "text") {
             text(n);
         } else {
@@ -290,7 +321,8 @@ private:
     t::Reporter& reporter_;
     UtcTime reference_{};
     UtcTime at_{};
-    std::size_t active_ = 0;
+    std::vector<Notice> held_;
+    NoticeLinker linker_;
     std::vector<NoticeEvent> events_;
 };
 

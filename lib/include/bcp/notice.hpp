@@ -44,6 +44,19 @@ struct NoticeProcedure {
     std::optional<UtcTime> start, end;
     std::string mention;  // "N04853-D:20251127-T110000" as the notice gives it, validated
     std::vector<std::string> codes;  // "1NPS", "2NPS", ...
+    // Whether the notice's own text gave the start or the end (not borrowed from its window):
+    // linking (notice_link.hpp) moves only what a notice did not state itself.
+    bool start_stated = false, end_stated = false;
+};
+
+// Another notice of the same run about the same procedure or window (notice_link.hpp).
+struct NoticeLink {
+    std::string id;        // the other notice's id
+    std::string call;      // the shared call number, or empty for a shared window
+    // What the other notice is to this one: "earlier" or "later" (posting time, else input
+    // order), "disregarded" (an earlier notice this one voids with "disregard the previous
+    // message") or "disregarding" (a later notice that voids this one).
+    std::string relation;
 };
 
 // The parts of an EU ICS2 notification subject (seed 001, "What does the subject line of the
@@ -81,6 +94,11 @@ struct Notice {
     bool relevant = true;
     std::vector<NoticeWarning> warnings;
     std::optional<Ics2Subject> ics2;
+    std::vector<NoticeLink> links;  // filled by NoticeLinker; printed only when not empty
+    // For linking: the window's start was read from the text (not from status updates), and
+    // the oldest update says "disregard the previous message" (about an earlier notice).
+    bool window_stated = false;
+    bool disregards_previous = false;
 };
 
 // Options shared by every reader.
@@ -109,6 +127,7 @@ struct RawNotice {
     std::optional<UtcTime> posted_at;                   // exact posting time, when known
     std::optional<UtcTime> window_start, window_end;    // Statuspage scheduled_for/_until
     std::string context;  // names that help find country and systems (Statuspage components)
+    std::string sender;   // the e-mail's From address ("helpdesk@minfin.fed.be"), or empty
 };
 
 // Interprets one raw notice (dates, calls, systems, country, linking of its updates).
@@ -146,6 +165,12 @@ private:
 
 // The status words of a status page (Statuspage's incident and maintenance states).
 [[nodiscard]] bool is_update_status(std::string_view word) noexcept;
+
+// The country an e-mail sender's address shows, or empty: a customs authority's own domain
+// (minfin.fed.be, douane.gouv.fr, belastingdienst.nl, tulli.fi, toll.no, hmrc.gov.uk, zoll.de
+// and their subdomains) when `authority_only`, else also the country-code top-level domain of
+// any sender (".be" -> BE, ".uk" -> GB). Used by interpret_notice, see bcp-notice(1), COUNTRY.
+[[nodiscard]] std::string sender_country(std::string_view address, bool authority_only);
 
 // Parses a whole text as one notice (no splitting).
 [[nodiscard]] Notice parse_notice_text(std::string_view text, const NoticeOptions& options);

@@ -30,5 +30,7 @@ namespace bcp {
 [[nodiscard]] std::string charset_to_utf8(std::string_view text, std::string_view charset);
 // RFC 2047 encoded words in a header ("=?UTF-8?Q?Proc=C3=A9dure?=").
 [[nodiscard]] std::string decode_header_words(std::string_view header);
+// The address of a From field ("Helpdesk Douane <helpdesk@example.be>" -> helpdesk@example.be).
+[[nodiscard]] std::string sender_address(std::string_view from);
 
 }  // namespace bcp
