@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bitset>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -30,9 +29,16 @@ std::string_view trim(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// ASCII letters and digits, and every non-ASCII byte (by table: called for every byte).
 bool alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           static_cast<unsigned char>(c) >= 0x80;
+    static constexpr auto table = [] {
+        std::array<bool, 256> t{};
+        for (std::size_t k = 0; k < 256; ++k) {
+            t[k] = (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') || (k >= '0' && k <= '9') || k >= 0x80;
+        }
+        return t;
+    }();
+    return table[static_cast<unsigned char>(c)];
 }
 
 std::string lower_ascii(std::string_view s) {
@@ -63,8 +69,13 @@ bool contains_any(std::string_view lowered, std::initializer_list<std::string_vi
     return false;
 }
 
-// Which trigrams (hashed to 4096 buckets) occur in a text: enough to rule out a phrase.
-using Trigrams = std::bitset<4096>;
+// Which trigrams (hashed to 4096 buckets) occur in a text: enough to rule out a phrase. Plain
+// words rather than std::bitset, whose element proxy cost more than the hashing.
+struct Trigrams {
+    std::array<std::uint64_t, 64> bits{};
+    bool operator[](std::size_t i) const { return ((bits[i >> 6] >> (i & 63u)) & 1u) != 0; }
+    void set(std::size_t i) { bits[i >> 6] |= std::uint64_t{1} << (i & 63u); }
+};
 
 // A fixed list of lower-case phrases searched with Boyer-Moore-Horspool: the same lists run
 // over every notice, so their skip tables are built once.
@@ -99,10 +110,25 @@ public:
         const auto c = static_cast<std::uint8_t>(s[i + 2]);
         return ((static_cast<std::size_t>(a) * 961u) ^ (static_cast<std::size_t>(b) * 31u) ^ c) & 0xFFFu;
     }
-    static Trigrams trigrams_of(std::string_view s) {
-        Trigrams t;
-        for (std::size_t i = 0; i + 3 <= s.size(); ++i) t.set(trigram(s, i));
-        return t;
+    // `low` = lower_ascii(s) and the trigrams of both (`lowered` of low, `cased` of s).
+    static void lower_and_trigrams(std::string_view s, std::string& low, Trigrams& lowered, Trigrams& cased) {
+        low.assign(s);
+        if (s.empty()) return;
+        auto lower = [](std::size_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
+        std::size_t a = 0, b = 0, la = 0, lb = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const std::size_t c = static_cast<std::uint8_t>(s[i]);
+            const std::size_t lc = lower(c);
+            low[i] = static_cast<char>(lc);
+            if (i >= 2) {
+                cased.set(((a * 961u) ^ (b * 31u) ^ c) & 0xFFFu);
+                lowered.set(((la * 961u) ^ (lb * 31u) ^ lc) & 0xFFFu);
+            }
+            a = b;
+            b = c;
+            la = lb;
+            lb = lc;
+        }
     }
 
 private:
@@ -449,12 +475,16 @@ std::string language_of(std::string_view text) {
         {"wordt", 2}, {"u", 2},   {"op", 2},   {"der", 3},  {"die", 3},  {"das", 3},
         {"und", 3},  {"nicht", 3}, {"ist", 3}, {"mit", 3},  {"für", 3},  {"wird", 3},
     }};
-    static const auto packed = [] {
-        std::array<std::uint64_t, words.size()> out{};
-        for (std::size_t k = 0; k < words.size(); ++k) {
-            std::uint64_t v = words[k].first.size();
-            for (const char c : words[k].first) v = (v << 8) | static_cast<std::uint8_t>(c);
-            out[k] = v;
+    // An open-addressing table of the packed words (128 slots for 36 words: short probes).
+    auto slot_of = [](std::uint64_t v) { return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 57); };
+    static const auto table = [&slot_of] {
+        std::array<std::pair<std::uint64_t, int>, 128> out{};
+        for (const auto& [word, lang] : words) {
+            std::uint64_t v = word.size();
+            for (const char c : word) v = (v << 8) | static_cast<std::uint8_t>(c);
+            std::size_t slot = slot_of(v);
+            while (out[slot].first != 0) slot = (slot + 1) % out.size();
+            out[slot] = {v, lang};
         }
         return out;
     }();
@@ -472,9 +502,10 @@ std::string language_of(std::string_view text) {
             const char c = text[k];
             w = (w << 8) | static_cast<std::uint8_t>(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
         }
-        for (std::size_t k = 0; k < words.size(); ++k) {
-            if (packed[k] == w) {
-                ++score[static_cast<std::size_t>(words[k].second)];
+        for (std::size_t slot = slot_of(w);; slot = (slot + 1) % table.size()) {
+            if (table[slot].first == 0) break;
+            if (table[slot].first == w) {
+                ++score[static_cast<std::size_t>(table[slot].second)];
                 break;
             }
         }
@@ -512,9 +543,16 @@ void find_placeholders(std::string_view text, const Trigrams& trigrams,
         add_warning(warnings, {"template-placeholder",
                                fmt::format("unfilled template placeholder '{}'", text.substr(at, e + 2 - at))});
     }
-    // A plain loop: find_first_of tests every byte against the set through char_traits.
-    for (std::size_t at = 0; at < text.size(); ++at) {
-        if (text[at] != '[' && text[at] != '<') continue;
+    // The next '[' and the next '<' found with memchr (find_first_of tests every byte against
+    // the set through char_traits), taken in text order.
+    std::size_t square = text.find('['), angle = text.find('<');
+    while (square != std::string_view::npos || angle != std::string_view::npos) {
+        const std::size_t at = std::min(square, angle);
+        if (at == square) {
+            square = text.find('[', at + 1);
+        } else {
+            angle = text.find('<', at + 1);
+        }
         const char close = text[at] == '[' ? ']' : '>';
         std::size_t e = at + 1;
         while (e < text.size() && ((text[e] >= 'A' && text[e] <= 'Z') || text[e] == '_' || text[e] == ' ')) ++e;
@@ -863,9 +901,10 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         all.push_back('\n');
         all.append(u.text);
     }
-    const std::string low = lower_ascii(all);
-    const Trigrams grams = Phrases::trigrams_of(low);
-    const Trigrams grams_cs = Phrases::trigrams_of(all);
+    // The lower-case copy and the trigrams of both, in one pass over the notice.
+    std::string low;
+    Trigrams grams, grams_cs;
+    Phrases::lower_and_trigrams(all, low, grams, grams_cs);
     // Said in a notice's first update, "disregard the previous message" is about an earlier
     // notice (linked by NoticeLinker). The first update's text is in `low` unless a later
     // update disregarded it.
@@ -959,6 +998,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     {
         std::vector<std::pair<std::size_t, std::string>> found;
         for (const auto& [w, name] : process_words) {
+            if (!may_contain(grams_cs, w)) continue;
             const std::size_t at = find_word(all, w);
             if (at != std::string_view::npos) found.emplace_back(at, std::string(name));
         }
@@ -1335,60 +1375,44 @@ Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
 
 namespace {
 
-// A JSON string literal; invalid UTF-8 bytes become U+FFFD. Runs of bytes that need no
-// escaping are copied at once, and UTF-8 is validated only from the first non-ASCII byte: most
-// of a notice is plain ASCII and this runs over every update's text.
-void put_string(std::string& out, std::string_view s) {
-    out.push_back('"');
+// Appends `s` (valid UTF-8) JSON-escaped: runs of bytes that need no escaping are copied at
+// once, since this runs over every update's text.
+void put_escaped(std::string& out, std::string_view s) {
     std::size_t run = 0;  // start of the bytes not yet copied
-    std::size_t i = 0;
-    while (i < s.size()) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x80) {
-            out.append(s.data() + run, i - run);
-            std::string_view rest = s.substr(i);
-            std::size_t bad = 0;
-            while (!rest.empty()) {
-                if (valid_utf8(rest, &bad)) bad = rest.size();
-                // The valid part is escaped byte by byte (control characters may follow).
-                for (std::size_t k = 0; k < bad; ++k) {
-                    const char ch = rest[k];
-                    switch (ch) {
-                        case '"': out.append("\\\""); break;
-                        case '\\': out.append("\\\\"); break;
-                        case '\n': out.append("\\n"); break;
-                        case '\r': out.append("\\r"); break;
-                        case '\t': out.append("\\t"); break;
-                        default:
-                            if (static_cast<unsigned char>(ch) < 0x20) {
-                                out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(ch)));
-                            } else {
-                                out.push_back(ch);
-                            }
-                    }
-                }
-                if (bad >= rest.size()) break;
-                out.append("\xEF\xBF\xBD");
-                rest.remove_prefix(bad + 1);
-            }
-            out.push_back('"');
-            return;
+        static constexpr auto escaped = [] {
+            std::array<bool, 256> t{};
+            for (std::size_t k = 0; k < 0x20; ++k) t[k] = true;
+            t['"'] = t['\\'] = true;
+            return t;
+        }();
+        if (!escaped[c]) continue;
+        out.append(s.data() + run, i - run);
+        switch (c) {
+            case '"': out.append("\\\""); break;
+            case '\\': out.append("\\\\"); break;
+            case '\n': out.append("\\n"); break;
+            case '\r': out.append("\\r"); break;
+            case '\t': out.append("\\t"); break;
+            default: out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
         }
-        if (c < 0x20 || c == '"' || c == '\\') {
-            out.append(s.data() + run, i - run);
-            switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
-                default: out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
-            }
-            run = i + 1;
-        }
-        ++i;
+        run = i + 1;
     }
     out.append(s.data() + run, s.size() - run);
+}
+
+// A JSON string literal; invalid UTF-8 bytes become U+FFFD.
+void put_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    std::size_t bad = 0;
+    while (!s.empty()) {
+        if (valid_utf8(s, &bad)) bad = s.size();
+        put_escaped(out, s.substr(0, bad));
+        if (bad >= s.size()) break;
+        out.append("\xEF\xBF\xBD");
+        s.remove_prefix(bad + 1);
+    }
     out.push_back('"');
 }
 

@@ -25,7 +25,6 @@ struct Tok {
     signed char weekday = -1;  // 0-6 when it names a day
 };
 
-bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Bytes of a UTF-8 sequence starting with `lead` (1 for ASCII and stray bytes).
@@ -38,11 +37,11 @@ std::size_t seq_len(unsigned char lead) {
 
 // Accented Latin letters (U+00C0-U+017F, lead bytes C3-C5) belong to words ("décembre",
 // "März"); every other non-ASCII sequence (no-break space, bullets, curly quotes, dashes,
-// the private-use bullets of seed 000) separates them.
-bool letter_seq(unsigned char lead) { return lead >= 0xC3 && lead <= 0xC5; }
+// the private-use bullets of seed 000) separates them: class 3 of tokenize()'s table.
 
-std::vector<Tok> tokenize(std::string_view text) {
-    std::vector<Tok> toks;
+// Tokens of `text` into `toks` (cleared first; its capacity is reused from call to call).
+void tokenize(std::string_view text, std::vector<Tok>& toks) {
+    toks.clear();
     toks.reserve(text.size() / 4 + 4);
     std::size_t i = 0;
     bool nl = false;
@@ -62,17 +61,26 @@ std::vector<Tok> tokenize(std::string_view text) {
             continue;
         }
         const std::size_t start = i;
-        if (ascii_alpha(text[i]) || ascii_digit(text[i]) || letter_seq(c)) {
+        // Byte classes by table: this loop sees every byte of every notice.
+        static constexpr auto cls = [] {
+            std::array<unsigned char, 256> t{};  // 0 other, 1 digit, 2 ASCII letter, 3 accented lead
+            for (int k = '0'; k <= '9'; ++k) t[static_cast<std::size_t>(k)] = 1;
+            for (int k = 'a'; k <= 'z'; ++k) t[static_cast<std::size_t>(k)] = t[static_cast<std::size_t>(k - 'a' + 'A')] = 2;
+            for (int k = 0xC3; k <= 0xC5; ++k) t[static_cast<std::size_t>(k)] = 3;
+            return t;
+        }();
+        if (cls[c] != 0) {
             bool digit = false, alpha = false;
             while (i < text.size()) {
                 const auto d = static_cast<unsigned char>(text[i]);
-                if (ascii_digit(text[i])) {
+                const unsigned char k = cls[d];
+                if (k == 1) {
                     digit = true;
                     ++i;
-                } else if (ascii_alpha(text[i])) {
+                } else if (k == 2) {
                     alpha = true;
                     ++i;
-                } else if (letter_seq(d)) {
+                } else if (k == 3) {
                     alpha = true;
                     i += std::min(seq_len(d), text.size() - i);
                 } else {
@@ -92,7 +100,6 @@ std::vector<Tok> tokenize(std::string_view text) {
         }
         nl = false;
     }
-    return toks;
 }
 
 std::string lower(std::string_view s) {
@@ -235,18 +242,79 @@ const std::unordered_map<std::string_view, int>& weekdays() {
     return m;
 }
 
+// Month and day names in one table: the month in the low byte, the weekday + 1 above it
+// (no word of the tables is both).
+const std::unordered_map<std::string_view, int>& names() {
+    static const auto m = [] {
+        std::unordered_map<std::string_view, int> out;
+        for (const auto& n : month_names) out.emplace(n.word, n.value);
+        for (const auto& n : weekday_names) out[n.word] |= (n.value + 1) << 8;
+        return out;
+    }();
+    return m;
+}
+
+// names() as an open-addressing table keyed by FNV-1a of the lower-cased word: the scanner
+// asks for every word, and std::hash plus the node walk cost more than the rest of the test.
+// Returns names()'s value, or 0.
+int name_value(std::string_view word) {
+    if (word.size() < 3 || word.size() > 12) return 0;
+    struct Slot {
+        std::string_view word;
+        int value = 0;
+    };
+    auto hash = [](std::string_view w) {
+        std::uint32_t h = 2166136261u;
+        for (const char c : w) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+        return h;
+    };
+    static const auto table = [&hash] {
+        std::array<Slot, 512> t{};
+        for (const auto& [w, v] : names()) {
+            std::size_t k = hash(w) % t.size();
+            while (!t[k].word.empty()) k = (k + 1) % t.size();
+            t[k] = {w, v};
+        }
+        return t;
+    }();
+    char buf[12];
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        char c = word[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        } else if (i > 0 && static_cast<unsigned char>(word[i - 1]) == 0xC3) {
+            const auto b = static_cast<unsigned char>(c);
+            if (b >= 0x80 && b <= 0x9E && b != 0x97) c = static_cast<char>(b + 0x20);
+        }
+        buf[i] = c;
+    }
+    const std::string_view lowered(buf, word.size());
+    for (std::size_t k = hash(lowered) % table.size(); !table[k].word.empty(); k = (k + 1) % table.size()) {
+        if (table[k].word == lowered) return table[k].value;
+    }
+    return 0;
+}
+
 // --- Grammar -------------------------------------------------------------------------------
 
 class Scanner {
 public:
-    Scanner(std::string_view text, bool compact) : t_(tokenize(text)), compact_(compact) {
+    // `buffer` lends its capacity (see take()), so scanning allocates nothing once warm.
+    Scanner(std::string_view text, bool compact, std::vector<Tok>&& buffer = {})
+        : t_(std::move(buffer)), compact_(compact) {
+        tokenize(text, t_);
         // Month and day names are looked up once per word, not once per grammar rule.
         for (auto& t : t_) {
             if (t.kind != Kind::word || t.s.size() < 3 || t.s.size() > 12 || !maybe_name(t.s)) continue;
-            t.month = static_cast<signed char>(lookup(t.s, months(), 0));
-            t.weekday = static_cast<signed char>(lookup(t.s, weekdays(), -1));
+            // One lower-casing and one lookup for both tables.
+            const int both = name_value(t.s);
+            t.month = static_cast<signed char>(both & 0xFF);
+            t.weekday = static_cast<signed char>((both >> 8) - 1);
         }
     }
+
+    // Gives the token buffer back for the next scan.
+    std::vector<Tok> take() { return std::move(t_); }
 
     std::vector<FoundTime> run() {
         std::vector<FoundTime> out;
@@ -784,8 +852,12 @@ int weekday_of(int year, int month, int day) noexcept {
 }
 
 std::vector<FoundTime> find_times(std::string_view text, bool compact) {
-    Scanner s(text, compact);
-    return s.run();
+    // The token buffer is kept per thread: find_times runs for every update of every notice.
+    thread_local std::vector<Tok> buffer;
+    Scanner s(text, compact, std::move(buffer));
+    auto found = s.run();
+    buffer = s.take();
+    return found;
 }
 
 int complete_year(const WrittenDate& d, UtcTime anchor, std::string_view zone) {
