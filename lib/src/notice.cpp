@@ -110,22 +110,15 @@ public:
         const auto c = static_cast<std::uint8_t>(s[i + 2]);
         return ((static_cast<std::size_t>(a) * 961u) ^ (static_cast<std::size_t>(b) * 31u) ^ c) & 0xFFFu;
     }
-    // `low` = lower_ascii(s) and the trigrams of both (`lowered` of low, `cased` of s).
-    static void lower_and_trigrams(std::string_view s, std::string& low, Trigrams& lowered, Trigrams& cased) {
+    // `low` = lower_ascii(s) and its trigrams, in one pass.
+    static void lower_and_trigrams(std::string_view s, std::string& low, Trigrams& lowered) {
         low.assign(s);
-        if (s.empty()) return;
-        auto lower = [](std::size_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
-        std::size_t a = 0, b = 0, la = 0, lb = 0;
+        std::size_t la = 0, lb = 0;
         for (std::size_t i = 0; i < s.size(); ++i) {
-            const std::size_t c = static_cast<std::uint8_t>(s[i]);
-            const std::size_t lc = lower(c);
+            std::size_t lc = static_cast<std::uint8_t>(s[i]);
+            if (lc >= 'A' && lc <= 'Z') lc = lc - 'A' + 'a';
             low[i] = static_cast<char>(lc);
-            if (i >= 2) {
-                cased.set(((a * 961u) ^ (b * 31u) ^ c) & 0xFFFu);
-                lowered.set(((la * 961u) ^ (lb * 31u) ^ lc) & 0xFFFu);
-            }
-            a = b;
-            b = c;
+            if (i >= 2) lowered.set(((la * 961u) ^ (lb * 31u) ^ lc) & 0xFFFu);
             la = lb;
             lb = lc;
         }
@@ -136,10 +129,16 @@ private:
     std::vector<std::boyer_moore_horspool_searcher<std::string_view::const_iterator>> searchers_;
 };
 
-// False when `text` (whose trigrams these are) cannot contain `s`.
+// False when a text cannot contain `s`, given the trigrams of its lower-case copy (`s` may
+// have capitals: a text that contains it contains its lower-case form).
 bool may_contain(const Trigrams& trigrams, std::string_view s) {
+    auto lower = [](char c) {
+        const auto u = static_cast<std::size_t>(static_cast<std::uint8_t>(c));
+        return u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
+    };
     for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
-        if (!trigrams[Phrases::trigram(s, i)]) return false;
+        const std::size_t h = ((lower(s[i]) * 961u) ^ (lower(s[i + 1]) * 31u) ^ lower(s[i + 2])) & 0xFFFu;
+        if (!trigrams[h]) return false;
     }
     return true;
 }
@@ -901,10 +900,12 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         all.push_back('\n');
         all.append(u.text);
     }
-    // The lower-case copy and the trigrams of both, in one pass over the notice.
+    // The lower-case copy and its trigrams, in one pass over the notice.
+    // Only the lower-case trigrams: they also rule out case-sensitive names (may_contain).
     std::string low;
-    Trigrams grams, grams_cs;
-    Phrases::lower_and_trigrams(all, low, grams, grams_cs);
+    Trigrams grams;
+    Phrases::lower_and_trigrams(all, low, grams);
+    const Trigrams& grams_cs = grams;
     // Said in a notice's first update, "disregard the previous message" is about an earlier
     // notice (linked by NoticeLinker). The first update's text is in `low` unless a later
     // update disregarded it.
@@ -1375,19 +1376,39 @@ Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
 
 namespace {
 
-// Appends `s` (valid UTF-8) JSON-escaped: runs of bytes that need no escaping are copied at
-// once, since this runs over every update's text.
-void put_escaped(std::string& out, std::string_view s) {
+// A JSON string literal; invalid UTF-8 bytes become U+FFFD. One pass: runs of bytes that
+// need nothing are copied at once and each non-ASCII sequence is validated where it stands
+// (valid_utf8 fails at a sequence's first byte, so this is the same as validating the whole
+// string first), since this runs over every update's text.
+void put_string(std::string& out, std::string_view s) {
+    static constexpr auto kind = [] {
+        std::array<unsigned char, 256> t{};  // 0 copied, 1 escaped, 2 starts a UTF-8 sequence
+        for (std::size_t k = 0; k < 0x20; ++k) t[k] = 1;
+        t['"'] = t['\\'] = 1;
+        for (std::size_t k = 0x80; k < 256; ++k) t[k] = 2;
+        return t;
+    }();
+    out.push_back('"');
     std::size_t run = 0;  // start of the bytes not yet copied
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t i = 0;
+    while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
-        static constexpr auto escaped = [] {
-            std::array<bool, 256> t{};
-            for (std::size_t k = 0; k < 0x20; ++k) t[k] = true;
-            t['"'] = t['\\'] = true;
-            return t;
-        }();
-        if (!escaped[c]) continue;
+        const unsigned char k = kind[c];
+        if (k == 0) {
+            ++i;
+            continue;
+        }
+        if (k == 2) {
+            const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            if (valid_utf8(s.substr(i, len))) {
+                i += len;
+                continue;
+            }
+            out.append(s.data() + run, i - run);
+            out.append("\xEF\xBF\xBD");
+            run = ++i;
+            continue;
+        }
         out.append(s.data() + run, i - run);
         switch (c) {
             case '"': out.append("\\\""); break;
@@ -1397,22 +1418,9 @@ void put_escaped(std::string& out, std::string_view s) {
             case '\t': out.append("\\t"); break;
             default: out.append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
         }
-        run = i + 1;
+        run = ++i;
     }
     out.append(s.data() + run, s.size() - run);
-}
-
-// A JSON string literal; invalid UTF-8 bytes become U+FFFD.
-void put_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    std::size_t bad = 0;
-    while (!s.empty()) {
-        if (valid_utf8(s, &bad)) bad = s.size();
-        put_escaped(out, s.substr(0, bad));
-        if (bad >= s.size()) break;
-        out.append("\xEF\xBF\xBD");
-        s.remove_prefix(bad + 1);
-    }
     out.push_back('"');
 }
 

@@ -172,3 +172,18 @@ TEST_CASE("country from the sender of an e-mail") {
     CHECK(mail("Zoll <info@zoll.de>", "Dutch customs partners: emergency procedure NCTS.").country == "DE");
     CHECK(mail("Vendor <support@vendor.com>", "Emergency procedure NCTS.").country.empty());
 }
+
+TEST_CASE("JSON strings: escapes, and invalid UTF-8 as U+FFFD byte by byte") {
+    Notice n;
+    n.id = "n0000000000000000";
+    // Valid accents, an escaped quote and control characters, a stray continuation byte, a
+    // lead byte without its continuation, a surrogate, and a truncated sequence at the end.
+    n.title = "d\xC3\xA9" "but \"x\"\t\x01|\x80|\xC3(|\xED\xA0\x80|\xE2\x82";
+    std::string line;
+    append_json(line, n);
+    const std::string want =
+        "\"title\":\"d\xC3\xA9" "but \\\"x\\\"\\t\\u0001|\xEF\xBF\xBD|\xEF\xBF\xBD(|"
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\"";
+    CHECK(line.find(want) != std::string::npos);
+    CHECK(to_json(n)["title"].get<std::string>().find("\"x\"") != std::string::npos);
+}
