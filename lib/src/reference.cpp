@@ -338,6 +338,7 @@ bool fast_valid_mrn(std::string_view ref, char& expected) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(ref.data());
     unsigned sum = 0;
     int bad = 0;
+#pragma GCC unroll 17
     for (unsigned i = 0; i < mrn_length - 1; ++i) {
         const int v = value_table[p[i]];
         bad |= v;  // any -1 sets the sign bit
