@@ -23,11 +23,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string strip_json_prefix(std::string_view what) {
-    const auto close = what.find("] ");
-    return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
-}
-
 std::string upper(std::string_view in) {
     std::string s(in);
     for (auto& c : s) {
@@ -106,7 +101,7 @@ Chosen from_event_file(const ActivationRequest& r, std::istream* stdin_stream,
         try {
             ev = ojson::parse(line);
         } catch (const ojson::exception& e) {
-            throw data_error("json", "malformed notice event: " + strip_json_prefix(e.what()), name,
+            throw data_error("json", "malformed notice event: " + json_error_text(e.what()), name,
                              number);
         }
         ++events;

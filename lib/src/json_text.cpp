@@ -70,4 +70,9 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
+std::string json_error_text(std::string_view what) {
+    const auto close = what.find("] ");
+    return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
+}
+
 }  // namespace bcp

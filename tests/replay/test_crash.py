@@ -40,6 +40,12 @@ keys = [k for _, k in g.arrivals()]
 check(len(keys) == len(set(keys)), f"the gateway never saw a key twice ({len(keys)} arrivals)")
 check(set(counts) <= {"accepted", "rejected", "unknown"}, "every message ended accepted, rejected or unknown")
 check(counts.get("unknown", 0) == recovered, "unknown = the messages in flight at the kills")
+# Any other reason for unknown would be a delivery fault of the run itself: show it.
+other = {}
+for m in s.values():
+    if m["state"] == "unknown" and not (m["last_response"] or "").startswith("interrupted while sending"):
+        other[m["last_response"]] = other.get(m["last_response"], 0) + 1
+check(not other, f"no message unknown for another reason than a kill ({other})")
 # In flight at a kill: at most the concurrency plus the claim lookahead (20 ms at 300/s).
 check(counts.get("unknown", 0) <= kills * (16 + 6), "unknown bounded by what can be in flight at each kill")
 check(all(m["state"] == "accepted" for k, m in s.items() if k in set(keys) and k not in ("R000013", "R000027")

@@ -10,6 +10,7 @@
 
 #include "bcp/country.hpp"
 #include "bcp/error.hpp"
+#include "bcp/json_text.hpp"
 #include "bcp/generate.hpp"
 #include "bcp/reference.hpp"
 #include "tool.hpp"
@@ -167,7 +168,7 @@ public:
                 pointers_.emplace_back(f);
             } catch (const json::exception& e) {
                 throw usage_error(fmt::format("--field '{}' is not a JSON pointer: {}", f,
-                                              strip_json_prefix(e.what())));
+                                              json_error_text(e.what())));
             }
         }
     }
@@ -202,12 +203,6 @@ public:
     [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
 
 private:
-    static std::string strip_json_prefix(std::string_view what) {
-        // nlohmann messages start with "[json.exception.parse_error.101] "; keep the sentence.
-        const auto close = what.find("] ");
-        return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
-    }
-
     void reference(const Origin& at, std::string_view text) {
         const RefType type = fixed_type_ ? *fixed_type_ : detect_type(text);
         Check c = check(type, text, o_.normalize);
@@ -273,7 +268,7 @@ private:
         try {
             doc = json::parse(text);
         } catch (const json::exception& e) {
-            return bad_line(at, "json", "malformed JSON: " + strip_json_prefix(e.what()));
+            return bad_line(at, "json", "malformed JSON: " + json_error_text(e.what()));
         }
         if (!doc.is_object()) {
             return bad_line(at, "json", fmt::format("a record must be a JSON object, found {}",
@@ -492,24 +487,15 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
     reporter.set_json(options.errors_json);
     Options o = options;
     if (o.format.empty()) o.format = o.command == Command::explain ? "text" : "jsonl";
-    try {
+    return t::guarded(reporter, [&] {
         t::Output output(out);
         switch (o.command) {
             case Command::check: return run_check(o, in, output, reporter);
             case Command::gen: return run_gen(o, output);
             case Command::explain: return run_explain(o, output);
         }
-        return t::usage;
-    } catch (const usage_error& e) {
-        reporter.usage(e.what());
-        return t::usage;
-    } catch (const bcp::error& e) {
-        reporter.error(e);
-        return t::exit_for(e);
-    } catch (const std::exception& e) {
-        reporter.error("internal", e.what());
-        return t::usage;
-    }
+        return static_cast<int>(t::usage);
+    });
 }
 
 }  // namespace bcp::id_tool

@@ -11,6 +11,7 @@
 #include "bcp/annotate.hpp"
 #include "bcp/data_dir.hpp"
 #include "bcp/error.hpp"
+#include "bcp/json_text.hpp"
 #include "bcp/generate.hpp"
 #include "bcp/rules.hpp"
 #include "bcp/systems.hpp"
@@ -22,11 +23,6 @@ namespace {
 
 namespace t = bcp::tool;
 using json = nlohmann::ordered_json;
-
-std::string strip_json_prefix(std::string_view what) {
-    const auto close = what.find("] ");
-    return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
-}
 
 json null_or(const std::string& s) { return s.empty() ? json() : json(s); }
 
@@ -101,7 +97,7 @@ private:
             try {
                 doc = json::parse(text);
             } catch (const json::exception& e) {
-                return bad_line(file, number, "json", "malformed JSON: " + strip_json_prefix(e.what()));
+                return bad_line(file, number, "json", "malformed JSON: " + json_error_text(e.what()));
             }
             if (!doc.is_object()) {
                 return bad_line(file, number, "json",
@@ -555,27 +551,15 @@ int run_lint(const Options& o, t::Output& out) {
 int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
     t::Reporter reporter("bcp-mention", err);
     reporter.set_json(options.errors_json);
-    try {
+    return t::guarded(reporter, [&] {
         t::Output output(out);
         switch (options.command) {
             case Command::annotate: return run_annotate(options, in, output, reporter);
             case Command::systems: return run_systems(options, output);
             case Command::lint: return run_lint(options, output);
         }
-        return t::usage;
-    } catch (const usage_error& e) {
-        reporter.usage(e.what());
-        return t::usage;
-    } catch (const none_error& e) {
-        reporter.error(e);
-        return t::no;
-    } catch (const bcp::error& e) {
-        reporter.error(e);
-        return t::exit_for(e);
-    } catch (const std::exception& e) {
-        reporter.error("internal", e.what());
-        return t::usage;
-    }
+        return static_cast<int>(t::usage);
+    });
 }
 
 }  // namespace bcp::mention_tool

@@ -16,6 +16,7 @@
 
 #include "bcp/annotate.hpp"
 #include "bcp/error.hpp"
+#include "bcp/json_text.hpp"
 #include "bcp/queue.hpp"
 #include "bcp/replay.hpp"
 #include "bcp/rules.hpp"
@@ -33,11 +34,6 @@ using nlohmann::json;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-std::string strip_json_prefix(std::string_view what) {
-    const auto close = what.find("] ");
-    return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
-}
-
 std::filesystem::path queue_path(const Options& o) {
     return o.queue.empty() ? default_queue_path() : std::filesystem::path(o.queue);
 }
@@ -47,7 +43,7 @@ json::json_pointer pointer(const std::string& text, std::string_view option) {
         return json::json_pointer(text);
     } catch (const json::exception& e) {
         throw usage_error(fmt::format("{} '{}' is not a JSON pointer: {}", option, text,
-                                      strip_json_prefix(e.what())));
+                                      json_error_text(e.what())));
     }
 }
 
@@ -163,7 +159,7 @@ private:
         try {
             doc = json::parse(text);
         } catch (const json::exception& e) {
-            return result(line, "", "invalid", "malformed JSON: " + strip_json_prefix(e.what()));
+            return result(line, "", "invalid", "malformed JSON: " + json_error_text(e.what()));
         }
         if (!doc.is_object()) {
             return result(line, "", "invalid",
@@ -630,7 +626,7 @@ int run_resolve(const Options& o, t::Output& out) {
 int run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
     t::Reporter reporter("bcp-replay", err);
     reporter.set_json(o.errors_json);
-    try {
+    return t::guarded(reporter, [&] {
         if (o.command == Command::run) return run_run(o, out, err, reporter);
         t::Output output(out);
         switch (o.command) {
@@ -640,17 +636,8 @@ int run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err
             case Command::resolve: return run_resolve(o, output);
             case Command::run: break;
         }
-        return t::usage;
-    } catch (const usage_error& e) {
-        reporter.usage(e.what());
-        return t::usage;
-    } catch (const bcp::error& e) {
-        reporter.error(e);
-        return t::exit_for(e);
-    } catch (const std::exception& e) {
-        reporter.error("internal", e.what());
-        return t::usage;
-    }
+        return static_cast<int>(t::usage);
+    });
 }
 
 }  // namespace bcp::replay_tool

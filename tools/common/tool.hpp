@@ -52,6 +52,25 @@ private:
     bool json_ = false;
 };
 
+// Runs a tool's body and turns what it throws into the house exit status, reported once:
+// usage errors (2, with the --help hint), library errors by kind (see exit_for), anything else
+// as an internal error (2).
+template <typename Body>
+[[nodiscard]] int guarded(Reporter& reporter, Body&& body) {
+    try {
+        return body();
+    } catch (const bcp::usage_error& e) {
+        reporter.usage(e.what());
+        return usage;
+    } catch (const bcp::error& e) {
+        reporter.error(e);
+        return exit_for(e);
+    } catch (const std::exception& e) {
+        reporter.error("internal", e.what());
+        return usage;
+    }
+}
+
 // Applies the house settings to a CLI11 app: --version, help footer with the exit statuses.
 void setup_app(CLI::App& app, std::string_view tool, std::string_view description);
 

@@ -11,4 +11,8 @@ namespace bcp {
 // output is always valid JSON. Controls other than \n, \r and \t are written as \u00XX.
 void append_json_string(std::string& out, std::string_view s);
 
+// The sentence of a JSON parser error without nlohmann's "[json.exception.parse_error.101] "
+// prefix, for messages shown to people.
+[[nodiscard]] std::string json_error_text(std::string_view what);
+
 }  // namespace bcp
