@@ -3,6 +3,7 @@
 // status (with Retry-After), drop the connection before or after reading the request, or hang.
 //
 //   bcp-test-gateway --port-file F --log F [--latency-ms N] [--faults F] [--lifetime S]
+//                    [--require-auth VALUE]   (401 for a request without that Authorization)
 //
 // Faults file, one rule per line: KEY ACTION [ARG] [xCOUNT]   (KEY * matches every key)
 //   status CODE [retry-after=S]   answer CODE
@@ -51,6 +52,7 @@ struct Rule {
 
 struct Gateway {
     int latency_ms = 0;
+    std::string require_auth;  // when set, a request without this Authorization value gets 401
     int log_fd = -1;
     std::mutex mu;
     std::map<std::string, Rule> rules;
@@ -154,6 +156,7 @@ void serve(Gateway& g, int fd) {
         const std::string head = buf.substr(0, head_end);
         std::size_t length = 0;
         std::string key = "-";
+        std::string auth;
         std::istringstream lines(head);
         std::string line;
         while (std::getline(lines, line)) {
@@ -165,8 +168,10 @@ void serve(Gateway& g, int fd) {
             while (!value.empty() && value.front() == ' ') value.erase(0, 1);
             if (name == "content-length") length = std::stoul(value);
             if (name == "idempotency-key") key = value;
+            if (name == "authorization") auth = value;
         }
-        const Rule rule = g.decide(key);
+        Rule rule = g.decide(key);
+        if (!g.require_auth.empty() && auth != g.require_auth) rule = Rule{"status", 401, -1, -1};
         if (rule.action == "drop-before") {
             ::close(fd);
             return;
@@ -256,6 +261,7 @@ int main(int argc, char** argv) {
         else if (opt == "--latency-ms") g.latency_ms = std::stoi(val);
         else if (opt == "--faults") faults = val;
         else if (opt == "--lifetime") lifetime = std::stoi(val);
+        else if (opt == "--require-auth") g.require_auth = val;
         else {
             std::fprintf(stderr, "bcp-test-gateway: unknown option %s\n", opt.c_str());
             return 2;
