@@ -722,7 +722,7 @@ void NoticeSplitter::begin_update(std::string status, std::string_view rest, std
         current_.line = number;
         current_.day = day_;
     }
-    current_.updates.push_back({std::move(status), std::string(rest), {}, std::nullopt});
+    current_.updates.push_back({std::move(status), std::string(rest), {}, std::nullopt, std::nullopt});
     pending_ += rest.size();
     in_update_ = true;
 }
@@ -753,7 +753,7 @@ void NoticeSplitter::line(std::string_view raw, std::size_t number) {
         current_ = RawNotice{};
         current_.title = std::string(trim(text));
         current_.line = number;
-        current_.updates.push_back({"Scheduled", {}, {}, std::nullopt});
+        current_.updates.push_back({"Scheduled", {}, {}, std::nullopt, std::nullopt});
         in_update_ = true;
         mode_ = Mode::upcoming_body;
         return;
@@ -787,12 +787,14 @@ void NoticeSplitter::line(std::string_view raw, std::size_t number) {
         return;
     }
     if (structured_) {
-        if (in_update_ && parse_stamp_line(text)) {
+        if (!in_update_) return;
+        if (auto stamp = parse_stamp_line(text)) {
             current_.updates.back().stamp = std::string(text);
+            current_.updates.back().stamp_time = std::move(stamp);  // not parsed again
             in_update_ = false;
             return;
         }
-        if (in_update_) add_text(raw.size() > text.size() ? text : raw);
+        add_text(raw.size() > text.size() ? text : raw);
         return;
     }
     if (plain_.empty()) plain_line_ = number;
@@ -817,7 +819,7 @@ void NoticeSplitter::finish() {
     plain_.clear();
     pending_ = 0;
     if (trim(body).empty()) return;
-    n.updates.push_back({"", std::move(body), {}, std::nullopt});
+    n.updates.push_back({"", std::move(body), {}, std::nullopt, std::nullopt});
     sink_(std::move(n));
 }
 
@@ -850,7 +852,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         nu.status = u.status;
         nu.text = u.text;
         nu.at = u.at;
-        const auto f = u.at ? std::nullopt : parse_stamp_line(u.stamp);
+        const auto f = u.at ? std::nullopt : u.stamp_time ? u.stamp_time : parse_stamp_line(u.stamp);
         if (f) {
             nu.at = resolve_time(f->start, stamp_context, ignored);
             if (f->end) {
@@ -1367,7 +1369,7 @@ Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
     RawNotice raw;
     raw.newest_first = false;
     raw.line = 1;
-    raw.updates.push_back({"", std::string(text), {}, std::nullopt});
+    raw.updates.push_back({"", std::string(text), {}, std::nullopt, std::nullopt});
     return interpret_notice(raw, 0, options);
 }
 

@@ -23,7 +23,7 @@ Notice notice(std::string_view text, std::string_view posted) {
     raw.newest_first = false;
     raw.line = 1;
     raw.posted_at = parse_time(posted, "UTC");
-    raw.updates.push_back({"", std::string(text), {}, raw.posted_at});
+    raw.updates.push_back({"", std::string(text), {}, raw.posted_at, std::nullopt});
     return interpret_notice(raw, 0, options());
 }
 

@@ -115,6 +115,7 @@ struct RawUpdate {
     std::string text;
     std::string stamp;           // the timestamp line as written
     std::optional<UtcTime> at;   // when the reader knows it exactly (JSON, e-mail Date)
+    std::optional<FoundTime> stamp_time;  // parse_stamp_line(stamp), when the splitter did it
 };
 struct RawNotice {
     std::string title;
