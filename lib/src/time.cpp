@@ -12,6 +12,12 @@ namespace bcp {
 namespace {
 
 const date::time_zone* zone_or_throw(std::string_view zone) {
+    // Nearly every lookup is for the default zone: find it once (an immutable pointer into the
+    // tz database, which lives as long as the program).
+    static const date::time_zone* const brussels = date::locate_zone(default_zone);
+    static const date::time_zone* const utc = date::locate_zone("UTC");
+    if (zone == default_zone) return brussels;
+    if (zone == "UTC") return utc;
     try {
         return date::locate_zone(zone);
     } catch (const std::exception&) {
