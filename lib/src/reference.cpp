@@ -333,7 +333,7 @@ constexpr std::uint32_t ucc_letters = [] {
 // The common case in bulk checks: a well-formed MRN with a UCC procedure letter. One pass, no
 // branches per character beyond the table load; anything unusual falls back to the full check,
 // which finds and explains every problem.
-bool fast_valid_mrn(std::string_view ref, char& expected) noexcept {
+bool fast_valid_mrn(std::string_view ref, char& expected) {
     if (ref.size() != mrn_length) return false;
     const auto* p = reinterpret_cast<const unsigned char*>(ref.data());
     unsigned sum = 0;
@@ -355,7 +355,7 @@ bool fast_valid_mrn(std::string_view ref, char& expected) noexcept {
 
 }  // namespace
 
-Check check_mrn(std::string_view ref) noexcept {
+Check check_mrn(std::string_view ref) {
     Check out;
     out.type = RefType::mrn;
     if (fast_valid_mrn(ref, out.check_expected)) return out;
@@ -402,7 +402,7 @@ Check check_mrn(std::string_view ref) noexcept {
     return out;
 }
 
-Check check_bcp_id(std::string_view ref) noexcept {
+Check check_bcp_id(std::string_view ref) {
     Check out = check_mrn(ref);
     out.type = RefType::bcp_id;
     if (ref.empty()) return out;
@@ -437,7 +437,7 @@ std::string make_mrn(int year2, std::string_view country, std::string_view uniqu
     return out;
 }
 
-Check check_lrn(std::string_view ref) noexcept {
+Check check_lrn(std::string_view ref) {
     Check out;
     out.type = RefType::lrn;
     if (!check_common(out, ref, Blanks::skip)) return out;
@@ -476,7 +476,7 @@ std::string normalize_eori(std::string_view ref) {
     return out;
 }
 
-Check check_eori(std::string_view ref, bool normalize) noexcept {
+Check check_eori(std::string_view ref, bool normalize) {
     Check out;
     out.type = RefType::eori;
     if (!check_common(out, ref, normalize ? Blanks::warning : Blanks::error)) return out;
@@ -516,7 +516,7 @@ Check check_eori(std::string_view ref, bool normalize) noexcept {
     return out;
 }
 
-Check check_call(std::string_view ref) noexcept {
+Check check_call(std::string_view ref) {
     Check out;
     out.type = RefType::call;
     if (!check_common(out, ref, Blanks::error)) return out;
@@ -524,7 +524,7 @@ Check check_call(std::string_view ref) noexcept {
     return out;
 }
 
-Check check_mention(std::string_view ref) noexcept {
+Check check_mention(std::string_view ref) {
     Check out;
     out.type = RefType::mention;
     if (!check_common(out, ref, Blanks::error)) return out;
@@ -614,7 +614,7 @@ std::string format_mention(const Mention& m) {
                        m.hour, m.minute, m.second);
 }
 
-RefType detect_type(std::string_view ref) noexcept {
+RefType detect_type(std::string_view ref) {
     if (ref.size() >= 2 && (ref[0] == 'N' || ref[0] == 'n') && is_digit(ref[1])) {
         return ref.find("-D") != std::string_view::npos ||
                        ref.find("-T") != std::string_view::npos
@@ -647,7 +647,7 @@ RefType detect_type(std::string_view ref) noexcept {
     return RefType::lrn;
 }
 
-Check check(RefType type, std::string_view ref, bool normalize) noexcept {
+Check check(RefType type, std::string_view ref, bool normalize) {
     switch (type) {
         case RefType::mrn: return check_mrn(ref);
         case RefType::bcp_id: return check_bcp_id(ref);

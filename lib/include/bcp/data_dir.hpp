@@ -1,5 +1,6 @@
-// Locates the toolkit's data/ directory: $BCPKIT_DATA_DIR, then the source tree the library was
-// built from, then the install prefix (share/bcpkit). Tools and units read data only through it.
+// Locates the toolkit's data/ directory: $BCPKIT_DATA_DIR when set (and then only there), else
+// the source tree the library was built from, then the install prefix (share/bcpkit). Tools and
+// units read data only through it.
 #pragma once
 
 #include <filesystem>
