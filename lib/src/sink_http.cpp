@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "bcp/error.hpp"
+#include "bcp/http_response.hpp"
 #include "bcp/sink.hpp"
 
 namespace bcp {
@@ -56,25 +57,8 @@ std::size_t write_response(char* data, std::size_t size, std::size_t n, void* us
 std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     const std::size_t len = size * n;
-    std::string_view line(data, len);
-    constexpr std::string_view name = "retry-after:";
-    if (line.size() > name.size()) {
-        bool match = true;
-        for (std::size_t i = 0; i < name.size() && match; ++i) {
-            match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
-        }
-        if (match) {
-            auto value = line.substr(name.size());
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-                value.remove_prefix(1);
-            }
-            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
-                                      value.back() == ' ')) {
-                value.remove_suffix(1);
-            }
-            t->retry_after = std::string(value);
-        }
-    }
+    const std::string_view line(data, len);
+    if (const auto value = retry_after_header(line)) t->retry_after = std::string(*value);
     // A new response (after a 1xx) starts over.
     if (line.rfind("HTTP/", 0) == 0) t->retry_after.clear();
     return len;
@@ -208,26 +192,9 @@ private:
         if (code == CURLE_OK) {
             long status = 0;
             curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-            r.status = static_cast<int>(status);
-            r.response = std::move(t.response);
-            if (t.truncated) r.response += "\n[response truncated]";
-            if (status >= 200 && status < 300) {
-                r.state = MessageState::accepted;
-            } else if (status == 429 || status == 503) {
-                r.state = MessageState::queued;
-                r.push_back = true;
-                r.retry_after = parse_retry_after(t.retry_after, unix_now());
-            } else if (status == 408 || status == 425) {
-                // The server says it did not process the request: safe to send again.
-                r.state = MessageState::queued;
-                r.retry_after = parse_retry_after(t.retry_after, unix_now());
-            } else if (status >= 300 && status < 500) {
-                r.state = MessageState::rejected;
-                if (status < 400) r.response = "redirect not followed: " + r.response;
-            } else {
-                // 500, 502, 504...: the request reached a server that may have processed it.
-                r.state = MessageState::unknown;
-            }
+            r = classify_http_response(status, std::move(t.response), t.truncated, t.retry_after,
+                                       unix_now());
+            r.id = t.id;
             return r;
         }
         double pretransfer = 0;
