@@ -111,13 +111,31 @@ public:
                        fmt::format("line of {} bytes is too long", line.length));
                 continue;
             }
-            record(line.number, line.text);
-            if (++pending_ >= 5000) {
-                q_.commit();
-                q_.begin();
-                pending_ = 0;
+            if (pending_ == 0) {
+                batch_file_ = input.name();
+                batch_line_ = line.number;
             }
+            record(line.number, line.text);
+            if (++pending_ >= 5000) commit();
         }
+    }
+
+    // Commits the batch, and only then lets its results out: an "enqueued" line is a promise
+    // that the declaration is on disk (a full disk used to roll back 5000 reported ones).
+    void commit() {
+        q_.commit();
+        out_.maybe_flush();
+        committed_ = out_.buffer().size();
+        pending_ = 0;
+        q_.begin();
+    }
+
+    // After the batch failed to commit: drops its results and says what was not stored.
+    [[nodiscard]] io_error lost_batch(const bcp::error& e) {
+        out_.buffer().resize(committed_);
+        return io_error(fmt::format("{}; nothing from line {} of {} on was stored", e.what(),
+                                    batch_line_, batch_file_),
+                        e.file());
     }
 
     [[nodiscard]] bool all_stored() const noexcept { return skipped_ == 0; }
@@ -147,7 +165,6 @@ private:
             t::append_json_string(b, source);
         }
         b.append("}\n");
-        out_.maybe_flush();
         if (outcome == "invalid" || outcome == "duplicate") ++skipped_;
     }
 
@@ -311,6 +328,9 @@ private:
     bool activation_given_;
     std::map<std::string, Annotating> annotators_;
     std::size_t pending_ = 0, skipped_ = 0, stored_ = 0;
+    std::size_t committed_ = 0;  // bytes of out_'s buffer that report committed work
+    std::string batch_file_;
+    std::size_t batch_line_ = 0;
 };
 
 int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
@@ -325,8 +345,16 @@ int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
             enq.file(input);
         }
         q.commit();
+    } catch (const bcp::error& e) {
+        // What was read before the failure is kept: commit it, then report. When the commit
+        // itself fails (disk full), the batch is gone and so are its results.
+        try {
+            q.commit();
+        } catch (const std::exception&) {
+            throw enq.lost_batch(e);
+        }
+        throw;
     } catch (...) {
-        // What was read before the failure is kept: commit it, then report.
         try {
             q.commit();
         } catch (const std::exception&) {
@@ -518,7 +546,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
 
 // --- status, list, resolve --------------------------------------------------------------------
 
-json message_json(const Message& m, bool body) {
+json message_json(const Message& m) {
     json j{{"key", m.key},
            {"state", to_string(m.state)},
            {"country", m.country},
@@ -532,13 +560,6 @@ json message_json(const Message& m, bool body) {
     if (m.state == MessageState::held) {
         j["held_reason"] = m.held_reason;
         j["held_source"] = m.held_source;
-    }
-    if (body) {
-        try {
-            j["body"] = json::parse(m.body);
-        } catch (const json::exception&) {
-            j["body"] = m.body;
-        }
     }
     return j;
 }
@@ -596,7 +617,21 @@ int run_list(const Options& o, t::Output& out) {
                                   m.last_status ? fmt::format(" last status {}", *m.last_status)
                                                 : std::string()));
         } else {
-            out.write(dump(message_json(m, o.bodies)));
+            auto line = dump(message_json(m));
+            if (o.bodies) {
+                // The stored body is spliced in as it was accepted, not parsed into a tree and
+                // dumped again: that would recurse once per nesting level of the declaration,
+                // and 100,000 levels overflowed the stack (tests/bad-input, deep nesting).
+                line.pop_back();
+                line += R"(,"body":)";
+                if (json::accept(m.body)) {
+                    line += m.body;
+                } else {
+                    t::append_json_string(line, m.body);
+                }
+                line += '}';
+            }
+            out.write(line);
             out.put('\n');
         }
     });
@@ -615,7 +650,7 @@ int run_resolve(const Options& o, t::Output& out) {
     }
     auto q = Queue::open(queue_path(o), false);
     const auto m = q.resolve(o.resolve_key, to, o.note);
-    out.write(dump(message_json(m, false)));
+    out.write(dump(message_json(m)));
     out.put('\n');
     if (!out.finish()) throw io_error("cannot write to standard output");
     return t::ok;
