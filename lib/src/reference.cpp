@@ -570,7 +570,9 @@ Check check_mention(std::string_view ref) {
     const int y = digits_value(date.substr(0, 4));
     const int m = digits_value(date.substr(4, 2));
     const int d = digits_value(date.substr(6, 2));
-    if (d < 1 || d > days_in_month(y, m)) {
+    // Years before 1000 are typing slips (0025 for 2025), and format_mention() refuses them:
+    // what one accepts the other must write (fuzz/regressions/reference/year-0025).
+    if (y < 1000 || d < 1 || d > days_in_month(y, m)) {
         out.add(Code::mention_date, pos1(dash + 3), 0, 0,
                 static_cast<std::uint64_t>(digits_value(date)));
     }

@@ -519,7 +519,10 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
         const std::pair<TemplateVar, RefType> needs[] = {{TemplateVar::bcp_id, RefType::bcp_id},
                                                          {TemplateVar::mrn, RefType::mrn},
                                                          {TemplateVar::lrn, RefType::lrn}};
-        for (const auto& [var, type] : needs) {
+        for (const auto& need : needs) {
+            // Named copies, not a structured binding: clang 14 cannot capture those in a lambda.
+            const TemplateVar var = need.first;
+            const RefType type = need.second;
             if (!tpl.uses(var)) continue;
             const bool have = std::any_of(p.references.begin(), p.references.end(),
                                           [&](const ReferenceRule& x) { return x.type == type; });

@@ -218,6 +218,9 @@ TEST_CASE("emergency mentions") {
     CHECK(check_mention("N04853-D:20240229-T235959").valid());
     CHECK(has_code(check_mention("N04853-D:20250229-T110000"), Code::mention_date,
                    Severity::error));
+    CHECK(has_code(check_mention("N04849-D:00251122-T070000"), Code::mention_date,
+                   Severity::error));
+    CHECK_FALSE(parse_mention("N04849-D:00251122-T070000"));
     CHECK(has_code(check_mention("N04853-D:20251127-T240000"), Code::mention_time,
                    Severity::error));
     CHECK(has_code(check_mention("N046785-D:20251127-T110000"), Code::call_digits,
