@@ -1170,7 +1170,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             }
         }
         for (std::size_t k = 0; k < firsts.size(); ++k) {
-            const auto& [call, pos] = firsts[k];
+            // Named copies, not a structured binding: clang 14 cannot capture those in a lambda.
+            const auto& call = firsts[k].first;
+            const auto pos = firsts[k].second;
             std::size_t begin = k == 0 ? 0 : text.rfind('\n', pos);
             if (begin == std::string_view::npos) begin = 0;
             std::size_t end = std::string_view::npos;

@@ -85,6 +85,13 @@ std::vector<RawNotice> read_statuspage(std::string_view text) {
         const auto close = what.find("] ");
         if (close != std::string::npos) what = what.substr(close + 2);
         throw data_error("json", "malformed JSON: " + what, {}, line);
+    } catch (const json::exception& e) {
+        // A number beyond a double ("1e999") is out_of_range, not parse_error: bad data too
+        // (tests/bad-input, fuzz/regressions/statuspage/number-overflow.json).
+        std::string what = e.what();
+        const auto close = what.find("] ");
+        if (close != std::string::npos) what = what.substr(close + 2);
+        throw data_error("json", "malformed JSON: " + what);
     }
     std::vector<RawNotice> out;
     try {
