@@ -197,9 +197,9 @@ std::unordered_map<std::string_view, int> index_of(const std::array<Name, N>& ta
     return m;
 }
 
-int lookup(std::string_view word, const std::unordered_map<std::string_view, int>& table, int none) {
-    if (word.size() < 3 || word.size() > 12) return none;
-    char buf[12];
+// A month or day name folded to lower case into `buf` (at most 12 bytes): ASCII capitals and
+// the Latin-1 capitals of UTF-8 (É -> é, Ä -> ä), so "DÉCEMBRE" finds "décembre".
+std::string_view fold_name(std::string_view word, char (&buf)[12]) {
     for (std::size_t i = 0; i < word.size(); ++i) {
         char c = word[i];
         if (c >= 'A' && c <= 'Z') {
@@ -210,7 +210,13 @@ int lookup(std::string_view word, const std::unordered_map<std::string_view, int
         }
         buf[i] = c;
     }
-    const auto it = table.find(std::string_view(buf, word.size()));
+    return std::string_view(buf, word.size());
+}
+
+int lookup(std::string_view word, const std::unordered_map<std::string_view, int>& table, int none) {
+    if (word.size() < 3 || word.size() > 12) return none;
+    char buf[12];
+    const auto it = table.find(fold_name(word, buf));
     return it == table.end() ? none : it->second;
 }
 
@@ -278,17 +284,7 @@ int name_value(std::string_view word) {
         return t;
     }();
     char buf[12];
-    for (std::size_t i = 0; i < word.size(); ++i) {
-        char c = word[i];
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        } else if (i > 0 && static_cast<unsigned char>(word[i - 1]) == 0xC3) {
-            const auto b = static_cast<unsigned char>(c);
-            if (b >= 0x80 && b <= 0x9E && b != 0x97) c = static_cast<char>(b + 0x20);
-        }
-        buf[i] = c;
-    }
-    const std::string_view lowered(buf, word.size());
+    const std::string_view lowered = fold_name(word, buf);
     for (std::size_t k = hash(lowered) % table.size(); !table[k].word.empty(); k = (k + 1) % table.size()) {
         if (table[k].word == lowered) return table[k].value;
     }
