@@ -770,7 +770,7 @@ void NoticeSplitter::line(std::string_view raw, std::size_t number) {
     }
     // "Status - text": a status update of a status-page entry.
     const std::size_t dash = text.find(" - ");
-    if (dash != std::string_view::npos && dash <= 13 && is_update_status(text.substr(0, dash))) {
+    if (dash <= 13 && is_update_status(text.substr(0, dash))) {
         const std::string status(text.substr(0, dash));
         if (!structured_) {
             plain_.clear();  // the page header ("Customs4trade") is no notice

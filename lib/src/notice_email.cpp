@@ -213,7 +213,7 @@ void collect_text(const Part& p, std::string& plain, std::string& html, int dept
 std::optional<UtcTime> email_date(std::string_view s) {
     std::string v(trim(s));
     const std::size_t comma = v.find(',');
-    if (comma != std::string::npos && comma < 5) v = v.substr(comma + 1);
+    if (comma < 5) v = v.substr(comma + 1);
     int day = 0, year = 0, h = 0, m = 0, sec = 0;
     char mon[16] = {0}, zone[16] = {0};
     const int n = std::sscanf(v.c_str(), " %d %15s %d %d:%d:%d %15s", &day, mon, &year, &h, &m, &sec, zone);

@@ -56,6 +56,7 @@ SinkResult run_program(const ExecOptions& o, const Job& job) {
     }
     env_store.push_back("BCP_IDEMPOTENCY_KEY=" + job.key);
     std::vector<char*> envp;
+    envp.reserve(env_store.size() + 1);
     for (auto& s : env_store) envp.push_back(s.data());
     envp.push_back(nullptr);
     pid_t pid = 0;

@@ -38,7 +38,7 @@ std::size_t read_body(char* buffer, std::size_t size, std::size_t n, void* user)
     auto* t = static_cast<Transfer*>(user);
     const std::size_t room = size * n;
     const std::size_t take = std::min(room, t->body.size() - t->offset);
-    std::memcpy(buffer, t->body.data() + t->offset, take);
+    std::copy_n(t->body.data() + t->offset, take, buffer);
     t->offset += take;
     return take;
 }

@@ -1,10 +1,13 @@
 // bcp-id command line: flags only; the work is in id_tool.cpp.
+#include <cstdio>
 #include <iostream>
 
 #include "id_tool.hpp"
 #include "tool.hpp"
 
-int main(int argc, char** argv) {
+// A function-try-block: what escapes the flag parsing (out of memory while building the
+// parser) is one error line and exit 2, never std::terminate.
+int main(int argc, char** argv) try {
     namespace t = bcp::tool;
     using bcp::id_tool::Command;
     t::ignore_sigpipe();
@@ -76,4 +79,10 @@ int main(int argc, char** argv) {
     if (gen->parsed()) o.command = Command::gen;
     if (explain->parsed()) o.command = Command::explain;
     return bcp::id_tool::run(o, std::cin, std::cout, std::cerr);
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bcp-id: error: %s\n", e.what());
+    return 2;
+} catch (...) {
+    std::fputs("bcp-id: error: unknown exception\n", stderr);
+    return 2;
 }

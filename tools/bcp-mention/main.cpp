@@ -1,10 +1,13 @@
 // bcp-mention command line: flags only; the work is in mention_tool.cpp.
+#include <cstdio>
 #include <iostream>
 
 #include "mention_tool.hpp"
 #include "tool.hpp"
 
-int main(int argc, char** argv) {
+// A function-try-block: what escapes the flag parsing (out of memory while building the
+// parser) is one error line and exit 2, never std::terminate.
+int main(int argc, char** argv) try {
     namespace t = bcp::tool;
     using bcp::mention_tool::Command;
     t::ignore_sigpipe();
@@ -60,4 +63,10 @@ int main(int argc, char** argv) {
     if (systems->parsed()) o.command = Command::systems;
     if (lint->parsed()) o.command = Command::lint;
     return bcp::mention_tool::run(o, std::cin, std::cout, std::cerr);
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bcp-mention: error: %s\n", e.what());
+    return 2;
+} catch (...) {
+    std::fputs("bcp-mention: error: unknown exception\n", stderr);
+    return 2;
 }

@@ -1,10 +1,13 @@
 // bcp-notice command line: flags only; the work is in notice_tool.cpp.
+#include <cstdio>
 #include <iostream>
 
 #include "notice_tool.hpp"
 #include "tool.hpp"
 
-int main(int argc, char** argv) {
+// A function-try-block: what escapes the flag parsing (out of memory while building the
+// parser) is one error line and exit 2, never std::terminate.
+int main(int argc, char** argv) try {
     namespace t = bcp::tool;
     using bcp::notice_tool::Command;
     t::ignore_sigpipe();
@@ -58,4 +61,10 @@ int main(int argc, char** argv) {
     o.errors_json = errors_json;
     if (active->parsed()) o.command = Command::active;
     return bcp::notice_tool::run(o, std::cin, std::cout, std::cerr);
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bcp-notice: error: %s\n", e.what());
+    return 2;
+} catch (...) {
+    std::fputs("bcp-notice: error: unknown exception\n", stderr);
+    return 2;
 }

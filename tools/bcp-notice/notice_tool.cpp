@@ -53,7 +53,7 @@ protected:
 private:
     std::string prefix_;
     std::streambuf* rest_;
-    char buf_[1 << 16];
+    char buf_[1 << 16]{};
 };
 
 std::string source_name(const t::Input& input) {
@@ -82,8 +82,7 @@ std::string detect(std::string_view head) {
 
 class Runner {
 public:
-    Runner(const Options& o, t::Output& out, t::Reporter& reporter)
-        : o_(o), out_(out), reporter_(reporter) {
+    Runner(const Options& o, t::Output& out) : o_(o), out_(out) {
         if (!o.reference_time.empty()) {
             const auto r = parse_time(o.reference_time, "UTC");
             if (!r) throw usage_error(fmt::format("--reference-time '{}' is not an RFC 3339 time", o.reference_time));
@@ -318,7 +317,6 @@ private:
 
     const Options& o_;
     t::Output& out_;
-    t::Reporter& reporter_;
     UtcTime reference_{};
     UtcTime at_{};
     std::vector<Notice> held_;
@@ -335,7 +333,7 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
         t::Output output(out);
         Options o = options;
         if (o.command == Command::active && o.format == "ics") throw usage_error("active has no --format ics");
-        Runner runner(o, output, reporter);
+        Runner runner(o, output);
         std::vector<std::string> files = o.files;
         if (files.empty()) files.emplace_back("-");
         for (const auto& name : files) {

@@ -1,5 +1,6 @@
 // bcp-replay command line: flags only; the work is in replay_tool.cpp.
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include "replay_tool.hpp"
@@ -10,7 +11,9 @@ std::atomic<bool> interrupted{false};
 extern "C" void on_signal(int) { interrupted.store(true); }
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: what escapes the flag parsing (out of memory while building the
+// parser) is one error line and exit 2, never std::terminate.
+int main(int argc, char** argv) try {
     namespace t = bcp::tool;
     using bcp::replay_tool::Command;
     t::ignore_sigpipe();
@@ -99,4 +102,10 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     o.interrupt = &interrupted;
     return bcp::replay_tool::run(o, std::cin, std::cout, std::cerr);
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bcp-replay: error: %s\n", e.what());
+    return 2;
+} catch (...) {
+    std::fputs("bcp-replay: error: unknown exception\n", stderr);
+    return 2;
 }
