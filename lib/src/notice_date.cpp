@@ -65,7 +65,7 @@ void tokenize(std::string_view text, std::vector<Tok>& toks) {
         static constexpr auto cls = [] {
             std::array<unsigned char, 256> t{};  // 0 other, 1 digit, 2 ASCII letter, 3 accented lead
             for (int k = '0'; k <= '9'; ++k) t[static_cast<std::size_t>(k)] = 1;
-            for (int k = 'a'; k <= 'z'; ++k) t[static_cast<std::size_t>(k)] = t[static_cast<std::size_t>(k - 'a' + 'A')] = 2;
+            for (std::size_t k = 'a'; k <= 'z'; ++k) t[k] = t[k - 'a' + 'A'] = 2;
             for (int k = 0xC3; k <= 0xC5; ++k) t[static_cast<std::size_t>(k)] = 3;
             return t;
         }();
