@@ -1,4 +1,4 @@
-// Unit tests of tools/common: line reading (CRLF, BOM, missing final newline, bounded long
+// Unit tests of lib/cli: line reading (CRLF, BOM, missing final newline, bounded long
 // lines), JSON string output, buffered output, inputs that are not files.
 #include <doctest/doctest.h>
 
