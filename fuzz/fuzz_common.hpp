@@ -40,6 +40,14 @@ inline const std::filesystem::path& setup() {
         std::string templ = (base / "bcp-fuzz-XXXXXX").string();
         if (mkdtemp(templ.data()) == nullptr) fail("cannot create a scratch directory");
         setenv("XDG_STATE_HOME", templ.c_str(), 1);
+        // Removed when the process exits normally (libFuzzer's end of run, a regression
+        // runner's return); after a crash it stays for the post-mortem.
+        static std::string scratch;
+        scratch = templ;
+        std::atexit([] {
+            std::error_code ignored;
+            std::filesystem::remove_all(scratch, ignored);
+        });
         return std::filesystem::path(templ);
     }();
     return dir;

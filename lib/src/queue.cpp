@@ -232,6 +232,37 @@ struct Queue::Impl {
         }
     }
 
+    // Marks up to n rows of `st` (claim or claim_unknown) sending; inside a transaction.
+    std::vector<Message> claim_rows(Stmt& st, std::size_t n, double now) {
+        std::vector<Message> out;
+        out.reserve(n);
+        st.reset();
+        st.bind(1, timestamp_now());
+        if (&st == &claim) {
+            st.bind(2, now).bind(3, static_cast<std::int64_t>(n));
+        } else {
+            st.bind(2, static_cast<std::int64_t>(n));
+        }
+        while (st.step()) out.push_back(read_message(st));
+        return out;
+    }
+
+    // Writes outcomes of claimed messages; inside a transaction.
+    void record_rows(const std::vector<Outcome>& outcomes) {
+        if (outcomes.empty()) return;
+        const auto now = timestamp_now();
+        for (const auto& o : outcomes) {
+            auto& st = record_final.reset();
+            st.bind(1, to_string(o.state));
+            if (o.status) {
+                st.bind(2, static_cast<std::int64_t>(*o.status));
+            } else {
+                st.bind_null(2);
+            }
+            st.bind(3, o.response).bind(4, now).bind(5, o.not_before).bind(6, o.id).run();
+        }
+    }
+
     // Runs `body` in an IMMEDIATE transaction (or inside the caller's batch).
     template <typename F>
     auto transaction(F&& body) {
@@ -370,39 +401,25 @@ Queue::Added Queue::enqueue(const NewMessage& m) {
 }
 
 std::vector<Message> Queue::claim(std::size_t n, double now) {
-    return impl_->transaction([&] {
-        std::vector<Message> out;
-        auto& st = impl_->claim.reset();
-        st.bind(1, timestamp_now()).bind(2, now).bind(3, static_cast<std::int64_t>(n));
-        while (st.step()) out.push_back(read_message(st));
-        return out;
-    });
+    return impl_->transaction([&] { return impl_->claim_rows(impl_->claim, n, now); });
 }
 
 std::vector<Message> Queue::claim_unknown(std::size_t n) {
-    return impl_->transaction([&] {
-        std::vector<Message> out;
-        auto& st = impl_->claim_unknown.reset();
-        st.bind(1, timestamp_now()).bind(2, static_cast<std::int64_t>(n));
-        while (st.step()) out.push_back(read_message(st));
-        return out;
-    });
+    return impl_->transaction([&] { return impl_->claim_rows(impl_->claim_unknown, n, 0); });
 }
 
 void Queue::record(const std::vector<Outcome>& outcomes) {
     if (outcomes.empty()) return;
-    impl_->transaction([&] {
-        const auto now = timestamp_now();
-        for (const auto& o : outcomes) {
-            auto& st = impl_->record_final.reset();
-            st.bind(1, to_string(o.state));
-            if (o.status) {
-                st.bind(2, static_cast<std::int64_t>(*o.status));
-            } else {
-                st.bind_null(2);
-            }
-            st.bind(3, o.response).bind(4, now).bind(5, o.not_before).bind(6, o.id).run();
-        }
+    impl_->transaction([&] { impl_->record_rows(outcomes); });
+}
+
+std::vector<Message> Queue::exchange(const std::vector<Outcome>& outcomes, std::size_t n,
+                                     double now, bool unknown) {
+    if (outcomes.empty() && n == 0) return {};
+    return impl_->transaction([&] {
+        impl_->record_rows(outcomes);
+        return n == 0 ? std::vector<Message>{}
+                      : impl_->claim_rows(unknown ? impl_->claim_unknown : impl_->claim, n, now);
     });
 }
 

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "bcp/committer.hpp"
 #include "bcp/rate.hpp"
 
 namespace bcp {
@@ -14,8 +14,6 @@ namespace {
 
 using Clock = RateLimiter::Clock;
 
-constexpr auto flush_every = std::chrono::milliseconds(50);
-constexpr std::size_t flush_batch = 512;
 constexpr double max_backoff = 60;
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
@@ -39,63 +37,53 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     WindowMeter meter;
     auto& t = report.totals;
     const auto t0 = Clock::now();
-    Clock::time_point first_start{}, last_start{}, pause_until{}, last_flush = t0,
-                                      last_progress = t0;
-    std::deque<Message> claimed;  // claimed (sending) but not yet started
-    std::vector<Outcome> outcomes;
+    Clock::time_point first_start{}, last_start{}, pause_until{}, last_progress = t0;
     std::unordered_map<std::int64_t, int> retries;
     std::unordered_set<std::int64_t> exhausted;
-    bool resend_phase = o.resend_unknown;
     bool stop_claiming = false;
-
-    auto flush = [&] {
-        queue.record(outcomes);
-        outcomes.clear();
-        last_flush = Clock::now();
-    };
-    auto lookahead = [&]() -> std::size_t {
-        const std::size_t free = k - std::min(k, sink.in_flight());
-        if (o.rate <= 0) return std::max<std::size_t>(1, free);
-        // Claim only what can start within about 20 ms: a crash leaves few claimed messages.
-        const auto ahead = static_cast<std::size_t>(std::ceil(limiter.rate() * 0.02));
-        return std::clamp<std::size_t>(ahead, 1, std::max<std::size_t>(1, free));
-    };
+    bool paused = false;
+    // Claims and outcome records happen on the committer's thread: a slow commit never
+    // delays a send.
+    Committer committer(queue, o.rate, k, o.resend_unknown);
 
     for (;;) {
         auto now = Clock::now();
         const bool interrupted = o.interrupt != nullptr && o.interrupt->load();
-        if (interrupted || (o.max_seconds > 0 && seconds_between(t0, now) >= o.max_seconds)) {
+        if (!stop_claiming &&
+            (interrupted || (o.max_seconds > 0 && seconds_between(t0, now) >= o.max_seconds))) {
             stop_claiming = true;
+            committer.pause();  // what was claimed and not started goes back to the queue
+        }
+        // A long push-back pause: nothing stays claimed meanwhile (a crash would leave it
+        // `unknown` though it never left).
+        const bool long_pause = now + std::chrono::seconds(1) < pause_until;
+        if (!stop_claiming && long_pause != paused) {
+            paused = long_pause;
+            if (paused) {
+                committer.pause();
+            } else {
+                committer.resume();
+            }
         }
         // Start what the limiter and the concurrency allow.
         bool nothing_due = false;
+        bool starved = false;  // messages are due but their claim is still being committed
         while (!stop_claiming && sink.in_flight() < k && now >= pause_until) {
             if (limiter.next_allowed(now) > now) break;
-            if (claimed.empty()) {
-                // Unthrottled, claim in batches of at least a quarter of the slots: one commit
-                // per message would cost more than sending it.
-                const std::size_t free = k - std::min(k, sink.in_flight());
-                if (o.rate <= 0 && sink.in_flight() > 0 && free < std::max<std::size_t>(1, k / 4)) {
-                    break;
-                }
-                auto batch = resend_phase ? queue.claim_unknown(lookahead())
-                                          : queue.claim(lookahead(), unix_now());
-                if (batch.empty()) {
-                    if (resend_phase) {
-                        resend_phase = false;
-                        continue;
-                    }
+            auto next = committer.take();
+            if (!next) {
+                if (committer.dry()) {
                     nothing_due = true;
-                    break;
+                } else {
+                    starved = true;
                 }
-                for (auto& m : batch) claimed.push_back(std::move(m));
+                break;
             }
-            Message m = std::move(claimed.front());
-            claimed.pop_front();
+            Message m = std::move(*next);
             if (exhausted.count(m.id) != 0) {
                 // Retried enough in this run: back to the queue untouched for a later run.
-                outcomes.push_back({m.id, MessageState::queued, m.last_status, m.last_response,
-                                    unix_now() + max_backoff});
+                committer.submit({m.id, MessageState::queued, m.last_status, m.last_response,
+                                  unix_now() + max_backoff});
                 continue;
             }
             std::string body = o.prepare ? o.prepare(m) : m.body;
@@ -109,13 +97,6 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             last_start = now;
             ++t.sent;
         }
-        if (stop_claiming && !claimed.empty()) {
-            // Claimed but never started: nothing left this machine, so they go back.
-            for (const auto& m : claimed) {
-                outcomes.push_back({m.id, MessageState::queued, m.last_status, m.last_response, 0});
-            }
-            claimed.clear();
-        }
 
         // Wait for results, no longer than until the next send may start.
         Clock::duration wait = std::chrono::milliseconds(10);
@@ -123,14 +104,20 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             const auto next = std::max(limiter.next_allowed(now), pause_until);
             wait = std::clamp<Clock::duration>(next - now, Clock::duration::zero(), wait);
         }
+        if (starved) wait = std::min<Clock::duration>(wait, std::chrono::milliseconds(1));
         if (sink.in_flight() == 0) {
-            // Nothing to wait for but the clock: sleep rather than spin.
-            if (!nothing_due && !stop_claiming) std::this_thread::sleep_for(wait);
+            // Nothing to wait for but the clock or the committer: sleep rather than spin.
+            if (starved) {
+                committer.wait_ready(wait);
+            } else if (!nothing_due && !stop_claiming) {
+                std::this_thread::sleep_for(wait);
+            }
             wait = Clock::duration::zero();
         }
         auto results =
             sink.poll(std::chrono::duration_cast<std::chrono::milliseconds>(wait));
         now = Clock::now();
+        const double rate_before = limiter.rate();
         for (auto& r : results) {
             Outcome out{r.id, r.state, r.status, std::move(r.response), 0};
             switch (r.state) {
@@ -161,11 +148,9 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
                 }
                 default: out.state = MessageState::unknown; ++t.unknown; break;
             }
-            outcomes.push_back(std::move(out));
+            committer.submit(std::move(out));
         }
-        if (outcomes.size() >= flush_batch || (!outcomes.empty() && now - last_flush >= flush_every)) {
-            flush();
-        }
+        if (limiter.rate() != rate_before) committer.set_rate(limiter.rate());
         if (o.progress && now - last_progress >= std::chrono::milliseconds(200)) {
             last_progress = now;
             t.in_flight = sink.in_flight();
@@ -174,25 +159,31 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             o.progress(t);
         }
 
-        if (sink.in_flight() > 0 || !claimed.empty()) continue;
+        if (sink.in_flight() > 0) continue;
         if (stop_claiming) break;
-        if (!nothing_due && now >= pause_until) continue;
+        if (now < pause_until) {
+            // The gateway asked for a pause: wait it out (what it pushed back is queued).
+            std::this_thread::sleep_for(std::min<Clock::duration>(pause_until - now,
+                                                                  std::chrono::milliseconds(200)));
+            continue;
+        }
+        if (!nothing_due) continue;
         // Nothing in flight and nothing due now: finished, or wait for a backoff to end.
-        flush();
-        const auto counts = queue.counts();
+        committer.sync();
+        const auto counts = committer.with_queue([](Queue& q) { return q.counts(); });
         const auto queued = counts.of(MessageState::queued);
         if (queued == 0) break;
         if (static_cast<std::int64_t>(exhausted.size()) >= queued) break;
         double wait_s = std::max(0.0, counts.next_attempt - unix_now());
-        if (now < pause_until) wait_s = std::max(wait_s, seconds_between(now, pause_until));
         if (o.max_seconds > 0) {
             const double left = o.max_seconds - seconds_between(t0, now);
             if (left <= 0) break;
             wait_s = std::min(wait_s, left);
         }
         std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait_s, 0.2) + 0.001));
+        committer.rewake();
     }
-    flush();
+    committer.finish();
     const auto counts = queue.counts();
     report.remaining = counts.of(MessageState::queued);
     report.stopped_early = stop_claiming && report.remaining > 0;

@@ -1,6 +1,6 @@
 """Shared pieces of the replay scenarios: a real gateway process on 127.0.0.1, queues made
 with bcp-replay itself, and readers for the gateway's arrival log."""
-import json, os, signal, subprocess, sys, tempfile, time
+import json, os, shutil, signal, subprocess, sys, tempfile, time
 
 BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin"
 failures = []
@@ -12,7 +12,17 @@ def check(cond, what):
         failures.append(what)
 
 
+_workdirs = []
+
+
 def finish():
+    if failures:
+        # Kept for the post-mortem: the queue file and the gateway's arrival log.
+        for d in _workdirs:
+            print(f"work files kept in {d}")
+    else:
+        for d in _workdirs:
+            shutil.rmtree(d, ignore_errors=True)
     print(f"{len(failures)} failed" if failures else "all checks passed")
     sys.exit(1 if failures else 0)
 
@@ -86,4 +96,7 @@ def max_window(times, width=1.0):
 
 
 def workdir():
-    return tempfile.mkdtemp(prefix="bcp-replay-test-")
+    """A scratch directory, removed by finish() when every check passed."""
+    d = tempfile.mkdtemp(prefix="bcp-replay-test-")
+    _workdirs.append(d)
+    return d

@@ -49,8 +49,9 @@ for m in s.values():
     if m["state"] == "unknown" and not (m["last_response"] or "").startswith("interrupted while sending"):
         other[m["last_response"]] = other.get(m["last_response"], 0) + 1
 check(not other, f"no message unknown for another reason than a kill ({other})")
-# In flight at a kill: at most the concurrency plus the claim lookahead (20 ms at 300/s).
-check(counts.get("unknown", 0) <= kills * (16 + 6), "unknown bounded by what can be in flight at each kill")
+# Left `sending` by a kill: at most the concurrency plus the claim horizon (20 ms of sends at
+# 300/s, up to 100 ms when commits are slow: bcp-replay(1)).
+check(counts.get("unknown", 0) <= kills * (16 + 30), "unknown bounded by what can be in flight at each kill")
 check(all(m["state"] == "accepted" for k, m in s.items() if k in set(keys) and k not in ("R000013", "R000027")
           and m["state"] != "unknown"), "everything that arrived (and was not unknown) is accepted")
 check(s["R000013"]["state"] in ("rejected", "unknown"), "a 400 is rejected (or unknown if killed in flight)")

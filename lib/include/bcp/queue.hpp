@@ -101,6 +101,10 @@ public:
 
     // Records outcomes of claimed messages in one transaction.
     void record(const std::vector<Outcome>& outcomes);
+    // Both in one transaction (one commit, one fsync): records `outcomes`, then claims up to
+    // `n` messages (queued ones due at `now`, or unknown ones when `unknown`).
+    [[nodiscard]] std::vector<Message> exchange(const std::vector<Outcome>& outcomes,
+                                                std::size_t n, double now, bool unknown);
 
     // Turns every `sending` message into `unknown` (call only while holding the runner lock:
     // no other runner can then be sending). Returns how many.
