@@ -86,10 +86,10 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
                                   unix_now() + max_backoff});
                 continue;
             }
-            std::string body = o.prepare ? o.prepare(m) : m.body;
+            std::string body = o.prepare ? o.prepare(m) : std::move(m.body);
             sink.start(m, std::move(body));
-            // Counted from when the request was handed to the socket, not from the decision:
-            // a delay in between then only makes the window accounting more conservative.
+            // Counted when the request is handed to the sink, which writes it at the poll right
+            // after this loop: microseconds later, well inside the window's 10 ms margin.
             now = Clock::now();
             limiter.started(now);
             meter.add(now);

@@ -30,7 +30,8 @@ struct SinkResult {
 class Sink {
 public:
     virtual ~Sink() = default;
-    // Starts sending one message (already claimed). `body` is what goes out.
+    // Starts sending one message (already claimed). `body` is what goes out. A sink may
+    // leave the first write to the next poll(): callers start a batch, then poll at once.
     virtual void start(const Message& message, std::string body) = 0;
     // Waits up to `timeout` for attempts to finish and returns those that did.
     [[nodiscard]] virtual std::vector<SinkResult> poll(std::chrono::milliseconds timeout) = 0;
