@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "bcp/reference.hpp"
 
@@ -17,6 +19,30 @@ constexpr std::array<bool, 256> needs_escape = [] {
     return t;
 }();
 
+// The length of the run of plain bytes at the start of s[i, n): eight bytes per step while none
+// of them needs escaping (a byte >= 0x80, < 0x20, '"' or '\\', found with word arithmetic),
+// then byte by byte.
+std::size_t plain_run_end(std::string_view s, std::size_t i) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const std::size_t n = s.size();
+    while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const std::uint64_t quote = w ^ (ones * '"');
+        const std::uint64_t backslash = w ^ (ones * '\\');
+        // (x - k) & ~x has a byte's high bit set when that byte of x is below k (k <= 0x80);
+        // borrows only add hits above a real one, so the test is exact as a yes/no.
+        const std::uint64_t control = (w - ones * 0x20) & ~w;
+        const std::uint64_t is_quote = (quote - ones) & ~quote;
+        const std::uint64_t is_backslash = (backslash - ones) & ~backslash;
+        if (((control | is_quote | is_backslash | w) & highs) != 0) break;
+        i += 8;
+    }
+    while (i < n && !needs_escape[static_cast<unsigned char>(s[i])]) ++i;
+    return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -26,8 +52,7 @@ void append_json_string(std::string& out, std::string_view s) {
     const std::size_t n = s.size();
     while (i < n) {
         // Fast path: a run of plain printable ASCII.
-        std::size_t j = i;
-        while (j < n && !needs_escape[static_cast<unsigned char>(s[j])]) ++j;
+        const std::size_t j = plain_run_end(s, i);
         out.append(s.data() + i, j - i);
         i = j;
         if (i >= n) break;

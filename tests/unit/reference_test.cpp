@@ -51,6 +51,40 @@ TEST_CASE("published MRN vectors") {
     CHECK(has_code(bad, Code::check_character, Severity::error));
 }
 
+TEST_CASE("a wrong check character alone: exactly one problem, the same on every path") {
+    // UCC letter and known country take the fast path; a digit at 17 (pre-UCC) and an unknown
+    // country take the full one. Each must report the check character and nothing else new.
+    for (const std::string& good : {make_mrn(25, "BE", "CPB000000010", 'A'),
+                                   std::string("07ES00084110151140"),
+                                   make_mrn(25, "QQ", "000000000001", 'R')}) {
+        const auto base = check_mrn(good);
+        const char expected = good.back();
+        for (char c : std::string_view("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+            if (c == expected) continue;
+            std::string bad = good;
+            bad.back() = c;
+            const auto r = check_mrn(bad);
+            CAPTURE(bad);
+            CHECK_FALSE(r.valid());
+            CHECK(r.check_expected == expected);
+            REQUIRE(r.size() == base.size() + 1);
+            const auto& p = *(r.end() - 1);
+            CHECK(p.code == Code::check_character);
+            CHECK(p.severity == Severity::error);
+            CHECK(p.pos == 18);
+            CHECK(p.found == c);
+            CHECK(p.expected == expected);
+        }
+        // Not [0-9A-Z] at 18: its own problem instead.
+        std::string lower = good;
+        lower.back() = 'x';
+        CHECK(has_code(check_mrn(lower), Code::lowercase, Severity::error));
+        std::string dash = good;
+        dash.back() = '-';
+        CHECK(has_code(check_mrn(dash), Code::invalid_char, Severity::error));
+    }
+}
+
 TEST_CASE("an MRN of the pre-UCC format has a digit at position 17: a warning only") {
     const auto c = check_mrn("07ES00084110151140");
     CHECK(c.valid());

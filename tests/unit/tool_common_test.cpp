@@ -2,6 +2,8 @@
 // lines), JSON string output, buffered output, inputs that are not files.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <sstream>
 #include <string>
 #include <vector>
@@ -66,6 +68,46 @@ TEST_CASE("JSON strings: escapes, control characters, invalid UTF-8 replaced") {
     std::string out;
     append_json_string(out, "a\"b\\c\n\x01" "\xC3\xA9" "\xFF");
     CHECK(out == "\"a\\\"b\\\\c\\n\\u0001\xC3\xA9\xEF\xBF\xBD\"");
+}
+
+TEST_CASE("JSON strings: the eight-bytes-at-a-time scan agrees with the byte rules") {
+    // Every ASCII byte at every position of strings around the 8-byte steps, against the
+    // escaping rules written out byte by byte.
+    const auto expected = [](std::string_view s) {
+        std::string e = "\"";
+        for (const char ch : s) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (c == '"') e += "\\\"";
+            else if (c == '\\') e += "\\\\";
+            else if (c == '\n') e += "\\n";
+            else if (c == '\r') e += "\\r";
+            else if (c == '\t') e += "\\t";
+            else if (c < 0x20) e += fmt::format("\\u{:04x}", c);
+            else e += ch;
+        }
+        return e + "\"";
+    };
+    std::size_t cases = 0;
+    for (std::size_t len : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 24u, 31u}) {
+        for (std::size_t pos = 0; pos < len; ++pos) {
+            for (int c = 0; c < 0x80; ++c) {
+                std::string s(len, 'x');
+                s[pos] = static_cast<char>(c);
+                std::string out;
+                append_json_string(out, s);
+                CAPTURE(len);
+                CAPTURE(pos);
+                CAPTURE(c);
+                REQUIRE(out == expected(s));
+                ++cases;
+            }
+        }
+    }
+    CHECK(cases == 128 * (1 + 7 + 8 + 9 + 15 + 16 + 17 + 24 + 31));
+    // Non-ASCII after a long plain run still goes through the UTF-8 checks.
+    std::string out;
+    append_json_string(out, "0123456789abcdef\xC3\xA9 \xFF" "0123456789");
+    CHECK(out == "\"0123456789abcdef\xC3\xA9 \xEF\xBF\xBD" "0123456789\"");
 }
 
 TEST_CASE("Output writes everything on finish") {

@@ -20,6 +20,7 @@ namespace {
 
 namespace t = bcp::tool;
 using nlohmann::json;
+using namespace std::string_view_literals;  // appends of literals without a strlen
 
 // Inputs longer than this are echoed truncated (the full length is given beside them), so a
 // 10 MB line makes a readable error record rather than a 10 MB one.
@@ -45,14 +46,14 @@ void append_problems(std::string& out, const Check& c, std::string_view input, S
         if (p.severity != which) continue;
         if (!first) out.push_back(',');
         first = false;
-        out.append(R"({"code":")");
+        out.append(R"({"code":")"sv);
         out.append(code_name(p.code));
-        out.append(R"(","message":)");
+        out.append(R"(","message":)"sv);
         scratch.clear();
         describe_to(scratch, p, input);
         t::append_json_string(out, scratch);
         if (p.pos != 0) {
-            out.append(R"(,"position":)");
+            out.append(R"(,"position":)"sv);
             append_uint(out, p.pos);
         }
         out.push_back('}');
@@ -70,68 +71,68 @@ struct Origin {
 void append_record_json(std::string& out, const Origin& at, std::string_view input,
                         const Check& c, const std::string* normalized, bool type_known,
                         std::string& scratch) {
-    out.append(R"({"line":)");
+    out.append(R"({"line":)"sv);
     append_uint(out, at.line);
     if (!at.file.empty()) {
-        out.append(R"(,"file":)");
+        out.append(R"(,"file":)"sv);
         t::append_json_string(out, at.file);
     }
     if (!at.field.empty()) {
-        out.append(R"(,"field":)");
+        out.append(R"(,"field":)"sv);
         t::append_json_string(out, at.field);
     }
-    out.append(R"(,"input":)");
+    out.append(R"(,"input":)"sv);
     if (c.has(Code::missing_field) || c.has(Code::not_a_string)) {
-        out.append("null");
+        out.append("null"sv);
     } else {
         t::append_json_string(out, input.substr(0, echo_limit));
     }
     if (input.size() > echo_limit) {
-        out.append(R"(,"input_truncated":true,"input_length":)");
+        out.append(R"(,"input_truncated":true,"input_length":)"sv);
         append_uint(out, input.size());
     }
-    out.append(R"(,"type":)");
+    out.append(R"(,"type":)"sv);
     if (type_known) {
         out.push_back('"');
         out.append(to_string(c.type));
         out.push_back('"');
     } else {
-        out.append("null");
+        out.append("null"sv);
     }
-    out.append(c.valid() ? R"(,"valid":true,"errors":)" : R"(,"valid":false,"errors":)");
+    out.append(c.valid() ? R"(,"valid":true,"errors":)"sv : R"(,"valid":false,"errors":)"sv);
     append_problems(out, c, input, Severity::error, scratch);
-    out.append(R"(,"warnings":)");
+    out.append(R"(,"warnings":)"sv);
     append_problems(out, c, input, Severity::warning, scratch);
     if (normalized != nullptr) {
-        out.append(R"(,"normalized":)");
+        out.append(R"(,"normalized":)"sv);
         t::append_json_string(out, *normalized);
     }
     if (type_known && is_mrn_shaped(c.type)) {
-        out.append(R"(,"check_expected":)");
+        out.append(R"(,"check_expected":)"sv);
         if (c.check_expected != 0) {
             out.push_back('"');
             out.push_back(c.check_expected);
             out.push_back('"');
         } else {
-            out.append("null");
+            out.append("null"sv);
         }
         if (const auto parts = split_mrn(input)) {
-            out.append(R"(,"parts":{"year":)");
+            out.append(R"(,"parts":{"year":)"sv);
             t::append_json_string(out, parts->year);
-            out.append(R"(,"country":)");
+            out.append(R"(,"country":)"sv);
             t::append_json_string(out, parts->country);
-            out.append(R"(,"unique":)");
+            out.append(R"(,"unique":)"sv);
             t::append_json_string(out, parts->unique);
-            out.append(R"(,"procedure":)");
+            out.append(R"(,"procedure":)"sv);
             t::append_json_string(out, parts->procedure);
-            out.append(R"(,"check":)");
+            out.append(R"(,"check":)"sv);
             t::append_json_string(out, parts->check);
             out.push_back('}');
         } else {
-            out.append(R"(,"parts":null)");
+            out.append(R"(,"parts":null)"sv);
         }
     }
-    out.append("}\n");
+    out.append("}\n"sv);
 }
 
 void append_record_text(std::string& out, const Origin& at, std::string_view input,
@@ -244,17 +245,17 @@ private:
             fmt::format_to(std::back_inserter(out), "{}{}{}: ERROR {}: {}\n", at.file,
                            at.file.empty() ? "" : ":", at.line, kind, message);
         } else {
-            out.append(R"({"line":)");
+            out.append(R"({"line":)"sv);
             append_uint(out, at.line);
             if (!at.file.empty()) {
-                out.append(R"(,"file":)");
+                out.append(R"(,"file":)"sv);
                 t::append_json_string(out, at.file);
             }
-            out.append(R"(,"valid":false,"error":{"kind":)");
+            out.append(R"(,"valid":false,"error":{"kind":)"sv);
             t::append_json_string(out, kind);
-            out.append(R"(,"message":)");
+            out.append(R"(,"message":)"sv);
             t::append_json_string(out, message);
-            out.append("}}\n");
+            out.append("}}\n"sv);
         }
         out_.maybe_flush();
         return true;
