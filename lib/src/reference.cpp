@@ -335,19 +335,18 @@ constexpr std::uint32_t ucc_letters = [] {
 // (2^17 - 1), stays below 2^23, and 17 bad characters below 2^29). One load and one add per
 // character, no branch, no spill: 17 x 256 x 4 bytes = 17 KB, in L1 after the first lines.
 constexpr std::uint32_t bad_char_mark = 1u << 24;
-struct WeightedTable {
-    std::uint32_t v[mrn_length - 1][256];
-};
-constexpr WeightedTable weighted = [] {
-    WeightedTable t{};
-    for (std::size_t i = 0; i < mrn_length - 1; ++i) {
+using WeightedTable = std::array<std::array<std::uint32_t, 256>, mrn_length - 1>;
+constexpr WeightedTable make_weighted() {
+    WeightedTable table{};
+    for (std::size_t pos = 0; pos < table.size(); ++pos) {
         for (std::size_t c = 0; c < 256; ++c) {
-            const int v = value_table[c];
-            t.v[i][c] = v < 0 ? bad_char_mark : static_cast<std::uint32_t>(v) << i;
+            const int value = value_table[c];
+            table[pos][c] = value < 0 ? bad_char_mark : static_cast<std::uint32_t>(value) << pos;
         }
     }
-    return t;
-}();
+    return table;
+}
+constexpr WeightedTable weighted = make_weighted();
 
 // The common cases in bulk checks: a well-formed MRN with a UCC procedure letter and a known
 // country, whose check character is right, or is another of [0-9A-Z] (the usual typo). One pass,
@@ -360,7 +359,7 @@ FastMrn fast_mrn(std::string_view ref, char& expected) {
     const auto* p = reinterpret_cast<const unsigned char*>(ref.data());
     std::uint32_t sum = 0;
 #pragma GCC unroll 17
-    for (unsigned i = 0; i < mrn_length - 1; ++i) sum += weighted.v[i][p[i]];
+    for (unsigned i = 0; i < mrn_length - 1; ++i) sum += weighted[i][p[i]];
     if (sum >= bad_char_mark || p[0] > '9' || p[1] > '9' || p[2] < 'A' || p[3] < 'A' ||
         p[16] < 'A' || ((ucc_letters >> (p[16] - 'A')) & 1u) == 0 ||
         value_table[p[17]] < 0 || !is_country(ref.substr(2, 2))) {

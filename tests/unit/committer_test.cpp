@@ -17,21 +17,15 @@
 #include "bcp/committer.hpp"
 #include "bcp/error.hpp"
 #include "bcp/queue.hpp"
+#include "temp_dir.hpp"
 
 using namespace bcp;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
+using bcp::test::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/bcp-committer-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+namespace {
 
 void fill(Queue& q, int n, const char* prefix = "K") {
     q.begin();

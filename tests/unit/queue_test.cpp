@@ -10,20 +10,14 @@
 
 #include "bcp/error.hpp"
 #include "bcp/queue.hpp"
+#include "temp_dir.hpp"
 
 using namespace bcp;
 namespace fs = std::filesystem;
 
-namespace {
+using bcp::test::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/bcp-queue-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+namespace {
 
 NewMessage msg(const std::string& key) {
     NewMessage m;

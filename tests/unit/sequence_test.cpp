@@ -17,20 +17,14 @@
 #include "bcp/error.hpp"
 #include "bcp/generate.hpp"
 #include "bcp/sequence.hpp"
+#include "temp_dir.hpp"
 
 using namespace bcp;
 namespace fs = std::filesystem;
 
-namespace {
+using bcp::test::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/bcp-seq-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+namespace {
 
 }  // namespace
 
