@@ -979,6 +979,23 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // Last, the sender's country-code domain ("helpdesk@example.be"): weaker evidence than
     // anything the notice says, so it only fills a gap.
     if (n.country.empty() && !raw.sender.empty()) n.country = sender_country(raw.sender, false);
+    // In a German notice "AES" is ATLAS's export process, not Belgium's AES (seed 000:
+    // "Affected procedures: Einfuhr, EAS, AES, NCTS"): a Belgian declarant asking whether AES
+    // is down must not be told yes by German Customs.
+    if (n.country == "DE" && find_system("ATLAS-AES") != nullptr) {
+        const bool has_atlas_aes =
+            std::find(n.systems.begin(), n.systems.end(), "ATLAS-AES") != n.systems.end();
+        for (auto it = n.systems.begin(); it != n.systems.end();) {
+            if (*it != "AES") {
+                ++it;
+            } else if (has_atlas_aes) {
+                it = n.systems.erase(it);
+            } else {
+                *it = "ATLAS-AES";
+                ++it;
+            }
+        }
+    }
     // German Customs notices that name no ATLAS process concern ATLAS as a whole (seed 000:
     // "DE Customs is experiencing delays in processing declarations").
     if (n.country == "DE") {
