@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -240,5 +241,16 @@ bool colour_enabled(int fd) {
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+int setup_failed(const char* tool) noexcept {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+    } catch (...) {
+        std::fprintf(stderr, "%s: error: unknown exception\n", tool);
+    }
+    return usage;
+}
 
 }  // namespace bcp::tool

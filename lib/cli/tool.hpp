@@ -71,6 +71,11 @@ template <typename Body>
     }
 }
 
+// For the catch clause of a main's function-try-block, where what escapes the flag setup
+// lands (out of memory while building the parser): reports the exception in flight as one
+// error line and returns the usage status (2), never std::terminate.
+[[nodiscard]] int setup_failed(const char* tool) noexcept;
+
 // Applies the house settings to a CLI11 app: --version, help footer with the exit statuses.
 void setup_app(CLI::App& app, std::string_view tool, std::string_view description);
 

@@ -1,5 +1,4 @@
 // bcp-id command line: flags only; the work is in id_tool.cpp.
-#include <cstdio>
 #include <iostream>
 
 #include "id_tool.hpp"
@@ -79,10 +78,6 @@ int main(int argc, char** argv) try {
     if (gen->parsed()) o.command = Command::gen;
     if (explain->parsed()) o.command = Command::explain;
     return bcp::id_tool::run(o, std::cin, std::cout, std::cerr);
-} catch (const std::exception& e) {
-    std::fprintf(stderr, "bcp-id: error: %s\n", e.what());
-    return 2;
 } catch (...) {
-    std::fputs("bcp-id: error: unknown exception\n", stderr);
-    return 2;
+    return bcp::tool::setup_failed("bcp-id");
 }

@@ -1,5 +1,4 @@
 // bcp-mention command line: flags only; the work is in mention_tool.cpp.
-#include <cstdio>
 #include <iostream>
 
 #include "mention_tool.hpp"
@@ -63,10 +62,6 @@ int main(int argc, char** argv) try {
     if (systems->parsed()) o.command = Command::systems;
     if (lint->parsed()) o.command = Command::lint;
     return bcp::mention_tool::run(o, std::cin, std::cout, std::cerr);
-} catch (const std::exception& e) {
-    std::fprintf(stderr, "bcp-mention: error: %s\n", e.what());
-    return 2;
 } catch (...) {
-    std::fputs("bcp-mention: error: unknown exception\n", stderr);
-    return 2;
+    return bcp::tool::setup_failed("bcp-mention");
 }

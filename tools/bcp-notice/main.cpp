@@ -1,5 +1,4 @@
 // bcp-notice command line: flags only; the work is in notice_tool.cpp.
-#include <cstdio>
 #include <iostream>
 
 #include "notice_tool.hpp"
@@ -61,10 +60,6 @@ int main(int argc, char** argv) try {
     o.errors_json = errors_json;
     if (active->parsed()) o.command = Command::active;
     return bcp::notice_tool::run(o, std::cin, std::cout, std::cerr);
-} catch (const std::exception& e) {
-    std::fprintf(stderr, "bcp-notice: error: %s\n", e.what());
-    return 2;
 } catch (...) {
-    std::fputs("bcp-notice: error: unknown exception\n", stderr);
-    return 2;
+    return bcp::tool::setup_failed("bcp-notice");
 }

@@ -1,6 +1,5 @@
 // bcp-replay command line: flags only; the work is in replay_tool.cpp.
 #include <csignal>
-#include <cstdio>
 #include <iostream>
 
 #include "replay_tool.hpp"
@@ -102,10 +101,6 @@ int main(int argc, char** argv) try {
     std::signal(SIGTERM, on_signal);
     o.interrupt = &interrupted;
     return bcp::replay_tool::run(o, std::cin, std::cout, std::cerr);
-} catch (const std::exception& e) {
-    std::fprintf(stderr, "bcp-replay: error: %s\n", e.what());
-    return 2;
 } catch (...) {
-    std::fputs("bcp-replay: error: unknown exception\n", stderr);
-    return 2;
+    return bcp::tool::setup_failed("bcp-replay");
 }
