@@ -41,6 +41,16 @@ void fill(Queue& q, int n, const char* prefix = "K") {
     q.commit();
 }
 
+// A scratch queue file holding `n` messages K0, K1, ...
+struct QueueFile {
+    TempDir dir;
+    fs::path db = dir.path / "q.db";
+    Queue queue = Queue::open(db);
+    explicit QueueFile(int n = 0) {
+        if (n > 0) fill(queue, n);
+    }
+};
+
 // The next message, waiting for the committer up to two seconds.
 std::optional<Message> next(Committer& c) {
     const auto deadline = std::chrono::steady_clock::now() + 2s;
@@ -62,10 +72,9 @@ MessageState state_of(const fs::path& db, const std::string& key) {
 }  // namespace
 
 TEST_CASE("a message is handed out only after its claim is committed, and each once") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
-    fill(q, 50);
+    QueueFile f(50);
+    auto& q = f.queue;
+    const auto& db = f.db;
     Committer c(q, 400, 16, false);
     std::set<std::string> seen;
     while (auto m = next(c)) {
@@ -84,8 +93,8 @@ TEST_CASE("a message is handed out only after its claim is committed, and each o
 }
 
 TEST_CASE("the claim horizon: 20 ms of sends, the concurrency when unthrottled") {
-    TempDir d;
-    auto q = Queue::open(d.path / "q.db");
+    QueueFile f;
+    auto& q = f.queue;
     {
         Committer c(q, 400, 64, false);
         CHECK(c.horizon() >= 8);    // 400/s x 20 ms
@@ -103,10 +112,9 @@ TEST_CASE("the claim horizon: 20 ms of sends, the concurrency when unthrottled")
 }
 
 TEST_CASE("sync commits the submitted outcomes before it returns") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
-    fill(q, 3);
+    QueueFile f(3);
+    auto& q = f.queue;
+    const auto& db = f.db;
     Committer c(q, 100, 4, false);
     const auto m = next(c);
     REQUIRE(m.has_value());
@@ -117,10 +125,8 @@ TEST_CASE("sync commits the submitted outcomes before it returns") {
 }
 
 TEST_CASE("what was claimed and not taken goes back to queued: pause, finish, destructor") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
-    fill(q, 20);
+    QueueFile f(20);
+    auto& q = f.queue;
     SUBCASE("pause, then resume") {
         Committer c(q, 1000, 8, false);
         const auto first = next(c);
@@ -149,9 +155,9 @@ TEST_CASE("what was claimed and not taken goes back to queued: pause, finish, de
 }
 
 TEST_CASE("an empty queue runs dry; rewake claims what became due") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
+    QueueFile f;
+    auto& q = f.queue;
+    const auto& db = f.db;
     Committer c(q, 100, 4, false);
     CHECK_FALSE(next(c).has_value());
     CHECK(c.dry());
@@ -167,9 +173,8 @@ TEST_CASE("an empty queue runs dry; rewake claims what became due") {
 }
 
 TEST_CASE("resend-unknown: the unknown messages first, then the queued ones") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
+    QueueFile f;
+    auto& q = f.queue;
     fill(q, 2, "U");
     (void)q.claim(2, unix_now());
     CHECK(q.recover_sending() == 2);
@@ -185,10 +190,9 @@ TEST_CASE("resend-unknown: the unknown messages first, then the queued ones") {
 }
 
 TEST_CASE("an error of the queue reaches the send loop instead of vanishing in the thread") {
-    TempDir d;
-    const auto db = d.path / "q.db";
-    auto q = Queue::open(db);
-    fill(q, 5);
+    QueueFile f(5);
+    auto& q = f.queue;
+    const auto& db = f.db;
     Committer c(q, 100, 4, false);
     const auto m = next(c);
     REQUIRE(m.has_value());
