@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,19 @@ inline void expect_json_lines(std::string_view out) {
 // The exit statuses of bcpkit(7).
 inline void expect_status(int status) {
     if (status < 0 || status > 5) fail("exit status outside 0..5");
+}
+
+// Runs a tool's run(options, in, out, err) on the input after its first byte (the mode byte
+// that chose the options), checks the exit status and, for JSON output, that every line is
+// JSON. Returns what the tool wrote on stdout.
+template <typename Run, typename Options>
+std::string run_tool(Run run, const Options& options, const std::uint8_t* data, std::size_t size,
+                     bool json_output = true) {
+    std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
+    std::ostringstream out, err;
+    expect_status(run(options, in, out, err));
+    if (json_output) expect_json_lines(out.str());
+    return out.str();
 }
 
 }  // namespace bcp::fuzz

@@ -23,10 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.errors_json = (mode & 64u) != 0;
     const bool text = (mode & 128u) != 0;
     if (text) o.format = "text";
-    std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
-    std::ostringstream out, err;
-    const int status = bcp::id_tool::run(o, in, out, err);
-    bcp::fuzz::expect_status(status);
-    if (!text) bcp::fuzz::expect_json_lines(out.str());
+    (void)bcp::fuzz::run_tool(bcp::id_tool::run, o, data, size, !text);
     return 0;
 }

@@ -26,10 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.sources = (mode & 16u) != 0;
     o.errors_json = (mode & 32u) != 0;
     o.state = (dir / "sequence").string();
-    std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
-    std::ostringstream out, err;
-    const int status = bcp::mention_tool::run(o, in, out, err);
-    bcp::fuzz::expect_status(status);
-    bcp::fuzz::expect_json_lines(out.str());
+    (void)bcp::fuzz::run_tool(bcp::mention_tool::run, o, data, size);
     return 0;
 }

@@ -8,14 +8,12 @@
 #include <vector>
 
 #include "bcp/notice.hpp"
-#include "fuzz_common.hpp"
+#include "fuzz_notice.hpp"
 
 namespace {
 
 void check_record(const bcp::Notice& notice) {
-    std::string line;
-    bcp::append_json(line, notice);
-    if (!nlohmann::json::accept(line)) bcp::fuzz::fail("append_json wrote invalid JSON");
+    bcp::fuzz::expect_notice_json(notice);
     (void)bcp::notice_events(notice);
 }
 
@@ -24,9 +22,7 @@ void check_record(const bcp::Notice& notice) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     bcp::fuzz::setup();
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    bcp::NoticeOptions options;
-    options.reference_time = bcp::UtcTime{std::chrono::seconds{1764244800}};  // 2025-11-27T12Z
-    options.file = "fuzz";
+    const auto options = bcp::fuzz::notice_options("fuzz");
 
     check_record(bcp::parse_notice_text(text, options));
 

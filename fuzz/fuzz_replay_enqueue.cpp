@@ -34,11 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((mode & 4u) != 0) o.key = "/declaration/lrn";
     o.errors_json = (mode & 8u) != 0;
     o.state = (dir / "sequence").string();
-    std::istringstream in(std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
-    std::ostringstream out, err;
-    const int status = bcp::replay_tool::run(o, in, out, err);
-    bcp::fuzz::expect_status(status);
-    bcp::fuzz::expect_json_lines(out.str());
+    (void)bcp::fuzz::run_tool(bcp::replay_tool::run, o, data, size);
 
     bcp::replay_tool::Options l;
     l.command = bcp::replay_tool::Command::list;

@@ -8,20 +8,16 @@
 #include "bcp/error.hpp"
 #include "bcp/notice.hpp"
 #include "bcp/notice_statuspage.hpp"
-#include "fuzz_common.hpp"
+#include "fuzz_notice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     bcp::fuzz::setup();
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    bcp::NoticeOptions options;
-    options.reference_time = bcp::UtcTime{std::chrono::seconds{1764244800}};
-    options.file = "fuzz.json";
+    const auto options = bcp::fuzz::notice_options("fuzz.json");
     try {
         std::size_t entry = 0;
         for (const auto& raw : bcp::read_statuspage(text)) {
-            std::string line;
-            bcp::append_json(line, bcp::interpret_notice(raw, entry++, options));
-            if (!nlohmann::json::accept(line)) bcp::fuzz::fail("append_json wrote invalid JSON");
+            bcp::fuzz::expect_notice_json(bcp::interpret_notice(raw, entry++, options));
         }
     } catch (const bcp::error&) {
         // Not a Statuspage document: reported as bad data.

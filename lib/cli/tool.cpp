@@ -210,12 +210,14 @@ void Output::flush_block() {
     errno = 0;
     out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     buf_.clear();
-    if (!out_) {
-        if (errno == EPIPE) {
-            closed_ = true;
-        } else {
-            failed_ = true;
-        }
+    if (!out_) classify_failure();
+}
+
+void Output::classify_failure() noexcept {
+    if (errno == EPIPE) {
+        closed_ = true;
+    } else {
+        failed_ = true;
     }
 }
 
@@ -224,13 +226,7 @@ bool Output::finish() {
     if (!closed_ && !failed_) {
         errno = 0;
         out_.flush();
-        if (!out_) {
-            if (errno == EPIPE) {
-                closed_ = true;
-            } else {
-                failed_ = true;
-            }
-        }
+        if (!out_) classify_failure();
     }
     return !failed_;
 }

@@ -167,6 +167,8 @@ public:
 
 private:
     void flush_block();
+    // After a failed write or flush: a closed reader (EPIPE) is `closed`, anything else `failed`.
+    void classify_failure() noexcept;
     std::ostream& out_;
     std::string buf_;
     std::size_t block_;
