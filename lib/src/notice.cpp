@@ -10,6 +10,7 @@
 
 #include "bcp/country.hpp"
 #include "bcp/error.hpp"
+#include "bcp/knowledge.hpp"
 #include "bcp/reference.hpp"
 #include "bcp/systems.hpp"
 
@@ -143,89 +144,6 @@ bool may_contain(const Trigrams& trigrams, std::string_view s) {
     return true;
 }
 
-// Phrases of the notices (seed 000 unless noted), in English, French, Dutch and German.
-const Phrases& disregard_phrases() {
-    static const Phrases p{"disregard the previous message", "ignore the previous message",
-                             "disregard our previous message", "ne pas tenir compte du message précédent",
-                             "negeer het vorige bericht", "vorherige nachricht ignorieren",
-                             "vorherige meldung ignorieren"};
-    return p;
-}
-
-const Phrases& maintenance_phrases() {
-    static const Phrases p{"scheduled maintenance", "planned maintenance", "maintenance work",
-                                      "gepland onderhoud", "maintenance programmée", "wartungsarbeiten"};
-    return p;
-}
-
-const Phrases& incident_phrases() {
-    static const Phrases p{"outage", "incident", "storing", "panne", "störung", "malfunction"};
-    return p;
-}
-
-const Phrases& cancel_phrases() {
-    static const Phrases p{"has been cancelled", "has been canceled", "is cancelled",
-                                     "is canceled", "a été annulé", "est annulé", "is geannuleerd",
-                                     "wordt geannuleerd", "wurde abgesagt", "wurde storniert"};
-    return p;
-}
-
-const Phrases& authorised_phrases() {
-    static const Phrases p{"procedure has been authorized", "procedure has been authorised",
-                           "procedure is authorized", "procedure is authorised",
-                           "procédure de secours est autorisée", "noodprocedure is toegestaan"};
-    return p;
-}
-
-const Phrases& fallback_refused_phrases() {
-    static const Phrases p{"not allowed to use the fall", "fall-back procedure is not allowed",
-                           "fallback procedure is not allowed", "no fallback procedure",
-                           "no emergency procedure", "not permitted to use", "niet toegestaan",
-                           "n'est pas autorisée", "nicht zulässig", "nicht erlaubt"};
-    return p;
-}
-
-const Phrases& fallback_advised_phrases() {
-    static const Phrases p{"advice to use the mentioned procedure only", "advise you to apply the emergency procedure only",
-                                  "advise you to use the", "only if, to your opinion", "only if you believe",
-                                  "alleen als", "uniquement si", "nur wenn"};
-    return p;
-}
-
-const Phrases& fallback_allowed_phrases() {
-    static const Phrases p{"allowed to use the fall", "you can use the emergency procedure",
-                                  "may use the following emergency procedure", "fallback procedure will still be permitted",
-                                  "go through the fallback procedure", "enabling emergency procedure declarations",
-                                  "procedure has been authori", "procedure is authori", "mag de fall-back",
-                                  "noodprocedure", "procédure de secours", "procédure d'urgence",
-                                  "rescue procedure is authori", "authorised to commence bcp",
-                                  "authorized to commence bcp"};
-    return p;
-}
-
-const Phrases& rejected_phrases() {
-    static const Phrases p{"message is rejected", "messages will be rejected", "messages are rejected",
-                           "forbidden to send messages", "worden geweigerd", "seront rejetés"};
-    return p;
-}
-
-const Phrases& customs_buffer_phrases() {
-    static const Phrases p{"not be processed but buffered", "will be processed when the service becomes available",
-                                  "remain in queue", "worden gebufferd", "gebufferd", "mis en file d'attente"};
-    return p;
-}
-
-const Phrases& declarant_buffer_phrases() {
-    static const Phrases p{"mémoire tampon", "tamponnées", "queue declarations", "buffering",
-                                  "may buffer", "can buffer", "zwischenspeicher"};
-    return p;
-}
-
-const Phrases& customs_phrases() {
-    static const Phrases p{"customs authorit", "douane", "zoll", "customs"};
-    return p;
-}
-
 // --- Statuses ------------------------------------------------------------------------------
 
 // Statuspage's incident states and scheduled-maintenance states (seed 000 uses all of them).
@@ -245,133 +163,6 @@ bool active_status(std::string_view s) {
     return s == "In progress" || s == "Investigating" || s == "Identified" ||
            s == "Monitoring" || s == "Verifying";
 }
-
-// --- Systems -------------------------------------------------------------------------------
-
-struct Alias {
-    std::string_view text;
-    std::string_view id;
-};
-
-// How notices name the systems of data/systems.tsv (seed 000 unless noted): the more
-// specific spellings come first so "IDMS/H7" is not read as IDMS.
-constexpr std::array<Alias, 33> aliases{{
-    {"IDMS/H7", "IDMS-H7"},  // "Procédure d'urgence IDMS/H7 Call N04850"
-    {"IDMS-H7", "IDMS-H7"},
-    {"IDMS", "IDMS"},
-    {"AES", "AES"},
-    {"PLDA", "PLDA"},
-    {"NCTS", "NCTS"},
-    {"EMCS", "EMCS"},
-    {"DMS", "DMS"},
-    {"ICS2", "ICS2"},
-    {"UUM&DS", "UUMDS"},  // "central IT component \"UUM&DS.\""
-    {"UUMDS", "UUMDS"},   // seed 001
-    {"TAPAS", "TAPAS"},   // seed 001
-    {"STI", "STI"},       // seed 001
-    {"ENS", "ENS"},       // seed 001
-    {"DELTA I/E", "DELTA-IE"},  // "DELTA I/E IMPORT online procedure"
-    {"DELTA IE", "DELTA-IE"},   // "the DELTA IE tele-procedure"
-    {"DELTA-IE", "DELTA-IE"},
-    {"Delta IE", "DELTA-IE"},
-    {"Delta G", "DELTA-G"},  // "Delta G / C is experiencing an outage"
-    {"DELTA G", "DELTA-G"},
-    {"RITA", "RITA"},
-    {"TRACES", "TRACES"},  // "TRACES-NT"
-    {"ATLAS", "ATLAS"},
-    {"Einfuhr", "ATLAS-EINFUHR"},  // "Affected procedures: Einfuhr, EAS, AES, NCTS"
-    {"Ausfuhr", "ATLAS-AUSFUHR"},  // "Affected procedures: Ausfuhr, Versand"
-    {"Versand", "ATLAS-VERSAND"},
-    {"EAS", "ATLAS-EAS"},
-    {"CDS TDR", "CDS-TDR"},  // "The CDS TDR Service will be unavailable"
-    {"Trader Dress Rehearsal", "CDS-TDR"},
-    {"TDR", "CDS-TDR"},
-    {"Customs Declaration Service", "CDS"},
-    {"CDS", "CDS"},
-    {"CCS-UK", "CCS-UK"},
-}};
-
-struct Hit {
-    std::size_t pos;
-    std::string id;
-};
-
-// Systems named in `text`, each with its first position; overlapping spellings count once.
-std::vector<Hit> find_systems(std::string_view text, const Trigrams* trigrams = nullptr) {
-    std::vector<Hit> hits;
-    std::vector<std::pair<std::size_t, std::size_t>> taken;
-    for (const auto& a : aliases) {
-        if (trigrams != nullptr && !may_contain(*trigrams, a.text)) continue;
-        std::size_t from = 0;
-        while (true) {
-            const std::size_t at = find_word(text, a.text, from);
-            if (at == std::string_view::npos) break;
-            from = at + 1;
-            const std::size_t e = at + a.text.size();
-            bool overlap = false;
-            for (auto [b, f] : taken) {
-                if (at < f && b < e) overlap = true;
-            }
-            if (overlap) continue;
-            taken.emplace_back(at, e);
-            if (find_system(a.id) == nullptr) continue;  // the closed list decides
-            hits.push_back({at, std::string(a.id)});
-        }
-    }
-    std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) { return x.pos < y.pos; });
-    return hits;
-}
-
-// The system named last before `pos` on the same line, or the first one after it.
-std::string system_on_line(std::string_view text, std::size_t pos) {
-    const std::size_t ls = text.rfind('\n', pos == 0 ? 0 : pos - 1);
-    const std::size_t begin = ls == std::string_view::npos ? 0 : ls + 1;
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const auto hits = find_systems(text.substr(begin, end - begin));
-    std::string before, after;
-    for (const auto& h : hits) {
-        if (begin + h.pos < pos) {
-            before = h.id;
-        } else if (after.empty()) {
-            after = h.id;
-        }
-    }
-    return before.empty() ? after : before;
-}
-
-// --- Country -------------------------------------------------------------------------------
-
-struct CountryPhrase {
-    std::string_view text;
-    std::string_view country;
-};
-
-// Phrases that name the authority behind a notice (seed 000 unless noted).
-constexpr std::array<CountryPhrase, 22> country_phrases{{
-    {"Dutch Custom", "NL"},        // "contact Dutch Customs authorities directly"
-    {"Dutch customs", "NL"},
-    {"Douane Nederland", "NL"},
-    {"French Customs", "FR"},      // "French Customs has reported an incident"
-    {"French customs", "FR"},      // "handled by French customs' technical teams"
-    {"douane.gouv.fr", "FR"},
-    {"German Customs", "DE"},      // "German Customs has announced maintenance work"
-    {"DE Customs", "DE"},          // "DE Customs is experiencing delays"
-    {"Zoll", "DE"},
-    {"HMRC", "GB"},                // "HMRC are planning scheduled maintenance"
-    {"hmrc.gov.uk", "GB"},
-    {"Belgian", "BE"},             // "declarations for Belgian systems"
-    {"BE declarations", "BE"},     // "some BE declarations are getting stuck"
-    {"BE customs", "BE"},
-    {"SPF Finances", "BE"},        // "IDMS-H7 - Procédure alternative/d'urgence | SPF Finances"
-    {"minfin.fed.be", "BE"},
-    {"AGD&A", "BE"},               // "services compétents de l'AGD&A"
-    {"Finnish Customs", "FI"},     // seed 001
-    {"tulli.fi", "FI"},
-    {"Norwegian Customs", "NO"},   // seed 003
-    {"Tolletaten", "NO"},
-    {"Irish Revenue", "IE"},
-}};
 
 // --- Text helpers --------------------------------------------------------------------------
 
@@ -432,89 +223,6 @@ std::string cut(std::string_view s, std::size_t n) {
     if (s.size() <= n) return std::string(s);
     while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
     return std::string(s.substr(0, n)) + "...";
-}
-
-// Boilerplate lines of the vendor's relayed notices, skipped when choosing a title.
-bool boilerplate(std::string_view l) {
-    return l.empty() || starts_with(l, "Dear ") || l == "Dear Customer" || starts_with(l, "Hello") ||
-           starts_with(l, "We have received the following information") ||
-           starts_with(l, "If you require assistance") || starts_with(l, "Please find the message") ||
-           starts_with(l, "---") || starts_with(l, "Kind regards") || l == "\"";
-}
-
-std::string make_title(std::string_view text) {
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t e = text.find('\n', at);
-        if (e == std::string_view::npos) e = text.size();
-        std::string_view l = trim(text.substr(at, e - at));
-        at = e + 1;
-        // Bullets and quotes around relayed text.
-        while (!l.empty() && (l.front() == '"' || l.front() == '-' || l.front() == '*')) {
-            l.remove_prefix(1);
-        }
-        l = trim(l);
-        if (boilerplate(l)) continue;
-        // The first sentence is the headline.
-        if (const std::size_t stop = l.find(". "); stop != std::string_view::npos && stop >= 20) {
-            l = l.substr(0, stop + 1);
-        }
-        return cut(l, 120);
-    }
-    return {};
-}
-
-std::string language_of(std::string_view text) {
-    // Frequent short words of each language; counted as whole words.
-    static constexpr std::array<std::pair<std::string_view, int>, 36> words{{
-        {"the", 0},  {"and", 0},  {"will", 0}, {"is", 0},   {"you", 0},  {"to", 0},
-        {"of", 0},   {"for", 0},  {"with", 0}, {"le", 1},   {"la", 1},   {"les", 1},
-        {"des", 1},  {"est", 1},  {"vous", 1}, {"pour", 1}, {"une", 1},  {"du", 1},
-        {"het", 2},  {"een", 2},  {"van", 2},  {"voor", 2}, {"niet", 2}, {"zijn", 2},
-        {"wordt", 2}, {"u", 2},   {"op", 2},   {"der", 3},  {"die", 3},  {"das", 3},
-        {"und", 3},  {"nicht", 3}, {"ist", 3}, {"mit", 3},  {"für", 3},  {"wird", 3},
-    }};
-    // An open-addressing table of the packed words (128 slots for 36 words: short probes).
-    auto slot_of = [](std::uint64_t v) { return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 57); };
-    static const auto table = [&slot_of] {
-        std::array<std::pair<std::uint64_t, int>, 128> out{};
-        for (const auto& [word, lang] : words) {
-            std::uint64_t v = word.size();
-            for (const char c : word) v = (v << 8) | static_cast<std::uint8_t>(c);
-            std::size_t slot = slot_of(v);
-            while (out[slot].first != 0) slot = (slot + 1) % out.size();
-            out[slot] = {v, lang};
-        }
-        return out;
-    }();
-    std::array<int, 4> score{};
-    text = text.substr(0, 1024);  // the start of a notice tells its language
-    std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && !alnum(text[i])) ++i;
-        const std::size_t b = i;
-        while (i < text.size() && alnum(text[i])) ++i;
-        if (i - b == 0 || i - b > 5) continue;
-        // Compared as integers (length and bytes packed): this runs for every word.
-        std::uint64_t w = i - b;
-        for (std::size_t k = b; k < i; ++k) {
-            const char c = text[k];
-            w = (w << 8) | static_cast<std::uint8_t>(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-        }
-        for (std::size_t slot = slot_of(w);; slot = (slot + 1) % table.size()) {
-            if (table[slot].first == 0) break;
-            if (table[slot].first == w) {
-                ++score[static_cast<std::size_t>(table[slot].second)];
-                break;
-            }
-        }
-    }
-    static constexpr std::array<std::string_view, 4> names{"en", "fr", "nl", "de"};
-    std::size_t best = 0;
-    for (std::size_t k = 1; k < score.size(); ++k) {
-        if (score[k] > score[best]) best = k;
-    }
-    return score[best] == 0 ? std::string() : std::string(names[best]);
 }
 
 void add_warning(std::vector<NoticeWarning>& out, NoticeWarning w) {
@@ -662,29 +370,255 @@ std::vector<MentionHit> find_mentions(std::string_view text) {
     return out;
 }
 
-// Codes that emergency procedures ask declarations to carry: "1NPS", "2NPS" (seed 000, Belgian
-// procedures), FIXEV and FIFAL (seed 001, Finnish fallback).
-std::vector<std::string> find_codes(std::string_view text) {
+// The codes the profiles' emergency procedures ask declarations to carry ("1NPS", "FIXEV"),
+// as whole words of `text`.
+std::vector<std::string> find_codes(std::string_view text, const Knowledge& know) {
     std::vector<std::string> out;
-    auto add = [&](std::string c) {
-        if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
-    };
-    for (std::size_t at = text.find("NPS"); at != std::string_view::npos; at = text.find("NPS", at + 1)) {
-        if (at == 0 || !digit(text[at - 1])) continue;
-        if (at >= 2 && alnum(text[at - 2])) continue;
-        if (at + 3 < text.size() && alnum(text[at + 3])) continue;
-        add(std::string(text.substr(at - 1, 4)));
-    }
-    for (auto c : {"FIXEV", "FIFAL"}) {
-        if (find_word(text, c) != std::string_view::npos) add(c);
+    for (const auto& a : know.authorities()) {
+        for (const auto& c : a.codes) {
+            if (find_word(text, c) != std::string_view::npos && std::find(out.begin(), out.end(), c) == out.end()) {
+                out.push_back(c);
+            }
+        }
     }
     return out;
 }
 
-std::string zone_for_country(std::string_view country) {
-    if (country == "GB" || country == "IE") return country == "GB" ? "Europe/London" : "Europe/Dublin";
-    if (country == "FI") return "Europe/Helsinki";
-    return std::string(default_zone);
+// Calls `f` with every run of letters and digits of `text`.
+template <class F>
+void for_each_word(std::string_view text, F&& f) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && !alnum(text[i])) ++i;
+        const std::size_t b = i;
+        while (i < text.size() && alnum(text[i])) ++i;
+        if (i > b) f(text.substr(b, i - b));
+    }
+}
+
+// A system name found in a notice, resolved to the authority that runs it.
+struct SystemPick {
+    std::string id, alias;
+    std::size_t authority = std::string::npos;  // npos: a shared name with no owner in context
+    bool shared = false;
+    std::size_t pos = 0;  // folded offset
+};
+
+// One scan of a notice's text against the knowledge, and the stages' questions about it.
+struct Analysis {
+    FoldedText folded;
+    std::vector<PhraseHit> hits;
+    std::string_view text;
+    std::string systems_evidence;
+
+    void run(const Knowledge& k, std::string_view t) {
+        text = t;
+        folded.assign(t);
+        k.scan(folded, t, hits);
+        systems_evidence.clear();
+    }
+
+    // The text a hit matched, as written.
+    [[nodiscard]] std::string written(const PhraseHit& h) const {
+        const auto [b, e] = folded.source_span(h.begin, h.end);
+        return cut(text.substr(b, e - b), 80);
+    }
+
+    [[nodiscard]] std::string quote(const PhraseHit& h, const Knowledge& k) const {
+        return fmt::format("'{}' ({} phrase '{}')", written(h), k.languages()[h.language].id, h.phrase);
+    }
+
+    // The language whose frequent words the start of the text has most of (two at least).
+    [[nodiscard]] std::size_t language(const Knowledge& k) const {
+        std::vector<int> count(k.languages().size());
+        for (const auto& h : hits) {
+            if (h.kind == PhraseHit::Kind::common_word && h.begin < 4000) ++count[h.language];
+        }
+        std::size_t best = std::string::npos;
+        for (std::size_t i = 0; i < count.size(); ++i) {
+            if (count[i] >= 2 && (best == std::string::npos || count[i] > count[best])) best = i;
+        }
+        return best;
+    }
+
+    // The first hit meaning `a` (or `b`).
+    [[nodiscard]] const PhraseHit* first_of(Meaning a, Meaning b = Meaning::count) const {
+        for (const auto& h : hits) {
+            if (h.kind == PhraseHit::Kind::meaning && (h.meaning == a || h.meaning == b)) return &h;
+        }
+        return nullptr;
+    }
+
+    // The authority the text names most (an authority before a relaying platform, a national
+    // authority before the Union's on a tie), or npos. Two national authorities of different
+    // countries named equally often: ambiguous, npos.
+    std::size_t named_authority(const Knowledge& k, std::string& evidence, bool& ambiguous) const {
+        const auto& all = k.authorities();
+        std::vector<int> count(all.size());
+        std::vector<const PhraseHit*> first(all.size(), nullptr);
+        for (const auto& h : hits) {
+            if (h.kind != PhraseHit::Kind::authority_name && h.kind != PhraseHit::Kind::domain) continue;
+            ++count[h.authority];
+            if (first[h.authority] == nullptr) first[h.authority] = &h;
+        }
+        auto rank = [&](std::size_t i) { return all[i].platform() ? 0 : all[i].kind == "union" ? 1 : 2; };
+        std::size_t best = std::string::npos;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (count[i] == 0) continue;
+            if (best == std::string::npos || rank(i) > rank(best) ||
+                (rank(i) == rank(best) && (count[i] > count[best] || (count[i] == count[best] && first[i]->begin < first[best]->begin)))) {
+                best = i;
+            }
+        }
+        if (best == std::string::npos) return best;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (i != best && count[i] == count[best] && rank(i) == 2 && rank(best) == 2 && all[i].country != all[best].country) {
+                ambiguous = true;
+                evidence = fmt::format("'{}' and '{}'", written(*first[best]), written(*first[i]));
+                return std::string::npos;
+            }
+        }
+        evidence = fmt::format("{} '{}' ({})", first[best]->kind == PhraseHit::Kind::domain ? "domain" : "authority name",
+                               written(*first[best]), all[best].id);
+        return best;
+    }
+
+    // The systems named, in text order, each resolved: to the publisher's system of that name;
+    // else to the one country that runs a system of that name that is not shared; else, a
+    // shared name, to its common id with no owner.
+    std::vector<SystemPick> systems(const Knowledge& k, std::size_t publisher) {
+        std::vector<SystemPick> out;
+        const auto& all = k.authorities();
+        std::size_t i = 0;
+        std::uint32_t taken_end = 0;
+        while (i < hits.size()) {
+            if (hits[i].kind != PhraseHit::Kind::system || hits[i].begin < taken_end) {
+                ++i;
+                continue;
+            }
+            std::size_t j = i;
+            std::vector<const PhraseHit*> group;
+            // The longest name at this place, with every authority that has it.
+            for (; j < hits.size() && hits[j].begin == hits[i].begin; ++j) {
+                if (hits[j].kind == PhraseHit::Kind::system && hits[j].end == hits[i].end) group.push_back(&hits[j]);
+            }
+            taken_end = hits[i].end;
+            i = j;
+            const PhraseHit* pick = nullptr;
+            for (const auto* h : group) {
+                if (h->authority == publisher) pick = h;
+            }
+            if (pick == nullptr) {
+                std::string country;
+                bool one_country = true;
+                const PhraseHit* national = nullptr;
+                for (const auto* h : group) {
+                    const auto& sys = all[h->authority].systems[h->system];
+                    if (sys.shared) continue;
+                    if (national == nullptr) {
+                        national = h;
+                        country = all[h->authority].country;
+                    } else if (all[h->authority].country != country) {
+                        one_country = false;
+                    }
+                }
+                if (national != nullptr && one_country) pick = national;
+            }
+            SystemPick sp;
+            sp.pos = group.front()->begin;
+            sp.alias = written(*group.front());
+            if (pick != nullptr) {
+                const auto& sys = all[pick->authority].systems[pick->system];
+                sp.id = sys.id;
+                sp.authority = pick->authority;
+                sp.shared = sys.shared;
+            } else {
+                // A shared name: its id when every authority gives it the same one.
+                for (const auto* h : group) {
+                    const auto& id = all[h->authority].systems[h->system].id;
+                    if (sp.id.empty()) {
+                        sp.id = id;
+                    } else if (sp.id != id) {
+                        sp.id.clear();
+                        break;
+                    }
+                }
+                sp.shared = true;
+                if (sp.id.empty()) continue;
+            }
+            if (systems_evidence.size() < 300) {
+                if (!systems_evidence.empty()) systems_evidence += ", ";
+                systems_evidence += sp.authority == std::string::npos
+                                        ? fmt::format("'{}' (shared name)", sp.alias)
+                                        : fmt::format("'{}' ({} {})", sp.alias, all[sp.authority].id, sp.id);
+            }
+            out.push_back(std::move(sp));
+        }
+        return out;
+    }
+};
+
+// Whether `text` says `m` in any language.
+bool says(std::string_view text, Meaning m) {
+    thread_local Analysis a;
+    a.run(Knowledge::get(), text);
+    return a.first_of(m) != nullptr;
+}
+
+// The system named last before `pos` on the same line, or the first one after it.
+std::string system_on_line(std::string_view text, std::size_t pos, const Knowledge& know, std::size_t publisher) {
+    const std::size_t ls = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    const std::size_t begin = ls == std::string_view::npos ? 0 : ls + 1;
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    Analysis a;
+    a.run(know, text.substr(begin, end - begin));
+    std::string before, after;
+    for (const auto& p : a.systems(know, publisher)) {
+        const std::size_t at = begin + a.folded.origin[p.pos];
+        if (at < pos) {
+            before = p.id;
+        } else if (after.empty()) {
+            after = p.id;
+        }
+    }
+    return before.empty() ? after : before;
+}
+
+// Line starts of page furniture (every profile's boilerplate, and greetings and rules),
+// skipped when choosing a title.
+bool boilerplate(std::string_view l, const Knowledge& know) {
+    if (l.empty() || l == "\"" || starts_with(l, "---")) return true;
+    const std::string f = fold(l);
+    for (const auto& a : know.authorities()) {
+        for (const auto& b : a.boilerplate) {
+            const std::string fb = fold(b);
+            if (f.compare(0, fb.size(), fb) == 0) return true;
+        }
+    }
+    return false;
+}
+
+std::string make_title(std::string_view text, const Knowledge& know) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t e = text.find('\n', at);
+        if (e == std::string_view::npos) e = text.size();
+        std::string_view l = trim(text.substr(at, e - at));
+        at = e + 1;
+        // Bullets and quotes around relayed text.
+        while (!l.empty() && (l.front() == '"' || l.front() == '-' || l.front() == '*')) {
+            l.remove_prefix(1);
+        }
+        l = trim(l);
+        if (boilerplate(l, know)) continue;
+        // The first sentence is the headline.
+        if (const std::size_t stop = l.find(". "); stop != std::string_view::npos && stop >= 20) {
+            l = l.substr(0, stop + 1);
+        }
+        return cut(l, 120);
+    }
+    return {};
 }
 
 }  // namespace
@@ -885,10 +819,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
 
     // "Please disregard the previous message": the update before it no longer counts.
     for (std::size_t i = 1; i < n.updates.size(); ++i) {
-        const std::string l = lower_ascii(n.updates[i].text);
-        if (disregard_phrases().in(l)) {
-            n.updates[i - 1].disregarded = true;
-        }
+        if (says(n.updates[i].text, Meaning::disregard)) n.updates[i - 1].disregarded = true;
     }
 
     // Everything the notice says, oldest first, without disregarded updates.
@@ -902,111 +833,118 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         all.push_back('\n');
         all.append(u.text);
     }
-    // The lower-case copy and its trigrams, in one pass over the notice.
-    // Only the lower-case trigrams: they also rule out case-sensitive names (may_contain).
+    // One scan of everything the notice says against every profile and pack.
+    const Knowledge& know = Knowledge::get();
+    thread_local Analysis an;
+    an.run(know, all);
     std::string low;
     Trigrams grams;
     Phrases::lower_and_trigrams(all, low, grams);
     const Trigrams& grams_cs = grams;
     // Said in a notice's first update, "disregard the previous message" is about an earlier
-    // notice (linked by NoticeLinker). The first update's text is in `low` unless a later
-    // update disregarded it.
-    if (!n.updates.empty() && (n.updates.front().disregarded || disregard_phrases().in(low, grams)) &&
-        disregard_phrases().in(lower_ascii(n.updates.front().text))) {
-        n.disregards_previous = true;
-    }
+    // notice (linked by NoticeLinker).
+    if (!n.updates.empty() && says(n.updates.front().text, Meaning::disregard)) n.disregards_previous = true;
 
     n.title = raw.title;
     if (n.title.empty() && !n.updates.empty()) {
         for (const auto& u : n.updates) {
-            n.title = make_title(u.text);
+            n.title = make_title(u.text, know);
             if (!n.title.empty()) break;
         }
     }
-    n.language = language_of(all);
 
-    // Systems, in the order the notice names them; the vendor platform CAS counts only when
-    // no customs system is named (seed 000: "CAS has submitted your declaration" is the
-    // vendor's boilerplate in notices about DMS, DELTA, ICS2).
-    bool cas = false;
-    for (const auto& h : find_systems(all, &grams_cs)) {
-        if (std::find(n.systems.begin(), n.systems.end(), h.id) == n.systems.end()) n.systems.push_back(h.id);
-    }
-    if (find_word(all, "CAS") != std::string_view::npos) cas = true;
-    auto drop = [&](std::string_view general, std::string_view specific) {
-        if (std::find(n.systems.begin(), n.systems.end(), specific) != n.systems.end()) {
-            n.systems.erase(std::remove(n.systems.begin(), n.systems.end(), general), n.systems.end());
+    // Stage: language, from the packs' frequent words.
+    if (const std::size_t lang = an.language(know); lang != std::string::npos) n.language = know.languages()[lang].id;
+
+    // Stage: the publishing authority, from the sender's domain, then the names and domains
+    // the text gives (an authority before a relaying platform).
+    std::size_t publisher = std::string::npos;
+    std::string publisher_evidence;
+    bool publisher_ambiguous = false;
+    if (!raw.sender.empty()) {
+        const std::size_t at = raw.sender.rfind('@');
+        const std::string host(trim(std::string_view(raw.sender).substr(at == std::string::npos ? 0 : at + 1)));
+        if (const auto* a = know.authority_of_host(host)) {
+            publisher = static_cast<std::size_t>(a - know.authorities().data());
+            publisher_evidence = fmt::format("sender domain {}", host);
         }
-    };
-    drop("IDMS", "IDMS-H7");  // "IDMS/H7 Call N04850 ... Numéro Call pour IDMS: N04850"
-    drop("CDS", "CDS-TDR");   // "CDS Trader Dress Rehearsal Environment"
-    for (const char* process : {"ATLAS-EINFUHR", "ATLAS-AUSFUHR", "ATLAS-VERSAND", "ATLAS-EAS"}) {
-        drop("ATLAS", process);  // "ATLAS Ausfuhr" is the process, not all of ATLAS
+    }
+    if (publisher == std::string::npos) {
+        publisher = an.named_authority(know, publisher_evidence, publisher_ambiguous);
+    }
+    if (publisher_ambiguous) {
+        add_warning(n.warnings, {"country-ambiguous", fmt::format("the notice names authorities of several countries ({}); no country is given", publisher_evidence)});
+    }
+    const AuthorityProfile* pub = publisher == std::string::npos ? nullptr : &know.authorities()[publisher];
+    if (pub != nullptr) n.authority = pub->id;
+
+    // Stage: systems, each name resolved to the authority that runs it.
+    std::vector<std::string> national_countries;
+    std::string national_evidence;
+    for (const auto& pick : an.systems(know, publisher)) {
+        if (std::find(n.systems.begin(), n.systems.end(), pick.id) == n.systems.end()) n.systems.push_back(pick.id);
+        if (pick.authority != std::string::npos && !pick.shared) {
+            const auto& owner = know.authorities()[pick.authority];
+            if (!owner.platform() && std::find(national_countries.begin(), national_countries.end(), owner.country) == national_countries.end()) {
+                national_countries.push_back(owner.country);
+                if (!national_evidence.empty()) national_evidence += ", ";
+                national_evidence += fmt::format("national system name '{}' ({})", pick.alias, owner.id);
+            }
+        }
+    }
+    // A sub-process named makes its family redundant ("ATLAS Ausfuhr" is ATLAS-AUSFUHR).
+    for (auto it = n.systems.begin(); it != n.systems.end();) {
+        const std::string prefix = *it + "-";
+        const bool general = std::any_of(n.systems.begin(), n.systems.end(), [&](const std::string& x) { return x.rfind(prefix, 0) == 0; });
+        it = general ? n.systems.erase(it) : it + 1;
+    }
+    // A relaying platform's own systems count only when no authority's system is named.
+    {
+        auto platform_system = [&](const std::string& id) {
+            for (const auto& a : know.authorities()) {
+                if (a.platform() && a.system(id) != nullptr && know.authority_of_country(a.country) == nullptr) {
+                    bool elsewhere = false;
+                    for (const auto& b : know.authorities()) elsewhere = elsewhere || (!b.platform() && b.system(id) != nullptr);
+                    if (!elsewhere) return true;
+                }
+            }
+            return false;
+        };
+        const bool authority_system = std::any_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) { return !platform_system(id); });
+        if (authority_system) {
+            n.systems.erase(std::remove_if(n.systems.begin(), n.systems.end(), platform_system), n.systems.end());
+        }
+    }
+    if (!n.systems.empty()) {
+        n.evidence.emplace_back("systems", an.systems_evidence);
+    } else if (pub != nullptr && !pub->unnamed_systems.empty()) {
+        n.systems = pub->unnamed_systems;
+        n.evidence.emplace_back("systems", fmt::format("no system named; {} runs {} for all declarations", pub->id, pub->unnamed_systems.front()));
     }
 
-    // Country: a "NL - " title prefix, then the authority's name, then the systems.
+    // Stage: country. A "NL - " title prefix (a status page's convention), the publishing
+    // authority, the one country whose national systems are named, the ICS2 subject, the
+    // sender's country-code domain; never a system several countries run.
     if (raw.title.size() > 5 && raw.title[2] == ' ' && raw.title[3] == '-' &&
-        raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z') {
+        raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z' && is_country(raw.title.substr(0, 2))) {
         n.country = raw.title.substr(0, 2);
+        n.evidence.emplace_back("country", fmt::format("title prefix '{} - '", n.country));
+    } else if (pub != nullptr && !pub->platform()) {
+        n.country = pub->country;
+        n.evidence.emplace_back("country", publisher_evidence);
+    } else if (!publisher_ambiguous && national_countries.size() == 1) {
+        n.country = national_countries.front();
+        n.evidence.emplace_back("country", national_evidence);
+    } else if (national_countries.size() > 1) {
+        add_warning(n.warnings, {"country-ambiguous", fmt::format("systems of several countries are named ({}); no country is given", national_evidence)});
+    } else if (raw.ics2 && !raw.ics2->country.empty()) {
+        n.country = raw.ics2->country;
+        n.evidence.emplace_back("country", "ICS2 notification subject");
+    } else if (!publisher_ambiguous && pub == nullptr && !raw.sender.empty()) {
+        n.country = sender_country(raw.sender, false);
+        if (!n.country.empty()) n.evidence.emplace_back("country", fmt::format("sender's country-code domain ({})", raw.sender.substr(raw.sender.rfind('@') + 1)));
     }
-    // Then the authority's own mail domain (an e-mail sent by minfin.fed.be is Belgian).
-    if (n.country.empty() && !raw.sender.empty()) n.country = sender_country(raw.sender, true);
-    if (n.country.empty()) {
-        std::size_t best = std::string::npos;
-        for (const auto& p : country_phrases) {
-            if (!may_contain(grams_cs, p.text)) continue;
-            const std::size_t at = all.find(p.text);
-            if (at < best) {
-                best = at;
-                n.country = std::string(p.country);
-            }
-        }
-    }
-    if (n.country.empty()) {
-        for (const auto& id : n.systems) {
-            const auto* s = find_system(id);
-            std::vector<std::string> national;
-            for (const auto& c : s->countries) {
-                if (c != "EU") national.push_back(c);
-            }
-            if (national.size() == 1) {
-                n.country = national.front();
-                break;
-            }
-        }
-    }
-    if (n.country.empty() && raw.ics2) n.country = raw.ics2->country;
-    // Last, the sender's country-code domain ("helpdesk@example.be"): weaker evidence than
-    // anything the notice says, so it only fills a gap.
-    if (n.country.empty() && !raw.sender.empty()) n.country = sender_country(raw.sender, false);
-    // In a German notice "AES" is ATLAS's export process, not Belgium's AES (seed 000:
-    // "Affected procedures: Einfuhr, EAS, AES, NCTS"): a Belgian declarant asking whether AES
-    // is down must not be told yes by German Customs.
-    if (n.country == "DE" && find_system("ATLAS-AES") != nullptr) {
-        const bool has_atlas_aes =
-            std::find(n.systems.begin(), n.systems.end(), "ATLAS-AES") != n.systems.end();
-        for (auto it = n.systems.begin(); it != n.systems.end();) {
-            if (*it != "AES") {
-                ++it;
-            } else if (has_atlas_aes) {
-                it = n.systems.erase(it);
-            } else {
-                *it = "ATLAS-AES";
-                ++it;
-            }
-        }
-    }
-    // German Customs notices that name no ATLAS process concern ATLAS as a whole (seed 000:
-    // "DE Customs is experiencing delays in processing declarations").
-    if (n.country == "DE") {
-        bool german = false;
-        for (const auto& id : n.systems) {
-            const auto* s = find_system(id);
-            if (std::find(s->countries.begin(), s->countries.end(), "DE") != s->countries.end()) german = true;
-        }
-        if (!german && find_system("ATLAS") != nullptr) n.systems.insert(n.systems.begin(), "ATLAS");
-    }
-    if (n.systems.empty() && cas && find_system("CAS") != nullptr) n.systems.emplace_back("CAS");
+    const AuthorityProfile* home = pub != nullptr && !pub->platform() ? pub : n.country.empty() ? nullptr : know.authority_of_country(n.country);
 
     // Processes as the notice names them (seed 000: "Import to EU, Export from EU and Storage
     // (DMS)", "Import and/or Exports clearances", "Affected procedures: Einfuhr, ...").
@@ -1044,17 +982,19 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             n.planned = false;
         } else if (raw.ics2 && raw.ics2->scheduled) {
             n.planned = raw.ics2->scheduled;
-        } else if (maintenance_phrases().in(low, grams)) {
-            n.planned = true;
-        } else if (incident_phrases().in(low, grams)) {
-            n.planned = false;
+        } else if (const auto* hit = an.first_of(Meaning::planned, Meaning::unplanned)) {
+            n.planned = hit->meaning == Meaning::planned;
+            n.evidence.emplace_back("planned", an.quote(*hit, know));
         }
     }
 
-    n.cancelled = cancel_phrases().in(low, grams);
+    if (const auto* hit = an.first_of(Meaning::cancelled)) {
+        n.cancelled = true;
+        n.evidence.emplace_back("cancelled", an.quote(*hit, know));
+    }
 
     // Times. Unlabelled local times are read in the country's zone.
-    const std::string zone = zone_for_country(n.country);
+    const std::string zone = home != nullptr ? home->zone : std::string(default_zone);
     TimeContext ctx{n.posted_at ? n.posted_at : std::optional<UtcTime>(anchor), zone};
     std::vector<Resolved> times;
     std::vector<std::string> texts;  // the text each update's times refer to
@@ -1203,11 +1143,11 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             if (it == n.procedures.end()) {
                 NoticeProcedure p;
                 p.call = call;
-                p.system = system_on_line(text, pos);
+                p.system = system_on_line(text, pos, know, publisher);
                 n.procedures.push_back(std::move(p));
                 it = n.procedures.end() - 1;
             }
-            if (it->system.empty()) it->system = system_on_line(text, pos);
+            if (it->system.empty()) it->system = system_on_line(text, pos, know, publisher);
             Period pp{it->start, it->end, {}, {}};
             apply_times(pp, update_times(i, begin, end == std::string_view::npos ? std::string::npos : end), text);
             it->start = pp.start;
@@ -1216,7 +1156,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                 if (m.text.substr(0, call.size()) != call) continue;
                 if (it->mention.empty()) it->mention = m.text;
             }
-            for (auto& c : find_codes(part)) {
+            for (auto& c : find_codes(part, know)) {
                 if (std::find(it->codes.begin(), it->codes.end(), c) == it->codes.end()) it->codes.push_back(c);
             }
         }
@@ -1228,7 +1168,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         if (known) continue;
         NoticeProcedure p;
         p.call = c.call;
-        p.system = system_on_line(raw.title, c.pos);
+        p.system = system_on_line(raw.title, c.pos, know, publisher);
         n.procedures.push_back(std::move(p));
         if (!c.valid) {
             add_warning(n.warnings, {"call-malformed", fmt::format("call number '{}' is not N and 5 digits", c.call)});
@@ -1236,8 +1176,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
     // A procedure authorised without a call number (seed 000, French Customs: "An emergency
     // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
-    if (n.procedures.empty() &&
-        authorised_phrases().in(low, grams)) {
+    if (n.procedures.empty() && an.first_of(Meaning::fallback_allowed) != nullptr && n.planned == std::optional<bool>(false) &&
+        n.window_stated) {
         NoticeProcedure p;
         if (!n.systems.empty()) p.system = n.systems.front();
         n.procedures.push_back(std::move(p));
@@ -1307,40 +1247,50 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     find_placeholders(all, grams_cs, n.warnings);
 
     // Fallback procedure: advised only, allowed, or not allowed.
-    if (fallback_refused_phrases().in(low, grams)) {
+    if (const auto* hit = an.first_of(Meaning::fallback_not_allowed)) {
         n.fallback = "not-allowed";
-    } else if (fallback_advised_phrases().in(low, grams)) {
+        n.evidence.emplace_back("fallback", an.quote(*hit, know));
+    } else if (const auto* adv = an.first_of(Meaning::fallback_advised)) {
         n.fallback = "advised-only";
-    } else if (!n.procedures.empty() ||
-               fallback_allowed_phrases().in(low, grams)) {
+        n.evidence.emplace_back("fallback", an.quote(*adv, know));
+    } else if (const auto* ok = an.first_of(Meaning::fallback_allowed)) {
         n.fallback = "allowed";
+        n.evidence.emplace_back("fallback", an.quote(*ok, know));
+    } else if (!n.procedures.empty()) {
+        n.fallback = "allowed";
+        n.evidence.emplace_back("fallback", "an emergency procedure is announced");
     }
     // Buffering: messages rejected, customs buffers them, or the declarant may hold them back.
-    if (rejected_phrases().in(low, grams)) {
+    if (const auto* rej = an.first_of(Meaning::rejected)) {
         n.buffering = "rejected";
-    } else if (customs_buffer_phrases().in(low, grams)) {
+        n.evidence.emplace_back("buffering", an.quote(*rej, know));
+    } else if (const auto* buf = an.first_of(Meaning::buffered)) {
         n.buffering = "customs-buffers";
-    } else if (declarant_buffer_phrases().in(low, grams)) {
+        n.evidence.emplace_back("buffering", an.quote(*buf, know));
+    } else if (const auto* dec = an.first_of(Meaning::declarant_buffers)) {
         n.buffering = "declarant-may-buffer";
+        n.evidence.emplace_back("buffering", an.quote(*dec, know));
     }
 
-    // Tickets: "Masterticket: INC000007119758".
-    for (std::size_t at = all.find("INC"); at != std::string::npos; at = all.find("INC", at + 3)) {
-        if (at > 0 && alnum(all[at - 1])) continue;
-        std::size_t e = at + 3;
-        while (e < all.size() && digit(all[e])) ++e;
-        if (e - at - 3 < 6 || (e < all.size() && alnum(all[e]))) continue;
-        std::string t = all.substr(at, e - at);
-        if (std::find(n.tickets.begin(), n.tickets.end(), t) == n.tickets.end()) n.tickets.push_back(std::move(t));
-    }
+    // Tickets: the reference shapes of the profiles ("INC############").
+    for_each_word(all, [&](std::string_view word) {
+        for (const auto& a : know.authorities()) {
+            for (const auto& shape : a.tickets) {
+                if (Knowledge::shape_matches(shape, word) &&
+                    std::find(n.tickets.begin(), n.tickets.end(), word) == n.tickets.end()) {
+                    n.tickets.emplace_back(word);
+                }
+            }
+        }
+    });
 
     // Relevant: a customs system, an emergency procedure or a customs authority is concerned;
     // a notice only about the vendor's platform is not an error, just not relevant.
     bool customs_system = false;
-    for (const auto& id : n.systems) customs_system = customs_system || id != "CAS";
-    n.relevant = customs_system || !n.procedures.empty() || !n.country.empty() ||
-                 (customs_phrases().in(low, grams) &&
-                  !(n.systems.size() == 1 && n.systems[0] == "CAS"));
+    for (const auto& id : n.systems) {
+        for (const auto& a : know.authorities()) customs_system = customs_system || (!a.platform() && a.system(id) != nullptr);
+    }
+    n.relevant = customs_system || !n.procedures.empty() || !n.country.empty() || (pub != nullptr && !pub->platform());
 
     // A stable id: the same notice read again (another fetch of the page) gets the same id.
     std::uint64_t h = fnv1a(raw.title);
@@ -1358,30 +1308,24 @@ std::string sender_country(std::string_view address, bool authority_only) {
     const std::size_t at = address.rfind('@');
     if (at == std::string_view::npos) return {};
     const std::string domain = lower_ascii(trim(address.substr(at + 1)));
-    // The authorities' mail domains (seed 000: "https://www.douane.gouv.fr/meteo/...",
-    // "tdrcommunications@hmrc.gov.uk"; seed 001: Finnish Customs, tulli.fi; seed 003:
-    // Norwegian Customs, toll.no; the others are the authorities' published domains).
-    static constexpr std::array<CountryPhrase, 7> authorities{{
-        {"minfin.fed.be", "BE"}, {"douane.gouv.fr", "FR"}, {"belastingdienst.nl", "NL"},
-        {"tulli.fi", "FI"},      {"toll.no", "NO"},        {"hmrc.gov.uk", "GB"},
-        {"zoll.de", "DE"},
-    }};
-    for (const auto& a : authorities) {
-        const std::string_view d = a.text;
-        if (domain == d || (domain.size() > d.size() && domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
-                            domain[domain.size() - d.size() - 1] == '.')) {
-            return std::string(a.country);
-        }
-    }
+    if (const auto* a = Knowledge::get().authority_of_host(domain); a != nullptr && !a->platform()) return a->country;
     if (authority_only) return {};
     const std::size_t dot = domain.rfind('.');
     if (dot == std::string::npos || domain.size() - dot != 3) return {};
     std::string code = domain.substr(dot + 1);
     for (auto& c : code) c = static_cast<char>(c - 'a' + 'A');
-    if (code == "UK") code = "GB";  // ISO 3166 says GB; the domain is .uk
     if (code == "EU") return {};    // the Union (ec.europa.eu), not a country
-    if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' || !is_country(code)) return {};
-    return code;
+    if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') return {};
+    if (is_country(code)) return code;
+    // A top-level domain that is not the ISO code (.uk): the country whose authority uses it.
+    const std::string tld = domain.substr(dot);
+    for (const auto& a : Knowledge::get().authorities()) {
+        if (a.platform()) continue;
+        for (const auto& d : a.domains) {
+            if (d.size() > tld.size() && d.compare(d.size() - tld.size(), tld.size(), tld) == 0) return a.country;
+        }
+    }
+    return {};
 }
 
 Notice parse_notice_text(std::string_view text, const NoticeOptions& options) {
@@ -1498,6 +1442,8 @@ void append_json(std::string& out, const Notice& n) {
     put_bool(out, n.cancelled);
     out.append(",\"country\":");
     put_string_or_null(out, n.country);
+    out.append(",\"authority\":");
+    put_string_or_null(out, n.authority);
     out.append(",\"systems\":");
     put_strings(out, n.systems);
     out.append(",\"processes\":");
@@ -1536,6 +1482,14 @@ void append_json(std::string& out, const Notice& n) {
     put_strings(out, n.tickets);
     out.append(",\"relevant\":");
     put_bool(out, n.relevant);
+    out.append(",\"evidence\":{");
+    for (std::size_t i = 0; i < n.evidence.size(); ++i) {
+        if (i) out.push_back(',');
+        put_string(out, n.evidence[i].first);
+        out.push_back(':');
+        put_string(out, n.evidence[i].second);
+    }
+    out.push_back('}');
     out.append(",\"warnings\":[");
     for (std::size_t i = 0; i < n.warnings.size(); ++i) {
         if (i) out.push_back(',');

@@ -1,5 +1,6 @@
 #include "bcp/notice_date.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "bcp/error.hpp"
+#include "bcp/knowledge.hpp"
+#include "bcp/text_fold.hpp"
 
 namespace bcp {
 namespace {
@@ -23,6 +26,8 @@ struct Tok {
     bool nl;  // a line break before it
     signed char month = 0;     // 1-12 when the word names a month
     signed char weekday = -1;  // 0-6 when it names a day
+    std::uint32_t cls = 0;     // word_class bits from the language packs
+    const std::string* zone = nullptr;  // for word_class::zone
 };
 
 bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
@@ -35,9 +40,10 @@ std::size_t seq_len(unsigned char lead) {
     return 4;
 }
 
-// Accented Latin letters (U+00C0-U+017F, lead bytes C3-C5) belong to words ("décembre",
-// "März"); every other non-ASCII sequence (no-break space, bullets, curly quotes, dashes,
-// the private-use bullets of seed 000) separates them: class 3 of tokenize()'s table.
+// Letters beyond ASCII (U+00C0-U+052F: Latin, Greek, Cyrillic; lead bytes C3-D4) belong to
+// words ("décembre", "März", "grudnia", "декабря"); every other non-ASCII sequence (no-break
+// space, bullets, curly quotes, dashes, private-use bullets) separates them: class 3 of
+// tokenize()'s table.
 
 // Tokens of `text` into `toks` (cleared first; its capacity is reused from call to call).
 void tokenize(std::string_view text, std::vector<Tok>& toks) {
@@ -66,7 +72,7 @@ void tokenize(std::string_view text, std::vector<Tok>& toks) {
             std::array<unsigned char, 256> t{};  // 0 other, 1 digit, 2 ASCII letter, 3 accented lead
             for (int k = '0'; k <= '9'; ++k) t[static_cast<std::size_t>(k)] = 1;
             for (std::size_t k = 'a'; k <= 'z'; ++k) t[k] = t[k - 'a' + 'A'] = 2;
-            for (int k = 0xC3; k <= 0xC5; ++k) t[static_cast<std::size_t>(k)] = 3;
+            for (int k = 0xC3; k <= 0xD4; ++k) t[static_cast<std::size_t>(k)] = 3;
             return t;
         }();
         if (cls[c] != 0) {
@@ -88,7 +94,7 @@ void tokenize(std::string_view text, std::vector<Tok>& toks) {
                 }
             }
             toks.push_back({digit && alpha ? Kind::mixed : digit ? Kind::num : Kind::word,
-                            text.substr(start, i - start), start, nl, 0, -1});
+                            text.substr(start, i - start), start, nl, 0, -1, 0, nullptr});
         } else {
             const std::size_t n = std::min(seq_len(c), text.size() - i);
             i += n;
@@ -96,25 +102,10 @@ void tokenize(std::string_view text, std::vector<Tok>& toks) {
             // En dash, em dash and minus sign read as a hyphen in ranges.
             if (s == "\xE2\x80\x93" || s == "\xE2\x80\x94" || s == "\xE2\x88\x92") s = "-";
             if (s == "\xE2\x80\x99") s = "'";
-            toks.push_back({Kind::punct, s, start, nl, 0, -1});
+            toks.push_back({Kind::punct, s, start, nl, 0, -1, 0, nullptr});
         }
         nl = false;
     }
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) {
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    }
-    // Upper-case accented letters of names written in capitals ("DÉCEMBRE").
-    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
-        if (static_cast<unsigned char>(out[i]) == 0xC3) {
-            auto b = static_cast<unsigned char>(out[i + 1]);
-            if (b >= 0x80 && b <= 0x9E && b != 0x97) out[i + 1] = static_cast<char>(b + 0x20);
-        }
-    }
-    return out;
 }
 
 // `s` equals `lowered` ignoring case (ASCII and the accented capitals of lower()), without
@@ -152,144 +143,20 @@ int to_int(std::string_view s) {
 
 // --- Names ---------------------------------------------------------------------------------
 
-struct Name {
-    std::string_view word;
-    int value;
-};
-
-// English, French, Dutch and German month names and their usual abbreviations (seed 000 is
-// English and French; the issue asks for Dutch and German as well).
-constexpr std::array<Name, 62> month_names{{
-    {"january", 1},   {"jan", 1},       {"janvier", 1},  {"janv", 1},      {"januari", 1},
-    {"januar", 1},    {"jän", 1},       {"february", 2}, {"feb", 2},       {"février", 2},
-    {"fevrier", 2},   {"févr", 2},      {"februari", 2}, {"februar", 2},   {"march", 3},
-    {"mar", 3},       {"mars", 3},      {"maart", 3},    {"mrt", 3},       {"märz", 3},
-    {"maerz", 3},     {"april", 4},     {"apr", 4},      {"avril", 4},     {"avr", 4},
-    {"may", 5},       {"mai", 5},       {"mei", 5},      {"june", 6},      {"jun", 6},
-    {"juin", 6},      {"juni", 6},      {"july", 7},     {"jul", 7},       {"juillet", 7},
-    {"juil", 7},      {"juli", 7},      {"august", 8},   {"aug", 8},       {"août", 8},
-    {"aout", 8},      {"augustus", 8},  {"september", 9}, {"sep", 9},      {"sept", 9},
-    {"septembre", 9}, {"october", 10},  {"oct", 10},     {"octobre", 10},  {"oktober", 10},
-    {"okt", 10},      {"november", 11}, {"nov", 11},     {"novembre", 11}, {"december", 12},
-    {"dec", 12},      {"décembre", 12}, {"decembre", 12}, {"déc", 12},     {"dezember", 12},
-    {"dez", 12},      {"mei", 5},
-}};
-
-constexpr std::array<Name, 40> weekday_names{{
-    {"monday", 0},    {"mon", 0},      {"lundi", 0},    {"maandag", 0},   {"montag", 0},
-    {"tuesday", 1},   {"tue", 1},      {"tues", 1},     {"mardi", 1},     {"dinsdag", 1},
-    {"dienstag", 1},  {"wednesday", 2}, {"wed", 2},     {"mercredi", 2},  {"woensdag", 2},
-    {"mittwoch", 2},  {"thursday", 3}, {"thu", 3},      {"thurs", 3},     {"jeudi", 3},
-    {"donderdag", 3}, {"donnerstag", 3}, {"friday", 4}, {"fri", 4},       {"vendredi", 4},
-    {"vrijdag", 4},   {"freitag", 4},  {"saturday", 5}, {"sat", 5},       {"samedi", 5},
-    {"zaterdag", 5},  {"samstag", 5},  {"sonnabend", 5}, {"sunday", 6},   {"sun", 6},
-    {"dimanche", 6},  {"zondag", 6},   {"sonntag", 6},  {"thur", 3},      {"dim", 6},
-}};
-
+// For warnings only: the message names the weekday in English.
 constexpr std::array<std::string_view, 7> weekday_english{
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
-// Name tables as hash maps, built once: the scanner asks for every word of every notice.
-template <std::size_t N>
-std::unordered_map<std::string_view, int> index_of(const std::array<Name, N>& table) {
-    std::unordered_map<std::string_view, int> m;
-    for (const auto& n : table) m.emplace(n.word, n.value);
-    return m;
+// The language packs' entry for a word (months, days, range words, time idioms), or nullptr.
+const WordInfo* word_info(std::string_view word) {
+    if (word.size() > 40) return nullptr;
+    thread_local std::string buf;
+    buf.clear();
+    fold_word(word, buf);
+    return Knowledge::get().word(buf);
 }
 
-// A month or day name folded to lower case into `buf` (at most 12 bytes): ASCII capitals and
-// the Latin-1 capitals of UTF-8 (É -> é, Ä -> ä), so "DÉCEMBRE" finds "décembre".
-std::string_view fold_name(std::string_view word, char (&buf)[12]) {
-    for (std::size_t i = 0; i < word.size(); ++i) {
-        char c = word[i];
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        } else if (i > 0 && static_cast<unsigned char>(word[i - 1]) == 0xC3) {
-            const auto b = static_cast<unsigned char>(c);
-            if (b >= 0x80 && b <= 0x9E && b != 0x97) c = static_cast<char>(b + 0x20);
-        }
-        buf[i] = c;
-    }
-    return std::string_view(buf, word.size());
-}
-
-int lookup(std::string_view word, const std::unordered_map<std::string_view, int>& table, int none) {
-    if (word.size() < 3 || word.size() > 12) return none;
-    char buf[12];
-    const auto it = table.find(fold_name(word, buf));
-    return it == table.end() ? none : it->second;
-}
-
-// A cheap filter before the hash lookups: the (first letter, length) pairs that month and day
-// names have. Most words of a notice fail it.
-bool maybe_name(std::string_view word) {
-    static const auto table = [] {
-        std::array<std::uint16_t, 26> t{};
-        auto add = [&t](std::string_view w) {
-            if (w[0] >= 'a' && w[0] <= 'z') t[static_cast<std::size_t>(w[0] - 'a')] |= static_cast<std::uint16_t>(1u << w.size());
-        };
-        for (const auto& n : month_names) add(n.word);
-        for (const auto& n : weekday_names) add(n.word);
-        return t;
-    }();
-    char c = word[0];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c < 'a' || c > 'z') return true;  // accented initial: let the lookup decide
-    return ((static_cast<unsigned>(table[static_cast<std::size_t>(c - 'a')]) >> word.size()) & 1u) != 0;
-}
-
-const std::unordered_map<std::string_view, int>& months() {
-    static const auto m = index_of(month_names);
-    return m;
-}
-
-const std::unordered_map<std::string_view, int>& weekdays() {
-    static const auto m = index_of(weekday_names);
-    return m;
-}
-
-// Month and day names in one table: the month in the low byte, the weekday + 1 above it
-// (no word of the tables is both).
-const std::unordered_map<std::string_view, int>& names() {
-    static const auto m = [] {
-        std::unordered_map<std::string_view, int> out;
-        for (const auto& n : month_names) out.emplace(n.word, n.value);
-        for (const auto& n : weekday_names) out[n.word] |= (n.value + 1) << 8;
-        return out;
-    }();
-    return m;
-}
-
-// names() as an open-addressing table keyed by FNV-1a of the lower-cased word: the scanner
-// asks for every word, and std::hash plus the node walk cost more than the rest of the test.
-// Returns names()'s value, or 0.
-int name_value(std::string_view word) {
-    if (word.size() < 3 || word.size() > 12) return 0;
-    struct Slot {
-        std::string_view word;
-        int value = 0;
-    };
-    auto hash = [](std::string_view w) {
-        std::uint32_t h = 2166136261u;
-        for (const char c : w) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
-        return h;
-    };
-    static const auto table = [&hash] {
-        std::array<Slot, 512> t{};
-        for (const auto& [w, v] : names()) {
-            std::size_t k = hash(w) % t.size();
-            while (!t[k].word.empty()) k = (k + 1) % t.size();
-            t[k] = {w, v};
-        }
-        return t;
-    }();
-    char buf[12];
-    const std::string_view lowered = fold_name(word, buf);
-    for (std::size_t k = hash(lowered) % table.size(); !table[k].word.empty(); k = (k + 1) % table.size()) {
-        if (table[k].word == lowered) return table[k].value;
-    }
-    return 0;
-}
+bool has_class(const Tok& t, std::uint32_t c) { return t.kind == Kind::word && (t.cls & c) != 0; }
 
 // --- Grammar -------------------------------------------------------------------------------
 
@@ -299,13 +166,15 @@ public:
     Scanner(std::string_view text, bool compact, std::vector<Tok>&& buffer = {})
         : t_(std::move(buffer)), compact_(compact) {
         tokenize(text, t_);
-        // Month and day names are looked up once per word, not once per grammar rule.
+        // Every word is looked up once in the packs, not once per grammar rule.
         for (auto& t : t_) {
-            if (t.kind != Kind::word || t.s.size() < 3 || t.s.size() > 12 || !maybe_name(t.s)) continue;
-            // One lower-casing and one lookup for both tables.
-            const int both = name_value(t.s);
-            t.month = static_cast<signed char>(both & 0xFF);
-            t.weekday = static_cast<signed char>((both >> 8) - 1);
+            if (t.kind != Kind::word) continue;
+            if (const WordInfo* w = word_info(t.s)) {
+                t.month = w->month;
+                t.weekday = w->weekday;
+                t.cls = w->classes;
+                if (!w->zone.empty()) t.zone = &w->zone;
+            }
         }
     }
 
@@ -327,12 +196,13 @@ public:
             FoundTime f;
             std::size_t next = 0;
             joined_start_ = false;
-            if (stamp(i, f.start, next) || time_first(i, f.start, next)) {
+            if (stamp(i, f.start, next) || time_first(i, f.start, next, &f.end)) {
                 const bool joined_start = joined_start_;
                 f.begin = t_[i].pos;
                 const std::size_t first = i;
                 i = next;
-                range_end(f, i);
+                if (!f.start.has_time) late_time(f, i);
+                if (!f.end) range_end(f, i);
                 utc_note(f, i);
                 f.finish = i > 0 ? t_[i - 1].pos + t_[i - 1].s.size() : 0;
                 f.role = role_before(first);
@@ -362,11 +232,8 @@ private:
         if (t.kind == Kind::mixed) {
             std::size_t k = 0;
             while (k < t.s.size() && ascii_digit(t.s[k])) ++k;
-            const std::string suffix = lower(t.s.substr(k));
-            if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th" &&
-                suffix != "er" && suffix != "e" && suffix != "ème") {
-                return false;
-            }
+            const WordInfo* w = word_info(t.s.substr(k));
+            if (w == nullptr || (w->classes & word_class::day_suffix) == 0) return false;
             digits = t.s.substr(0, k);
         } else if (t.kind != Kind::num) {
             return false;
@@ -389,7 +256,7 @@ private:
         std::size_t j = i;
         // "next Thursday" (unless a full date follows: "next Thursday, November 27, 2025").
         if (has(j + 1) && t_[j + 1].weekday >= 0 &&
-            is_word(t_[j], {"next", "coming", "volgende", "komende", "nächsten", "kommenden", "naechsten"})) {
+            has_class(t_[j], word_class::next)) {
             std::size_t after = 0;
             if (date(j + 1, d, after)) {
                 next = after;
@@ -407,11 +274,12 @@ private:
                 d.weekday = wd;
                 ++j;
                 if (has(j) && is_punct(t_[j], ",")) ++j;
+                if (has(j + 1) && has_class(t_[j], word_class::on) && t_[j + 1].kind != Kind::word) ++j;
             }
         }
         if (!has(j)) return false;
         // "jeudi prochain", "Thursday next".
-        if (d.weekday >= 0 && is_word(t_[j], {"prochain", "prochaine", "next"})) {
+        if (d.weekday >= 0 && has_class(t_[j], word_class::next) && !(has(j + 1) && t_[j + 1].kind == Kind::num)) {
             d.next_weekday = true;
             next = j + 1;
             return true;
@@ -428,6 +296,13 @@ private:
                 d.day = to_int(a.s);
                 d.month = to_int(b.s);
                 d.year = c.s.size() == 2 ? 2000 + to_int(c.s) : to_int(c.s);
+                // "13-09-25" is also 2013-09-25 read year first: the context decides
+                // (resolve_time), unless that reading is no date.
+                if (c.s.size() == 2 && a.s.size() == 2 && d.day >= 1 && to_int(c.s) >= 1 && to_int(c.s) <= 31 &&
+                    to_int(c.s) <= days_in_month(2000 + to_int(a.s), d.month) && t_[j + 1].s == "-") {
+                    d.alt_year = 2000 + to_int(a.s);
+                    d.alt_day = to_int(c.s);
+                }
             } else if (a.s.size() == 4 && b.s.size() == 2 && c.s.size() == 2 && t_[j + 1].s == "-") {
                 d.year = to_int(a.s);
                 d.month = to_int(b.s);
@@ -470,7 +345,8 @@ private:
         int day = 0;
         if (!day_number(j, day)) return false;
         std::size_t k = j + 1;
-        if (has(k) && is_punct(t_[k], ".")) ++k;
+        if (has(k) && (is_punct(t_[k], ".") || is_punct(t_[k], "\xC2\xBA") || is_punct(t_[k], "\xC2\xB0"))) ++k;
+        if (has(k + 1) && has_class(t_[k], word_class::on) && t_[k + 1].month != 0) ++k;  // "13 de enero"
         if (!has(k) || t_[k].kind != Kind::word) return false;
         const int m = t_[k].month;
         if (m == 0) return false;
@@ -479,7 +355,11 @@ private:
         ++k;
         std::size_t y = k;
         if (has(y) && is_punct(t_[y], ",")) ++y;
-        if (year4(y, d.year)) k = y + 1;
+        if (has(y + 1) && has_class(t_[y], word_class::on) && t_[y + 1].kind == Kind::num) ++y;  // "de 2026"
+        if (year4(y, d.year)) {
+            k = y + 1;
+            if (has(k) && is_punct(t_[k], ".")) ++k;  // "2026." of Hungarian and Baltic dates
+        }
         next = k;
         return true;
     }
@@ -493,12 +373,13 @@ private:
     }
 
     static bool ampm_word(std::string_view w, bool& pm) {
-        const std::string l = lower(w);
-        if (l == "am") {
+        const WordInfo* info = word_info(w);
+        if (info == nullptr) return false;
+        if ((info->classes & word_class::am) != 0) {
             pm = false;
             return true;
         }
-        if (l == "pm") {
+        if ((info->classes & word_class::pm) != 0) {
             pm = true;
             return true;
         }
@@ -534,6 +415,13 @@ private:
         if (!has(i)) return false;
         const auto& a = t_[i];
         bool pm = false;
+        // After a time marker ("kl.", "klo", "godz.", "ore", "um") "18.00" and a bare "14" are
+        // clock times too; so is the second half of a range whose first half was.
+        const bool marker = i > 0 && (has_class(t_[i - 1], word_class::time_before) ||
+                                      (i > 1 && is_punct(t_[i - 1], ".") && has_class(t_[i - 2], word_class::time_before)));
+        dot_ok = dot_ok || marker || follow_dot_;
+        const bool bare = marker || follow_bare_;
+        last_dotted_ = last_bare_ = false;
         if (a.kind == Kind::num && a.s.size() <= 2 && has(i + 2) && is_punct(t_[i + 1], ":")) {
             const auto& b = t_[i + 2];
             h = to_int(a.s);
@@ -541,6 +429,7 @@ private:
                 m = to_int(b.s);
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
+                if (has(next) && has_class(t_[next], word_class::time_after) && !t_[next].nl) ++next;  // "14:00 Uhr"
             } else if (b.kind == Kind::mixed && b.s.size() == 4 && ascii_digit(b.s[0]) &&
                        ascii_digit(b.s[1]) && ampm_word(b.s.substr(2), pm)) {
                 m = to_int(b.s.substr(0, 2));
@@ -555,18 +444,21 @@ private:
             std::size_t k = 0;
             while (k < a.s.size() && ascii_digit(a.s[k])) ++k;
             if (k == 0 || k > 2) return false;
-            const std::string rest = lower(a.s.substr(k));
+            const std::string_view rest = a.s.substr(k);
             h = to_int(a.s.substr(0, k));
-            if (rest == "h" || rest == "u") {
-                // "07h00" is one token only when the minutes follow directly; "07h" alone is 07:00.
-                m = 0;
-                next = i + 1;
-                return valid(h, m);
-            }
-            if (rest.size() > 1 && (rest[0] == 'h' || rest[0] == 'u')) {
-                const std::string_view mm = a.s.substr(k + 1);
-                if (mm.size() != 2 || !ascii_digit(mm[0]) || !ascii_digit(mm[1])) return false;
-                m = to_int(mm);
+            // "07h", "18u", "07h00": a time-after marker of the packs written onto the digits.
+            std::size_t letters = 0;
+            while (letters < rest.size() && !ascii_digit(rest[letters])) ++letters;
+            const WordInfo* marker_word = word_info(rest.substr(0, letters));
+            if (marker_word != nullptr && (marker_word->classes & word_class::time_after) != 0) {
+                const std::string_view mm = rest.substr(letters);
+                if (mm.empty()) {
+                    m = 0;
+                } else if (mm.size() == 2 && ascii_digit(mm[0]) && ascii_digit(mm[1])) {
+                    m = to_int(mm);
+                } else {
+                    return false;
+                }
                 next = i + 1;
                 return valid(h, m);
             }
@@ -586,11 +478,26 @@ private:
                 m = to_int(t_[i + 2].s);
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
+                if (has(next) && has_class(t_[next], word_class::time_after) && !t_[next].nl) ++next;  // "18.00 Uhr"
+                last_dotted_ = true;
                 return valid(h, m);
             }
             if (ampm(i + 1, pm, next)) {
                 m = 0;
                 return apply_ampm(h, pm) && valid(h, m);
+            }
+            // "14 Uhr", "14 h", "18 óra": a whole hour named by the word after it.
+            if (has(i + 1) && has_class(t_[i + 1], word_class::time_after) && !t_[i + 1].nl) {
+                m = 0;
+                next = i + 2;
+                return valid(h, m);
+            }
+            // "klo 14", "kl. 18", "ore 15": a whole hour after a time marker.
+            if (bare) {
+                m = 0;
+                next = i + 1;
+                last_bare_ = true;
+                return valid(h, m);
             }
             return false;
         }
@@ -611,16 +518,36 @@ private:
         if (paren) ++k;
         if (!has(k) || t_[k].kind != Kind::word) return false;
         const auto s = t_[k].s;
-        if (s != "CET" && s != "CEST" && s != "GMT" && s != "UTC" && s != "BST" && s != "MEZ" &&
-            s != "MESZ" && s != "Z") {
+        // The zone abbreviations of Europe's time zones, written in capitals, and the zone words
+        // of the language packs ("MEZ", "suomen aikaa" -> a label or an IANA zone).
+        static constexpr std::array<std::string_view, 11> labels{"CET", "CEST", "EET", "EEST", "WET", "WEST",
+                                                                 "GMT", "UTC", "BST", "Z", "UT"};
+        if (std::find(labels.begin(), labels.end(), s) != labels.end()) {
+            label = s == "Z" || s == "UT" ? "UTC" : std::string(s);
+        } else if (t_[k].zone != nullptr) {
+            label = *t_[k].zone;
+        } else {
             return false;
         }
         ++k;
+        // "GMT+2", "UTC+01:00": an offset written after the label.
+        if ((label == "GMT" || label == "UTC") && has(k + 1) && (is_punct(t_[k], "+") || is_punct(t_[k], "-")) &&
+            t_[k + 1].kind == Kind::num && t_[k + 1].s.size() <= 2 && adjacent(k - 1, k + 1)) {
+            const int hours = to_int(t_[k + 1].s);
+            int minutes = 0;
+            std::size_t e = k + 2;
+            if (has(e + 1) && is_punct(t_[e], ":") && t_[e + 1].kind == Kind::num && t_[e + 1].s.size() == 2) {
+                minutes = to_int(t_[e + 1].s);
+                e += 2;
+            }
+            if (hours > 14 || minutes > 59) return false;
+            label = fmt::format("{}{:02}:{:02}", t_[k].s, hours, minutes);
+            k = e;
+        }
         if (paren) {
             if (!has(k) || !is_punct(t_[k], ")")) return false;
             ++k;
         }
-        label = s == "MEZ" ? "CET" : s == "MESZ" ? "CEST" : s == "Z" ? "UTC" : std::string(s);
         next = k;
         return true;
     }
@@ -629,9 +556,8 @@ private:
     // starting at 06:00", "22-11-25 à 07 :00", "Nov 27, 2025 - 11:00".
     [[nodiscard]] bool joiner(const Tok& t) const {
         if (t.kind == Kind::punct) return t.s == "," || t.s == "-";
-        return is_word(t, {"at", "à", "a", "om", "um", "from", "starting", "start", "de", "vanaf",
-                           "van", "ab", "since", "depuis", "dès", "le", "vers", "around",
-                           "approximately", "approx", "circa", "sinds", "seit", "von"});
+        return has_class(t, word_class::at | word_class::from | word_class::since | word_class::on |
+                                word_class::start | word_class::between | word_class::time_before);
     }
 
     // Date [joiners] [time [zone]]: the date-first forms.
@@ -644,10 +570,12 @@ private:
         std::size_t j = k;
         bool dot_ok = false;
         bool start_word = false;
-        for (int n = 0; n < 3 && has(j) && !t_[j].nl && joiner(t_[j]); ++n, ++j) {
-            if (is_word(t_[j], {"at", "à", "om", "um"})) dot_ok = true;
-            if (is_word(t_[j], {"from", "starting", "start", "since", "depuis", "vanaf", "ab",
-                                "seit", "sinds", "dès", "von"})) {
+        for (int n = 0; n < 4 && has(j) && !t_[j].nl; ++n, ++j) {
+            // "kl." and "godz.": the dot of a marker is part of it.
+            if (is_punct(t_[j], ".") && j > k && has_class(t_[j - 1], word_class::time_before)) continue;
+            if (!joiner(t_[j])) break;
+            if (has_class(t_[j], word_class::at | word_class::time_before)) dot_ok = true;
+            if (has_class(t_[j], word_class::from | word_class::since | word_class::start | word_class::between)) {
                 start_word = true;
             }
         }
@@ -669,20 +597,54 @@ private:
         return true;
     }
 
-    // Time first: "2 pm on Tuesday 25th November 2025", "at 2:30 PM on 13/11/2025".
-    bool time_first(std::size_t i, WrittenTime& w, std::size_t& next) {
+    // Time first: "2 pm on Tuesday 25th November 2025", "at 2:30 PM on 13/11/2025", and a
+    // range before its date: "from 14:00 to 18:00 on 3 March 2026", "dalle ore 15:00 alle
+    // 18:00 del 1° novembre" (the end, when there is one, goes to `range`).
+    bool time_first(std::size_t i, WrittenTime& w, std::size_t& next, std::optional<WrittenTime>* range = nullptr) {
         w = {};
         int h = 0, m = 0;
         std::size_t k = 0;
-        const bool dot_ok = i > 0 && is_word(t_[i - 1], {"at"});
+        const bool dot_ok = i > 0 && has_class(t_[i - 1], word_class::at | word_class::from | word_class::between);
         if (!clock(i, h, m, k, dot_ok, false)) return false;
         std::string label;
         std::size_t z = 0;
         if (zone(k, label, z)) k = z;
-        if (!has(k) || !is_word(t_[k], {"on", "le", "op", "am"})) return false;
+        std::optional<WrittenTime> end;
+        if (range != nullptr && has(k) && (is_punct(t_[k], "-") || has_class(t_[k], word_class::to | word_class::and_ | word_class::until))) {
+            std::size_t e = k + 1;
+            while (has(e) && e < k + 3 && (has_class(t_[e], word_class::time_before | word_class::at) ||
+                                           (is_punct(t_[e], ".") && has_class(t_[e - 1], word_class::time_before)))) {
+                ++e;
+            }
+            int h2 = 0, m2 = 0;
+            std::size_t after_end = 0;
+            follow_dot_ = dot_ok;
+            const bool ok = clock(e, h2, m2, after_end, dot_ok, false);
+            follow_dot_ = false;
+            if (ok) {
+                WrittenTime x;
+                x.has_time = true;
+                x.hour = h2;
+                x.minute = m2;
+                k = after_end;
+                if (zone(k, label, z)) k = z;
+                end = x;
+            }
+        }
+        // The date: right after, after a comma, or after "on"-words ("on", "le", "am", "del").
+        std::size_t dk = k;
+        if (has(dk) && is_punct(t_[dk], ",")) ++dk;
+        for (int n = 0; n < 2 && has(dk) && has_class(t_[dk], word_class::on | word_class::at); ++n) ++dk;
+        if (dk == k && range == nullptr) return false;  // a lone time before a date needs "on"
         WrittenDate d;
         std::size_t after = 0;
-        if (!date(k + 1, d, after)) return false;
+        if (!has(dk) || t_[dk].nl || !date(dk, d, after)) return false;
+        if (end) {
+            end->date = d;
+            end->date.weekday = -1;
+            end->zone_label = label;
+            *range = end;
+        }
         w.date = d;
         w.has_time = true;
         w.hour = h;
@@ -696,18 +658,58 @@ private:
         return true;
     }
 
+    // A date whose times come later in the same line: "Am 3. März 2026 ist ATLAS von 14:00
+    // bis 18:00 Uhr nicht erreichbar". Only times that a range word or a time marker
+    // introduces, before any other date, and at most a dozen words on.
+    void late_time(FoundTime& f, std::size_t& i) {
+        for (std::size_t k = i; has(k) && k < i + 12 && !t_[k].nl; ++k) {
+            const Tok& t = t_[k];
+            if (t.month != 0 || t.weekday >= 0) return;
+            if (t.kind == Kind::num && has(k + 1) && (is_punct(t_[k + 1], "/") || (is_punct(t_[k + 1], ".") && has(k + 2) && t_[k + 2].kind == Kind::num && !has_class(t_[k - 1], word_class::time_before | word_class::at | word_class::from | word_class::between)))) {
+                return;  // another date
+            }
+            if (t.kind == Kind::punct && (t.s == ";" || t.s == "!" || t.s == "?")) return;
+            if (!has_class(t, word_class::from | word_class::between | word_class::time_before | word_class::at | word_class::since)) continue;
+            std::size_t c = k + 1;
+            while (has(c) && c < k + 3 && (has_class(t_[c], word_class::time_before) || is_punct(t_[c], "."))) ++c;
+            int h = 0, m = 0;
+            std::size_t after = 0;
+            if (!clock(c, h, m, after, true, false)) continue;
+            f.start.has_time = true;
+            f.start.hour = h;
+            f.start.minute = m;
+            std::string label;
+            std::size_t z = 0;
+            if (zone(after, label, z)) {
+                f.start.zone_label = label;
+                after = z;
+            }
+            if (has_class(t, word_class::from | word_class::since | word_class::between)) joined_start_ = true;
+            i = after;
+            return;
+        }
+    }
+
     // "... to 13:00", "- Dec 14, 2025 22:30 CET", "until (expected end-time) Sunday 07-12-2025
     // 13:00", "until 5 pm on Tuesday 25th November 2025".
     void range_end(FoundTime& f, std::size_t& i) {
         if (!f.start.has_time || !has(i)) return;
+        const bool start_dotted = last_dotted_, start_bare = last_bare_;
         std::size_t k = i;
-        if (!(is_punct(t_[k], "-") ||
-              is_word(t_[k], {"to", "until", "till", "tot", "bis", "au", "à", "a", "and", "et",
-                              "en", "und", "jusqu"}))) {
+        if (!(is_punct(t_[k], "-") || has_class(t_[k], word_class::to | word_class::until | word_class::and_))) {
             return;
         }
-        if (is_word(t_[k], {"jusqu"}) && has(k + 2) && is_punct(t_[k + 1], "'")) k += 2;
+        // "jusqu'au", "bis zum", "to the", "alle ore", "kl.": the rest of a multi-word range word.
         ++k;
+        for (int n = 0; n < 3 && has(k); ++n) {
+            if (is_punct(t_[k], "'") || (is_punct(t_[k], ".") && has_class(t_[k - 1], word_class::time_before)) ||
+                (has_class(t_[k], word_class::to | word_class::until | word_class::time_before | word_class::at) &&
+                 t_[k].month == 0 && t_[k].weekday < 0)) {
+                ++k;
+            } else {
+                break;
+            }
+        }
         if (has(k) && is_punct(t_[k], "(")) {  // "(expected end-time)"
             std::size_t close = k + 1;
             while (close < t_.size() && close < k + 8 && !is_punct(t_[close], ")")) ++close;
@@ -726,7 +728,12 @@ private:
             return;
         }
         int h = 0, m = 0;
-        if (clock(k, h, m, next, false, false)) {
+        // The end is written as the start was: "kl. 18.00-23.00", "klo 14-18".
+        follow_dot_ = start_dotted;
+        follow_bare_ = start_bare;
+        const bool ok = clock(k, h, m, next, false, false);
+        follow_dot_ = follow_bare_ = false;
+        if (ok) {
             end.date = f.start.date;
             end.date.weekday = -1;
             end.has_time = true;
@@ -756,7 +763,7 @@ private:
         a.hour = h1;
         a.minute = m1;
         std::optional<WrittenTime> b;
-        if (has(k) && (is_punct(t_[k], "-") || is_word(t_[k], {"to", "until", "tot", "bis", "à"})) &&
+        if (has(k) && (is_punct(t_[k], "-") || has_class(t_[k], word_class::to | word_class::until)) &&
             clock(k + 1, h2, m2, k, false, false)) {
             WrittenTime e;
             e.date = f.end ? f.end->date : f.start.date;
@@ -790,21 +797,12 @@ private:
         for (std::size_t k = i; k-- > lo;) {
             const auto& t = t_[k];
             if (t.kind == Kind::punct && (t.s == "." || t.s == ";" || t.s == "!")) break;
-            if (is_word(t, {"start", "started", "starting", "début", "debut", "begin", "beginn",
-                            "from", "since", "depuis", "vanaf", "sinds", "seit", "ab",
-                            "commencing", "starts", "aanvang"})) {
-                return TimeRole::start;
-            }
-            if (is_word(t, {"end", "ends", "fin", "einde", "ende", "until", "till", "tot", "bis",
-                            "jusqu", "longer", "plus", "prolonged", "extended", "verlengd",
-                            "verlängert", "prolongée", "prolongé"})) {
-                return TimeRole::end;
-            }
-            // "We will provide an update by 18 November 2025, 17:00" (seed 000): not a window.
-            if (is_word(t, {"by", "before", "avant", "vóór", "voor", "bis"}) && k > 0 &&
-                is_word(t_[k - 1], {"update", "updates", "information", "jour", "nieuws"})) {
+            // "We will provide an update by 18 November 2025, 17:00": not a window.
+            if (has_class(t, word_class::by) && k > 0 && has_class(t_[k - 1], word_class::update)) {
                 return TimeRole::next_update;
             }
+            if (has_class(t, word_class::start | word_class::from | word_class::since)) return TimeRole::start;
+            if (has_class(t, word_class::end | word_class::until | word_class::latest)) return TimeRole::end;
             // A label on the line before: "Start time:\n18 November 2025, 13:00 CET".
             if (t.nl && k != i) break;
             if (k == i - 1 && t_[i].nl && !is_punct(t, ":")) break;
@@ -815,13 +813,19 @@ private:
     std::vector<Tok> t_;
     bool compact_;
     bool joined_start_ = false;  // the last stamp() joined its time with "from", "since"...
+    // While reading the end of a range: its start was written "18.00" or as a bare hour after
+    // a marker, so the end may be too ("kl. 18.00-23.00", "klo 14-18").
+    bool follow_dot_ = false, follow_bare_ = false;
+    // How the last clock time clock() read was written.
+    mutable bool last_dotted_ = false, last_bare_ = false;
 };
 
 }  // namespace
 
 int month_from_name(std::string_view word) noexcept {
     try {
-        return lookup(word, months(), 0);
+        const WordInfo* w = word_info(word);
+        return w != nullptr ? w->month : 0;
     } catch (...) {
         return 0;
     }
@@ -829,7 +833,8 @@ int month_from_name(std::string_view word) noexcept {
 
 int weekday_from_name(std::string_view word) noexcept {
     try {
-        return lookup(word, weekdays(), -1);
+        const WordInfo* w = word_info(word);
+        return w != nullptr ? w->weekday : -1;
     } catch (...) {
         return -1;
     }
@@ -891,6 +896,40 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
         if (!context.anchor) return std::nullopt;
         l.year = complete_year(t.date, *context.anchor, context.zone);
     }
+    // "13-09-25": day first (13 September 2025) or year first (25 September 2013). A weekday
+    // written beside it decides, else the reading near the notice's own date; when neither
+    // does, no date.
+    if (t.date.alt_year != 0) {
+        const int alt_day = t.date.alt_day;
+        const bool alt_valid = alt_day >= 1 && alt_day <= days_in_month(t.date.alt_year, l.month);
+        int choice = 0;  // 1 day first, 2 year first
+        if (!alt_valid) {
+            choice = 1;
+        } else if (t.date.weekday >= 0) {
+            const bool a = weekday_of(l.year, l.month, l.day) == t.date.weekday;
+            const bool b = weekday_of(t.date.alt_year, l.month, alt_day) == t.date.weekday;
+            choice = a && !b ? 1 : b && !a ? 2 : 0;
+        }
+        if (choice == 0 && context.anchor) {
+            const LocalTime a = utc_to_local(*context.anchor, context.zone);
+            auto days = [&a](int y, int m, int d) {
+                return std::labs((static_cast<long>(y) * 372 + m * 31 + d) - (static_cast<long>(a.year) * 372 + a.month * 31 + a.day));
+            };
+            const bool near1 = days(l.year, l.month, l.day) <= 400;
+            const bool near2 = days(t.date.alt_year, l.month, alt_day) <= 400;
+            choice = near1 && !near2 ? 1 : near2 && !near1 ? 2 : 0;
+        }
+        if (choice == 0) {
+            warnings.push_back({"date-ambiguous",
+                                fmt::format("'{:02}-{:02}-{:02}' can be day first or year first and nothing in the notice decides",
+                                            l.day, l.month, l.year % 100)});
+            return std::nullopt;
+        }
+        if (choice == 2) {
+            l.year = t.date.alt_year;
+            l.day = alt_day;
+        }
+    }
     // Formatted only for a warning: most times raise none.
     auto shown = [&l] { return fmt::format("{:02}-{:02}-{:04}", l.day, l.month, l.year); };
     if (l.day > days_in_month(l.year, l.month)) {
@@ -911,11 +950,27 @@ std::optional<UtcTime> resolve_time(const WrittenTime& t, const TimeContext& con
     const std::string& label = t.zone_label;
     if (label == "UTC") return local_to_utc(l, "UTC");
     if (label == "GMT") return local_to_utc(l, "UTC");  // GMT is an offset, not a season
+    // "GMT+02:00", "UTC-05:00": a fixed offset.
+    if (label.size() == 9 && (label[3] == '+' || label[3] == '-') && (label.rfind("GMT", 0) == 0 || label.rfind("UTC", 0) == 0)) {
+        const int off = ((label[4] - '0') * 10 + (label[5] - '0')) * 60 + (label[7] - '0') * 10 + (label[8] - '0');
+        return local_to_utc(l, "UTC") - std::chrono::minutes(label[3] == '+' ? off : -off);
+    }
     std::string zone = context.zone;
-    if (label == "CET" || label == "CEST") zone = std::string(default_zone);
+    // A label of a zone family reads the time in that family's zone: the context's own zone
+    // when it keeps that label on the date (EET in Helsinki, Vilnius or Sofia alike), else a
+    // representative zone of the family.
+    auto family = [&](std::string_view standard, std::string_view summer, std::string_view representative) {
+        if (label != standard && label != summer) return;
+        const std::string here = zone_abbreviation(local_to_utc(l, context.zone), context.zone);
+        zone = here == standard || here == summer ? context.zone : std::string(representative);
+    };
+    family("CET", "CEST", default_zone);
+    family("EET", "EEST", "Europe/Helsinki");
+    family("WET", "WEST", "Europe/Lisbon");
     if (label == "BST") zone = "Europe/London";
+    if (label.find('/') != std::string::npos && is_zone(label)) zone = label;  // a pack's zone word
     const UtcTime at = local_to_utc(l, zone);
-    if (!label.empty()) {
+    if (!label.empty() && label.find('/') == std::string::npos) {
         const std::string actual = zone_abbreviation(at, zone);
         if (actual != label) {
             warnings.push_back(

@@ -1,44 +1,30 @@
 #include "bcp/systems.hpp"
 
-#include <fstream>
+#include <algorithm>
 
-#include "bcp/data_dir.hpp"
-#include "bcp/error.hpp"
+#include <fmt/format.h>
+
+#include "bcp/knowledge.hpp"
 
 namespace bcp {
 namespace {
 
-std::vector<std::string> split(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    while (true) {
-        const auto at = s.find(sep);
-        out.emplace_back(s.substr(0, at));
-        if (at == std::string_view::npos) break;
-        s.remove_prefix(at + 1);
-    }
-    return out;
-}
-
+// One row per id: the countries of every profile that runs a system of that id (vendor and
+// community platforms add none), the first name given.
 std::vector<SystemInfo> load() {
-    const auto path = data_file("systems.tsv");
-    std::ifstream in(path);
-    if (!in) throw io_error("cannot read " + path.string(), path.string());
     std::vector<SystemInfo> out;
-    std::string line;
-    std::size_t lineno = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (line.empty() || line[0] == '#') continue;
-        auto cols = split(line, '\t');
-        if (cols.size() != 4 || cols[0].empty()) {
-            throw data_error("data", "expected 4 tab-separated columns", path.string(), lineno);
+    for (const auto& a : Knowledge::get().authorities()) {
+        for (const auto& sys : a.systems) {
+            auto it = std::find_if(out.begin(), out.end(), [&](const SystemInfo& x) { return x.id == sys.id; });
+            if (it == out.end()) {
+                out.push_back({sys.id, {}, sys.name, fmt::format("{}: {}", a.id, sys.source)});
+                it = out.end() - 1;
+            }
+            if (!a.platform() && !a.country.empty() &&
+                std::find(it->countries.begin(), it->countries.end(), a.country) == it->countries.end()) {
+                it->countries.push_back(a.country);
+            }
         }
-        SystemInfo s;
-        s.id = cols[0];
-        if (cols[1] != "-") s.countries = split(cols[1], ',');
-        s.name = cols[2];
-        s.source = cols[3];
-        out.push_back(std::move(s));
     }
     return out;
 }

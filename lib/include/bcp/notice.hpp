@@ -1,8 +1,9 @@
 // Customs outage and maintenance notices turned into structured events: which system and
 // country, from when to when in UTC, which emergency procedure (call number, mention, codes),
 // whether the fallback procedure is allowed and whether customs buffers messages. Input is
-// free text in English, French, Dutch or German: a single notice, or a whole status-page
-// history (seed 000) split entry by entry, each entry keeping its status updates. E-mail and
+// free text in any language that has a pack in the data directory (knowledge.hpp): a single
+// notice, or a whole status-page history split entry by entry, each entry keeping its status
+// updates. What the stages know of authorities, systems and languages is data, never code. E-mail and
 // Statuspage JSON readers (notice_email.hpp, notice_statuspage.hpp) feed the same parser.
 //
 // The library neither prints nor exits; to_json() gives the record that bcp-notice prints
@@ -84,6 +85,7 @@ struct Notice {
     std::optional<bool> planned;
     bool cancelled = false;
     std::string country;  // ISO alpha-2, empty for the vendor's own platform or unknown
+    std::string authority;  // the id of the publishing authority's profile, or empty
     std::vector<std::string> systems;
     std::vector<std::string> processes;
     NoticeWindow window;
@@ -99,6 +101,9 @@ struct Notice {
     // the oldest update says "disregard the previous message" (about an earlier notice).
     bool window_stated = false;
     bool disregards_previous = false;
+    // Why each field has its value: (field, evidence), e.g. ("country", "sender domain
+    // toldst.dk"). Printed as the object `evidence`.
+    std::vector<std::pair<std::string, std::string>> evidence;
 };
 
 // Options shared by every reader.

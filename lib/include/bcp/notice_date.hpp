@@ -29,6 +29,9 @@ struct WrittenDate {
     int weekday = -1;  // 0 = Monday ... 6 = Sunday, as written; -1 when none
     // "next Thursday", "jeudi prochain": no date, the first such weekday after the anchor.
     bool next_weekday = false;
+    // "13-09-25" read year first (2013-09-25): alt_year 2013, alt_day 25; 0 when the text
+    // allows one reading only. resolve_time() decides between the two.
+    int alt_year = 0, alt_day = 0;
 };
 
 // One point in time as written: a date, maybe a time, maybe a zone label.

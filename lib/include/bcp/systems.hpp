@@ -1,5 +1,6 @@
 // The closed list of customs system ids (AES, IDMS, NCTS, ICS2, ...) that rules, notices and
-// the replay queue share, read once from data/systems.tsv. An id outside the list is an error
+// the replay queue share: the systems of every authority profile (data/authorities/*.toml,
+// knowledge.hpp), one row per id with the countries that run it. An id outside the list is an error
 // everywhere, so a typo in a rule file or a command line is caught rather than matching nothing.
 #pragma once
 
@@ -13,7 +14,7 @@ struct SystemInfo {
     std::string id;                      // upper case, e.g. "IDMS-H7"
     std::vector<std::string> countries;  // ISO codes and/or "EU"; empty for a vendor platform
     std::string name;
-    std::string source;  // seed citation
+    std::string source;  // "<profile id>: <source id>" of the first profile listing it
 };
 
 // Every known system, in the order of the data file.

@@ -1,0 +1,666 @@
+#include "bcp/knowledge.hpp"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "bcp/country.hpp"
+#include "bcp/data_dir.hpp"
+#include "bcp/error.hpp"
+#include "bcp/time.hpp"
+
+namespace bcp {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, Meaning>, 14> meaning_keys{{
+    {"planned", Meaning::planned},
+    {"unplanned", Meaning::unplanned},
+    {"cancelled", Meaning::cancelled},
+    {"moved", Meaning::moved},
+    {"prolonged", Meaning::prolonged},
+    {"resolved", Meaning::resolved},
+    {"fallback_allowed", Meaning::fallback_allowed},
+    {"fallback_advised", Meaning::fallback_advised},
+    {"fallback_not_allowed", Meaning::fallback_not_allowed},
+    {"buffered", Meaning::buffered},
+    {"declarant_buffers", Meaning::declarant_buffers},
+    {"rejected", Meaning::rejected},
+    {"resubmit", Meaning::resubmit},
+    {"disregard", Meaning::disregard},
+}};
+
+constexpr std::array<std::pair<std::string_view, std::uint32_t>, 18> word_keys{{
+    {"start", word_class::start},
+    {"end", word_class::end},
+    {"by", word_class::by},
+    {"update", word_class::update},
+    {"from", word_class::from},
+    {"to", word_class::to},
+    {"until", word_class::until},
+    {"between", word_class::between},
+    {"and", word_class::and_},
+    {"at", word_class::at},
+    {"on", word_class::on},
+    {"since", word_class::since},
+    {"latest", word_class::latest},
+    {"next", word_class::next},
+    {"today", word_class::today},
+    {"tomorrow", word_class::tomorrow},
+    {"yesterday", word_class::yesterday},
+    {"until_further_notice", 0},  // a phrase (Meaning::until_further_notice), not a word class
+}};
+
+constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> time_keys{{
+    {"before", word_class::time_before},
+    {"after", word_class::time_after},
+    {"am", word_class::am},
+    {"pm", word_class::pm},
+    {"noon", word_class::noon},
+    {"midnight", word_class::midnight},
+    {"day_suffixes", word_class::day_suffix},
+}};
+
+constexpr std::array<std::string_view, 4> kinds{"authority", "union", "vendor", "community"};
+
+// Acronyms in capitals ("AES", "HMRC", "UUM&DS") are matched with their case: "aes" in a word
+// list or "adm" in a sentence is not the system or the authority.
+bool acronym(std::string_view s) {
+    if (s.empty() || s.size() > 12) return false;
+    bool letter = false;
+    for (const char c : s) {
+        if (c >= 'a' && c <= 'z') return false;
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+        if (c >= 'A' && c <= 'Z') letter = true;
+    }
+    return letter;
+}
+
+struct Reader {
+    std::string file;
+    std::vector<DataProblem>* problems;
+    bool failed = false;
+
+    void problem(const std::string& message) {
+        failed = true;
+        if (problems == nullptr) throw data_error("knowledge", fmt::format("{}: {}", file, message), file);
+        problems->push_back({file, message});
+    }
+    // A problem only a lint reports (a file that refers to another that is missing): at run
+    // time the reference is ignored rather than stopping every command.
+    void lint_problem(const std::string& message) {
+        if (problems != nullptr) problem(message);
+    }
+    std::string string(const toml::table& t, std::string_view key, bool required) {
+        const auto* n = t.get(key);
+        if (n == nullptr) {
+            if (required) problem(fmt::format("'{}' is missing", key));
+            return {};
+        }
+        if (const auto* s = n->as_string()) return s->get();
+        problem(fmt::format("'{}' must be a string", key));
+        return {};
+    }
+    std::vector<std::string> strings(const toml::node* n, std::string_view key) {
+        std::vector<std::string> out;
+        if (n == nullptr) return out;
+        const auto* a = n->as_array();
+        if (a == nullptr) {
+            problem(fmt::format("'{}' must be an array of strings", key));
+            return out;
+        }
+        for (const auto& e : *a) {
+            if (const auto* s = e.as_string()) {
+                if (s->get().empty()) {
+                    problem(fmt::format("'{}' holds an empty string", key));
+                } else {
+                    out.push_back(s->get());
+                }
+            } else {
+                problem(fmt::format("'{}' must be an array of strings", key));
+            }
+        }
+        return out;
+    }
+    std::vector<std::string> strings(const toml::table& t, std::string_view key) {
+        return strings(t.get(key), key);
+    }
+    void known_keys(const toml::table& t, std::initializer_list<std::string_view> keys, std::string_view where) {
+        for (const auto& [k, v] : t) {
+            if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
+                problem(fmt::format("unknown key '{}'{}", k.str(), where));
+            }
+        }
+    }
+    std::vector<DataSource> sources(const toml::table& t) {
+        std::vector<DataSource> out;
+        const auto* n = t.get("sources");
+        const auto* a = n != nullptr ? n->as_array() : nullptr;
+        if (a == nullptr || a->empty()) {
+            problem("no [[sources]]: every file cites a public source");
+            return out;
+        }
+        for (const auto& e : *a) {
+            const auto* s = e.as_table();
+            if (s == nullptr) {
+                problem("[[sources]] entries must be tables");
+                continue;
+            }
+            known_keys(*s, {"id", "publisher", "title", "url", "date", "note"}, " in [[sources]]");
+            DataSource d{string(*s, "id", true), string(*s, "publisher", true), string(*s, "title", true),
+                         string(*s, "url", true), string(*s, "date", true)};
+            if (!d.url.empty() && d.url.rfind("https://", 0) != 0 && d.url.rfind("http://", 0) != 0) {
+                problem(fmt::format("source '{}': url '{}' is not a public web address", d.id, d.url));
+            }
+            out.push_back(std::move(d));
+        }
+        return out;
+    }
+};
+
+std::string stem_of(const std::filesystem::path& p) { return p.stem().string(); }
+
+std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.path().extension() == ".toml" && e.is_regular_file(ec)) out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::optional<toml::table> parse_file(Reader& r, const std::filesystem::path& path) {
+    try {
+        return toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+        r.problem(fmt::format("line {}: {}", e.source().begin.line, std::string(e.description())));
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view meaning_name(Meaning m) noexcept {
+    for (const auto& [k, v] : meaning_keys) {
+        if (v == m) return k;
+    }
+    return m == Meaning::until_further_notice ? "until_further_notice" : "unknown";
+}
+
+const SystemEntry* AuthorityProfile::system(std::string_view system_id) const {
+    for (const auto& s : systems) {
+        if (s.id == system_id) return &s;
+    }
+    return nullptr;
+}
+
+// --- The automaton ---------------------------------------------------------------------------
+
+struct Knowledge::Automaton {
+    struct Pattern {
+        std::string folded, original;
+        PhraseHit::Kind kind;
+        Meaning meaning = Meaning::count;
+        std::uint16_t language = 0, authority = 0, system = 0;
+        bool stem = false, exact_case = false;
+        std::int32_t next = -1;  // the next pattern ending at the same node
+    };
+    struct Node {
+        std::uint32_t first_edge = 0, edges = 0;
+        std::int32_t fail = 0, dict = -1, out = -1;
+    };
+    std::vector<Pattern> patterns;
+    std::vector<Node> nodes;
+    std::vector<std::pair<unsigned char, std::uint32_t>> edges;  // (byte, node), sorted per node
+    std::array<std::uint32_t, 256> root{};
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+    };
+    std::unordered_map<std::string, WordInfo, Hash, std::equal_to<>> words;
+
+    void add(Pattern p) {
+        if (p.folded.empty()) return;
+        patterns.push_back(std::move(p));
+    }
+
+    void build() {
+        // A trie in maps first, then flattened: built once per process.
+        std::vector<std::map<unsigned char, std::uint32_t>> trie(1);
+        std::vector<std::int32_t> out(1, -1);
+        for (std::size_t k = 0; k < patterns.size(); ++k) {
+            std::uint32_t s = 0;
+            for (const char ch : patterns[k].folded) {
+                const auto c = static_cast<unsigned char>(ch);
+                auto it = trie[s].find(c);
+                if (it == trie[s].end()) {
+                    trie.emplace_back();
+                    out.push_back(-1);
+                    it = trie[s].emplace(c, static_cast<std::uint32_t>(trie.size() - 1)).first;
+                }
+                s = it->second;
+            }
+            patterns[k].next = out[s];
+            out[s] = static_cast<std::int32_t>(k);
+        }
+        nodes.assign(trie.size(), Node{});
+        edges.clear();
+        for (std::size_t s = 0; s < trie.size(); ++s) {
+            nodes[s].first_edge = static_cast<std::uint32_t>(edges.size());
+            nodes[s].edges = static_cast<std::uint32_t>(trie[s].size());
+            nodes[s].out = out[s];
+            for (const auto& [c, t] : trie[s]) edges.emplace_back(c, t);
+        }
+        root.fill(0);
+        std::deque<std::uint32_t> queue;
+        for (const auto& [c, t] : trie[0]) {
+            root[c] = t;
+            nodes[t].fail = 0;
+            queue.push_back(t);
+        }
+        while (!queue.empty()) {
+            const std::uint32_t s = queue.front();
+            queue.pop_front();
+            for (const auto& [c, t] : trie[s]) {
+                std::uint32_t f = static_cast<std::uint32_t>(nodes[s].fail);
+                std::uint32_t g = 0;
+                while (true) {
+                    g = step(f, c);
+                    if (g != 0 || f == 0) break;
+                    f = static_cast<std::uint32_t>(nodes[f].fail);
+                }
+                nodes[t].fail = static_cast<std::int32_t>(g == t ? 0 : g);
+                const auto& fn = nodes[static_cast<std::size_t>(nodes[t].fail)];
+                nodes[t].dict = fn.out >= 0 ? nodes[t].fail : fn.dict;
+                queue.push_back(t);
+            }
+        }
+    }
+
+    // The node after byte `c` from `s`, or 0 (the root) when `s` has no such edge.
+    [[nodiscard]] std::uint32_t step(std::uint32_t s, unsigned char c) const {
+        if (s == 0) return root[c];
+        const Node& n = nodes[s];
+        const auto* e = edges.data() + n.first_edge;
+        for (std::uint32_t k = 0; k < n.edges; ++k) {
+            if (e[k].first == c) return e[k].second;
+            if (e[k].first > c) break;
+        }
+        return 0;
+    }
+};
+
+Knowledge::Knowledge() : automaton_(std::make_unique<Automaton>()) {}
+Knowledge::~Knowledge() = default;
+
+std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& dir,
+                                                 std::vector<DataProblem>* problems) {
+    auto k = std::make_shared<Knowledge>();
+    auto& a = *k->automaton_;
+    std::set<std::string> source_ids;
+    auto check_sources = [&](Reader& r, const std::vector<DataSource>& sources) {
+        for (const auto& s : sources) {
+            if (s.id.empty()) continue;
+            if (!source_ids.insert(s.id).second) r.lint_problem(fmt::format("source id '{}' is used by another file too", s.id));
+        }
+    };
+    auto add_word = [&](const std::string& w, auto&& set) {
+        // Every word of a multi-word entry gets the class: the grammar reads tokens.
+        // Split as the date scanner tokenizes: on every byte that is not part of a word
+        // ("jusqu'au" gives "jusqu" and "au", "kl." gives "kl").
+        const std::string f = fold(w);
+        std::size_t at = 0;
+        while (at < f.size()) {
+            while (at < f.size() && !word_byte(static_cast<unsigned char>(f[at]))) ++at;
+            std::size_t e = at;
+            while (e < f.size() && word_byte(static_cast<unsigned char>(f[e]))) ++e;
+            if (e > at) set(a.words[f.substr(at, e - at)]);
+            at = e;
+        }
+    };
+
+    // Languages.
+    for (const auto& path : toml_files(dir / "languages")) {
+        Reader r{path.string(), problems};
+        auto doc = parse_file(r, path);
+        if (!doc) continue;
+        r.known_keys(*doc, {"id", "name", "common", "months", "weekdays", "words", "time", "phrases", "sources", "note"}, "");
+        LanguagePack pack;
+        pack.file = path.string();
+        pack.id = r.string(*doc, "id", true);
+        pack.name = r.string(*doc, "name", true);
+        if (!pack.id.empty() && pack.id != stem_of(path)) {
+            r.problem(fmt::format("id '{}' is not the file name '{}'", pack.id, stem_of(path)));
+        }
+        pack.common = r.strings(*doc, "common");
+        pack.sources = r.sources(*doc);
+        check_sources(r, pack.sources);
+        if (r.failed && problems == nullptr) continue;
+        const auto lang = static_cast<std::uint16_t>(k->languages_.size());
+        auto table = [&](std::string_view key, int count, auto&& set) {
+            const auto* t = doc->get_as<toml::table>(key);
+            if (t == nullptr) {
+                r.problem(fmt::format("[{}] is missing", key));
+                return;
+            }
+            for (int i = 1; i <= count; ++i) {
+                const auto forms = r.strings(t->get(std::to_string(i)), fmt::format("{}.{}", key, i));
+                if (forms.empty()) r.problem(fmt::format("[{}] has no entry {}", key, i));
+                for (const auto& w : forms) add_word(w, [&](WordInfo& info) { set(info, i); });
+            }
+            for (const auto& [kk, v] : *t) {
+                const std::string s(kk.str());
+                bool number = !s.empty() && s.size() <= 2 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+                if (!number || std::stoi(s) < 1 || std::stoi(s) > count) r.problem(fmt::format("[{}] key '{}' is not 1 to {}", key, s, count));
+            }
+        };
+        table("months", 12, [](WordInfo& info, int i) { info.month = static_cast<std::int8_t>(i); });
+        table("weekdays", 7, [](WordInfo& info, int i) { info.weekday = static_cast<std::int8_t>(i - 1); });
+        if (const auto* t = doc->get_as<toml::table>("words")) {
+            for (const auto& [kk, v] : *t) {
+                const auto it = std::find_if(word_keys.begin(), word_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
+                if (it == word_keys.end()) {
+                    r.problem(fmt::format("unknown key '{}' in [words]", kk.str()));
+                    continue;
+                }
+                for (const auto& w : r.strings(&v, it->first)) {
+                    if (it->second == 0) {
+                        a.add({fold(w), w, PhraseHit::Kind::meaning, Meaning::until_further_notice, lang});
+                    } else {
+                        const std::uint32_t cls = it->second;
+                        add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
+                    }
+                }
+            }
+        } else {
+            r.problem("[words] is missing");
+        }
+        if (const auto* t = doc->get_as<toml::table>("time")) {
+            for (const auto& [kk, v] : *t) {
+                if (kk.str() == "zones") {
+                    const auto* z = v.as_table();
+                    if (z == nullptr) {
+                        r.problem("[time] zones must be a table");
+                        continue;
+                    }
+                    for (const auto& [zk, zv] : *z) {
+                        const auto* s = zv.as_string();
+                        const std::string label = s != nullptr ? s->get() : std::string();
+                        static constexpr std::array<std::string_view, 10> labels{"CET", "CEST", "EET", "EEST", "WET", "WEST", "GMT", "BST", "IST", "UTC"};
+                        if (label.empty() || (std::find(labels.begin(), labels.end(), label) == labels.end() && !is_zone(label))) {
+                            r.problem(fmt::format("[time] zone '{}' is neither a zone label nor an IANA zone", std::string(zk.str())));
+                            continue;
+                        }
+                        const std::string fz = fold(zk.str());
+                        if (fz.find(' ') == std::string::npos) {
+                            auto& info = a.words[fz];
+                            info.classes |= word_class::zone;
+                            info.zone = label;
+                        }
+                    }
+                    continue;
+                }
+                const auto it = std::find_if(time_keys.begin(), time_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
+                if (it == time_keys.end()) {
+                    r.problem(fmt::format("unknown key '{}' in [time]", kk.str()));
+                    continue;
+                }
+                const std::uint32_t cls = it->second;
+                for (const auto& w : r.strings(&v, it->first)) {
+                    if (cls == word_class::day_suffix || cls == word_class::am || cls == word_class::pm) {
+                        a.words[fold(w)].classes |= cls;  // "st", "pm": kept whole, never split
+                    } else {
+                        add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
+                    }
+                }
+            }
+        } else {
+            r.problem("[time] is missing");
+        }
+        if (const auto* t = doc->get_as<toml::table>("phrases")) {
+            for (const auto& [kk, v] : *t) {
+                const auto it = std::find_if(meaning_keys.begin(), meaning_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
+                if (it == meaning_keys.end()) {
+                    r.problem(fmt::format("unknown key '{}' in [phrases]", kk.str()));
+                    continue;
+                }
+                for (const auto& w : r.strings(&v, it->first)) {
+                    std::string f = fold(w);
+                    const bool stem = !f.empty() && f.back() == '*';
+                    if (stem) f.pop_back();
+                    if (f.find('*') != std::string::npos) r.problem(fmt::format("phrase '{}': '*' only at the end", w));
+                    if (f.size() < 3) r.problem(fmt::format("phrase '{}' is too short to mean anything", w));
+                    Automaton::Pattern p{f, w, PhraseHit::Kind::meaning, it->second, lang};
+                    p.stem = stem;
+                    a.add(std::move(p));
+                }
+            }
+        } else {
+            r.problem("[phrases] is missing");
+        }
+        for (const auto& w : pack.common) a.add({fold(w), w, PhraseHit::Kind::common_word, Meaning::count, lang});
+        k->languages_.push_back(std::move(pack));
+    }
+
+    // Authorities.
+    for (const auto& path : toml_files(dir / "authorities")) {
+        Reader r{path.string(), problems};
+        auto doc = parse_file(r, path);
+        if (!doc) continue;
+        r.known_keys(*doc, {"id", "kind", "country", "name", "zone", "languages", "names", "domains", "boilerplate", "calls",
+                            "tickets", "codes", "unnamed_systems", "note", "systems", "subjects", "sources"}, "");
+        AuthorityProfile p;
+        p.file = path.string();
+        p.id = r.string(*doc, "id", true);
+        if (!p.id.empty() && p.id != stem_of(path)) r.problem(fmt::format("id '{}' is not the file name '{}'", p.id, stem_of(path)));
+        p.kind = r.string(*doc, "kind", true);
+        if (!p.kind.empty() && std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) {
+            r.problem(fmt::format("kind '{}' is not authority, union, vendor or community", p.kind));
+        }
+        p.country = r.string(*doc, "country", true);
+        if (!p.country.empty() && p.country != "EU" && !is_country(p.country)) {
+            r.problem(fmt::format("country '{}' is not an ISO 3166-1 alpha-2 code or EU", p.country));
+        }
+        if ((p.kind == "authority" || p.kind == "union") && p.country.empty()) r.problem("an authority needs a country");
+        p.name = r.string(*doc, "name", true);
+        p.zone = r.string(*doc, "zone", true);
+        if (!p.zone.empty() && !is_zone(p.zone)) r.problem(fmt::format("zone '{}' is not an IANA time zone", p.zone));
+        p.note = r.string(*doc, "note", false);
+        p.languages = r.strings(*doc, "languages");
+        p.names = r.strings(*doc, "names");
+        p.domains = r.strings(*doc, "domains");
+        p.boilerplate = r.strings(*doc, "boilerplate");
+        p.calls = r.strings(*doc, "calls");
+        p.tickets = r.strings(*doc, "tickets");
+        p.codes = r.strings(*doc, "codes");
+        p.unnamed_systems = r.strings(*doc, "unnamed_systems");
+        p.sources = r.sources(*doc);
+        check_sources(r, p.sources);
+        if (const auto* arr = doc->get_as<toml::array>("systems")) {
+            for (const auto& e : *arr) {
+                const auto* t = e.as_table();
+                if (t == nullptr) {
+                    r.problem("[[systems]] entries must be tables");
+                    continue;
+                }
+                r.known_keys(*t, {"id", "name", "aliases", "shared", "source", "note"}, " in [[systems]]");
+                SystemEntry s;
+                s.id = r.string(*t, "id", true);
+                s.name = r.string(*t, "name", true);
+                s.aliases = r.strings(*t, "aliases");
+                s.source = r.string(*t, "source", true);
+                if (const auto* b = t->get("shared")) {
+                    if (const auto* v = b->as_boolean()) {
+                        s.shared = v->get();
+                    } else {
+                        r.problem(fmt::format("system '{}': shared must be true or false", s.id));
+                    }
+                }
+                for (const char c : s.id) {
+                    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                        r.problem(fmt::format("system id '{}' is not upper-case letters, digits and dashes", s.id));
+                        break;
+                    }
+                }
+                if (p.system(s.id) != nullptr) r.problem(fmt::format("system '{}' is listed twice", s.id));
+                if (!s.source.empty() && std::none_of(p.sources.begin(), p.sources.end(), [&](const DataSource& d) { return d.id == s.source; })) {
+                    r.problem(fmt::format("system '{}' cites source '{}', which the file does not list", s.id, s.source));
+                }
+                if (s.aliases.empty()) s.aliases.push_back(s.id);
+                p.systems.push_back(std::move(s));
+            }
+        }
+        for (const auto& id : p.unnamed_systems) {
+            if (p.system(id) == nullptr) r.problem(fmt::format("unnamed_systems names '{}', which is not among its systems", id));
+        }
+        if (const auto* arr = doc->get_as<toml::array>("subjects")) {
+            for (const auto& e : *arr) {
+                if (const auto* t = e.as_table()) {
+                    p.subjects.push_back({r.string(*t, "kind", true), r.string(*t, "prefix", true), r.string(*t, "source", false)});
+                }
+            }
+        }
+        for (const auto& l : p.languages) {
+            if (std::none_of(k->languages_.begin(), k->languages_.end(), [&](const LanguagePack& x) { return x.id == l; })) {
+                r.lint_problem(fmt::format("language '{}' has no pack in languages/", l));
+            }
+        }
+        if (r.failed && problems == nullptr) continue;
+        const auto ai = static_cast<std::uint16_t>(k->authorities_.size());
+        for (const auto& n : p.names) {
+            Automaton::Pattern pat{fold(n), n, PhraseHit::Kind::authority_name, Meaning::count, 0, ai};
+            pat.exact_case = acronym(n);
+            a.add(std::move(pat));
+        }
+        for (const auto& d : p.domains) a.add({fold(d), d, PhraseHit::Kind::domain, Meaning::count, 0, ai});
+        for (std::size_t si = 0; si < p.systems.size(); ++si) {
+            p.systems[si].authority = ai;
+            for (const auto& al : p.systems[si].aliases) {
+                Automaton::Pattern pat{fold(al), al, PhraseHit::Kind::system, Meaning::count, 0, ai, static_cast<std::uint16_t>(si)};
+                pat.exact_case = acronym(al);
+                a.add(std::move(pat));
+            }
+        }
+        k->authorities_.push_back(std::move(p));
+    }
+    a.build();
+    return k;
+}
+
+const Knowledge& Knowledge::get() {
+    static std::once_flag once;
+    static std::shared_ptr<const Knowledge> k;
+    std::call_once(once, [] { k = load(data_dir()); });
+    return *k;
+}
+
+const AuthorityProfile* Knowledge::authority(std::string_view id) const {
+    for (const auto& a : authorities_) {
+        if (a.id == id) return &a;
+    }
+    return nullptr;
+}
+
+const AuthorityProfile* Knowledge::authority_of_country(std::string_view country) const {
+    for (const auto& a : authorities_) {
+        if (a.country == country && !a.platform()) return &a;
+    }
+    return nullptr;
+}
+
+std::size_t Knowledge::language_index(std::string_view id) const {
+    for (std::size_t i = 0; i < languages_.size(); ++i) {
+        if (languages_[i].id == id) return i;
+    }
+    return std::string::npos;
+}
+
+const WordInfo* Knowledge::word(std::string_view folded_word) const {
+    const auto it = automaton_->words.find(folded_word);
+    return it == automaton_->words.end() ? nullptr : &it->second;
+}
+
+const AuthorityProfile* Knowledge::authority_of_host(std::string_view host) const {
+    const std::string h = fold(host);
+    const AuthorityProfile* best = nullptr;
+    std::size_t best_len = 0;
+    for (const auto& a : authorities_) {
+        for (const auto& d : a.domains) {
+            const std::string fd = fold(d);
+            const bool match = h == fd || (h.size() > fd.size() && h.compare(h.size() - fd.size(), fd.size(), fd) == 0 &&
+                                           h[h.size() - fd.size() - 1] == '.');
+            if (match && fd.size() > best_len) {
+                best = &a;
+                best_len = fd.size();
+            }
+        }
+    }
+    return best;
+}
+
+bool Knowledge::shape_matches(std::string_view shape, std::string_view text) noexcept {
+    if (shape.size() != text.size()) return false;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const char s = shape[i], c = text[i];
+        if (s == '#') {
+            if (c < '0' || c > '9') return false;
+        } else if (s == '@') {
+            if (c < 'A' || c > 'Z') return false;
+        } else if (s != c) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void Knowledge::scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const {
+    out.clear();
+    const auto& a = *automaton_;
+    const std::string& t = folded.text;
+    std::uint32_t s = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto c = static_cast<unsigned char>(t[i]);
+        while (true) {
+            const std::uint32_t g = a.step(s, c);
+            if (g != 0 || s == 0) {
+                s = g;
+                break;
+            }
+            s = static_cast<std::uint32_t>(a.nodes[s].fail);
+        }
+        if (s == 0) continue;
+        for (std::int32_t node = a.nodes[s].out >= 0 ? static_cast<std::int32_t>(s) : a.nodes[s].dict; node >= 0;
+             node = a.nodes[static_cast<std::size_t>(node)].dict) {
+            for (std::int32_t pi = a.nodes[static_cast<std::size_t>(node)].out; pi >= 0; pi = a.patterns[static_cast<std::size_t>(pi)].next) {
+                const auto& p = a.patterns[static_cast<std::size_t>(pi)];
+                const std::size_t end = i + 1;
+                const std::size_t begin = end - p.folded.size();
+                const auto first = static_cast<unsigned char>(p.folded.front());
+                const auto last = static_cast<unsigned char>(p.folded.back());
+                if (word_byte(first) && begin > 0 && word_byte(static_cast<unsigned char>(t[begin - 1]))) continue;
+                if (!p.stem && word_byte(last) && end < t.size() && word_byte(static_cast<unsigned char>(t[end]))) continue;
+                if (p.kind == PhraseHit::Kind::domain && begin > 0 && t[begin - 1] == '-') continue;
+                if (p.exact_case) {
+                    const auto [ob, oe] = folded.source_span(begin, end);
+                    if (original.substr(ob, oe - ob) != p.original) continue;
+                }
+                out.push_back({p.kind, p.meaning, p.language, p.authority, p.system,
+                               static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), p.original});
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const PhraseHit& x, const PhraseHit& y) {
+        return x.begin != y.begin ? x.begin < y.begin : x.end > y.end;
+    });
+}
+
+}  // namespace bcp
