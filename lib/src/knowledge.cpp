@@ -20,7 +20,8 @@ namespace bcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Meaning>, 14> meaning_keys{{
+constexpr std::array<std::pair<std::string_view, Meaning>, 15> meaning_keys{{
+    {"activated", Meaning::activated},
     {"planned", Meaning::planned},
     {"unplanned", Meaning::unplanned},
     {"cancelled", Meaning::cancelled},
@@ -196,6 +197,22 @@ std::string_view meaning_name(Meaning m) noexcept {
     return m == Meaning::until_further_notice ? "until_further_notice" : "unknown";
 }
 
+int WordInfo::month_in(std::size_t language) const {
+    if (month >= 0) return month;
+    for (const auto& e : by_language) {
+        if (static_cast<std::size_t>(e[0]) == (language & 0x7F) && e[1] != 0) return e[1];
+    }
+    return 0;  // the packs disagree and the notice's language is not one of them: no month
+}
+
+int WordInfo::weekday_in(std::size_t language) const {
+    if (weekday >= -1) return weekday;
+    for (const auto& e : by_language) {
+        if (static_cast<std::size_t>(e[0]) == (language & 0x7F) && e[2] >= 0) return e[2];
+    }
+    return -1;
+}
+
 const SystemEntry* AuthorityProfile::system(std::string_view system_id) const {
     for (const auto& s : systems) {
         if (s.id == system_id) return &s;
@@ -363,8 +380,19 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
                 if (!number || std::stoi(s) < 1 || std::stoi(s) > count) r.problem(fmt::format("[{}] key '{}' is not 1 to {}", key, s, count));
             }
         };
-        table("months", 12, [](WordInfo& info, int i) { info.month = static_cast<std::int8_t>(i); });
-        table("weekdays", 7, [](WordInfo& info, int i) { info.weekday = static_cast<std::int8_t>(i - 1); });
+        const auto lang_tag = static_cast<std::int8_t>(k->languages_.size() & 0x7F);
+        table("months", 12, [lang_tag](WordInfo& info, int i) {
+            const auto m = static_cast<std::int8_t>(i);
+            if (info.month == 0) info.month = m;
+            if (info.month != m) info.month = -1;
+            info.by_language.push_back({lang_tag, m, -1});
+        });
+        table("weekdays", 7, [lang_tag](WordInfo& info, int i) {
+            const auto d = static_cast<std::int8_t>(i - 1);
+            if (info.weekday == -1) info.weekday = d;
+            if (info.weekday != d) info.weekday = -2;
+            info.by_language.push_back({lang_tag, 0, d});
+        });
         if (const auto* t = doc->get_as<toml::table>("words")) {
             for (const auto& [kk, v] : *t) {
                 const auto it = std::find_if(word_keys.begin(), word_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
@@ -545,8 +573,10 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
         for (std::size_t si = 0; si < p.systems.size(); ++si) {
             p.systems[si].authority = ai;
             for (const auto& al : p.systems[si].aliases) {
+                // System names are proper nouns: "DMS Import", "e-dec", "IMPORT" are matched as
+                // written, so the words "import" and "export" are not systems.
                 Automaton::Pattern pat{fold(al), al, PhraseHit::Kind::system, Meaning::count, 0, ai, static_cast<std::uint16_t>(si)};
-                pat.exact_case = acronym(al);
+                pat.exact_case = true;
                 a.add(std::move(pat));
             }
         }
@@ -605,6 +635,41 @@ const AuthorityProfile* Knowledge::authority_of_host(std::string_view host) cons
         }
     }
     return best;
+}
+
+nlohmann::ordered_json to_json(const AuthorityProfile& p) {
+    nlohmann::ordered_json j;
+    j["id"] = p.id;
+    j["kind"] = p.kind;
+    j["country"] = p.country.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.country);
+    j["name"] = p.name;
+    j["zone"] = p.zone;
+    j["languages"] = p.languages;
+    j["names"] = p.names;
+    j["domains"] = p.domains;
+    auto& systems = j["systems"] = nlohmann::ordered_json::array();
+    for (const auto& s : p.systems) {
+        systems.push_back({{"id", s.id}, {"name", s.name}, {"aliases", s.aliases}, {"shared", s.shared}, {"source", s.source}});
+    }
+    j["calls"] = p.calls;
+    j["tickets"] = p.tickets;
+    j["codes"] = p.codes;
+    auto& sources = j["sources"] = nlohmann::ordered_json::array();
+    for (const auto& s : p.sources) {
+        sources.push_back({{"id", s.id}, {"publisher", s.publisher}, {"title", s.title}, {"url", s.url}, {"date", s.date}});
+    }
+    j["file"] = p.file;
+    return j;
+}
+
+std::string to_text(const AuthorityProfile& p) {
+    std::string systems;
+    for (const auto& s : p.systems) {
+        if (!systems.empty()) systems += ' ';
+        systems += s.id;
+    }
+    return fmt::format("{:<14} {:<9} {:<2}  {}  [{}]  systems: {}", p.id, p.kind, p.country.empty() ? "-" : p.country,
+                       p.name, p.zone, systems.empty() ? "-" : systems);
 }
 
 bool Knowledge::shape_matches(std::string_view shape, std::string_view text) noexcept {

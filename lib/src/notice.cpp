@@ -546,7 +546,8 @@ struct Analysis {
                 sp.shared = true;
                 if (sp.id.empty()) continue;
             }
-            if (systems_evidence.size() < 300) {
+            const bool told = std::any_of(out.begin(), out.end(), [&](const SystemPick& x) { return x.alias == sp.alias && x.id == sp.id; });
+            if (!told && systems_evidence.size() < 300) {
                 if (!systems_evidence.empty()) systems_evidence += ", ";
                 systems_evidence += sp.authority == std::string::npos
                                         ? fmt::format("'{}' (shared name)", sp.alias)
@@ -813,6 +814,31 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         }
     }
     if (raw.ics2 && raw.ics2->registered && !n.posted_at) n.posted_at = raw.ics2->registered;
+    // A dateline: a line of its own near the top of a plain notice that is only a date and a
+    // time ("09.11.2020 | 10:38"): when the notice was posted, not a window.
+    std::size_t dateline_end = 0;
+    if (!n.posted_at && raw.updates.size() == 1 && raw.title.empty()) {
+        const std::string_view body = raw.updates.front().text;
+        std::size_t at = 0;
+        for (int line = 0; line < 3 && at < body.size(); ++line) {
+            std::size_t e = body.find('\n', at);
+            if (e == std::string_view::npos) e = body.size();
+            const std::string_view l = trim(body.substr(at, e - at));
+            if (!l.empty() && l.size() <= 40) {
+                const auto found = find_times(l);
+                if (found.size() == 1 && found[0].start.date.year != 0 && found[0].finish + 8 >= l.size() && found[0].begin <= 2) {
+                    if (const auto t = resolve_time(found[0].start, stamp_context, ignored)) {
+                        n.posted_at = t;
+                        dateline_end = e;
+                        n.evidence.emplace_back("posted_at", fmt::format("dateline '{}'", l));
+                    }
+                    break;
+                }
+            }
+            if (l.empty()) --line;
+            at = e + 1;
+        }
+    }
     // An upcoming maintenance has one implicit update, posted when the entry was.
     if (n.updates.size() == 1 && !n.updates[0].at) n.updates[0].at = n.posted_at;
     if (!n.updates.empty()) n.status = n.updates.back().status;
@@ -854,7 +880,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
 
     // Stage: language, from the packs' frequent words.
-    if (const std::size_t lang = an.language(know); lang != std::string::npos) n.language = know.languages()[lang].id;
+    const std::size_t notice_language = an.language(know);
+    if (notice_language != std::string::npos) n.language = know.languages()[notice_language].id;
 
     // Stage: the publishing authority, from the sender's domain, then the names and domains
     // the text gives (an authority before a relaying platform).
@@ -871,6 +898,26 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
     if (publisher == std::string::npos) {
         publisher = an.named_authority(know, publisher_evidence, publisher_ambiguous);
+    }
+    if (publisher == std::string::npos && !publisher_ambiguous) {
+        // A call number of the one authority whose call numbers have its shape.
+        std::size_t shaped = std::string::npos;
+        bool several = false;
+        std::string call;
+        for_each_word(all, [&](std::string_view word) {
+            for (std::size_t ai = 0; ai < know.authorities().size(); ++ai) {
+                for (const auto& shape : know.authorities()[ai].calls) {
+                    if (!Knowledge::shape_matches(shape, word)) continue;
+                    if (shaped != std::string::npos && shaped != ai) several = true;
+                    if (shaped == std::string::npos) call = std::string(word);
+                    shaped = ai;
+                }
+            }
+        });
+        if (shaped != std::string::npos && !several) {
+            publisher = shaped;
+            publisher_evidence = fmt::format("call number '{}' ({} call-number shape)", call, know.authorities()[shaped].id);
+        }
     }
     if (publisher_ambiguous) {
         add_warning(n.warnings, {"country-ambiguous", fmt::format("the notice names authorities of several countries ({}); no country is given", publisher_evidence)});
@@ -929,9 +976,16 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z' && is_country(raw.title.substr(0, 2))) {
         n.country = raw.title.substr(0, 2);
         n.evidence.emplace_back("country", fmt::format("title prefix '{} - '", n.country));
-    } else if (pub != nullptr && !pub->platform()) {
+    } else if (pub != nullptr && !pub->platform() &&
+               !(national_countries.size() == 1 && national_countries.front() != pub->country &&
+                 std::none_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) { return pub->system(id) != nullptr; }))) {
         n.country = pub->country;
         n.evidence.emplace_back("country", publisher_evidence);
+    } else if (pub != nullptr && !pub->platform()) {
+        // A relay: the publisher runs none of the systems named, and they are one other
+        // country's (a national customs page about the Union's STI).
+        n.country = national_countries.front();
+        n.evidence.emplace_back("country", fmt::format("{}, relayed by {}", national_evidence, publisher_evidence));
     } else if (!publisher_ambiguous && national_countries.size() == 1) {
         n.country = national_countries.front();
         n.evidence.emplace_back("country", national_evidence);
@@ -996,11 +1050,28 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // Times. Unlabelled local times are read in the country's zone.
     const std::string zone = home != nullptr ? home->zone : std::string(default_zone);
     TimeContext ctx{n.posted_at ? n.posted_at : std::optional<UtcTime>(anchor), zone};
+    // Without a posting date, a date the notice writes with its year anchors the dates it
+    // writes without one ("30. septembril ... 01.10.2023"), before the reference time does.
+    if (!n.posted_at && !raw.day) {
+        auto year_anchor = [&](std::string_view text) -> std::optional<UtcTime> {
+            for (const auto& f : find_times(text, raw.ics2.has_value(), notice_language)) {
+                const auto& d = f.start.date;
+                if (d.year != 0 && d.alt_year == 0 && d.day >= 1 && d.day <= days_in_month(d.year, d.month)) {
+                    return local_to_utc(LocalTime{d.year, d.month, d.day, 12, 0, 0}, zone);
+                }
+            }
+            return std::nullopt;
+        };
+        std::optional<UtcTime> a = year_anchor(raw.title);
+        for (std::size_t i = 0; !a && i < n.updates.size(); ++i) a = year_anchor(n.updates[i].text);
+        if (a) ctx.anchor = a;
+    }
     std::vector<Resolved> times;
     std::vector<std::string> texts;  // the text each update's times refer to
     const bool compact = raw.ics2.has_value();
     auto scan = [&](std::string_view text, std::size_t update) {
-        for (auto& f : find_times(text, compact)) {
+        for (auto& f : find_times(text, compact, notice_language)) {
+            if (update == 0 && f.begin < dateline_end) continue;
             Resolved r;
             r.found = f;
             r.update = update;
@@ -1176,8 +1247,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
     // A procedure authorised without a call number (seed 000, French Customs: "An emergency
     // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
-    if (n.procedures.empty() && an.first_of(Meaning::fallback_allowed) != nullptr && n.planned == std::optional<bool>(false) &&
-        n.window_stated) {
+    if (n.procedures.empty() && an.first_of(Meaning::activated) != nullptr) {
         NoticeProcedure p;
         if (!n.systems.empty()) p.system = n.systems.front();
         n.procedures.push_back(std::move(p));

@@ -163,15 +163,15 @@ bool has_class(const Tok& t, std::uint32_t c) { return t.kind == Kind::word && (
 class Scanner {
 public:
     // `buffer` lends its capacity (see take()), so scanning allocates nothing once warm.
-    Scanner(std::string_view text, bool compact, std::vector<Tok>&& buffer = {})
-        : t_(std::move(buffer)), compact_(compact) {
+    Scanner(std::string_view text, bool compact, std::vector<Tok>&& buffer = {}, std::size_t language = std::string::npos)
+        : t_(std::move(buffer)), compact_(compact), language_(language) {
         tokenize(text, t_);
         // Every word is looked up once in the packs, not once per grammar rule.
         for (auto& t : t_) {
             if (t.kind != Kind::word) continue;
             if (const WordInfo* w = word_info(t.s)) {
-                t.month = w->month;
-                t.weekday = w->weekday;
+                t.month = static_cast<signed char>(w->month_in(language_));
+                t.weekday = static_cast<signed char>(w->weekday_in(language_));
                 t.cls = w->classes;
                 if (!w->zone.empty()) t.zone = &w->zone;
             }
@@ -604,7 +604,8 @@ private:
         w = {};
         int h = 0, m = 0;
         std::size_t k = 0;
-        const bool dot_ok = i > 0 && has_class(t_[i - 1], word_class::at | word_class::from | word_class::between);
+        const bool dot_ok = i > 0 && has_class(t_[i - 1], word_class::at | word_class::from | word_class::between |
+                                                          word_class::to | word_class::until);
         if (!clock(i, h, m, k, dot_ok, false)) return false;
         std::string label;
         std::size_t z = 0;
@@ -635,6 +636,12 @@ private:
         std::size_t dk = k;
         if (has(dk) && is_punct(t_[dk], ",")) ++dk;
         for (int n = 0; n < 2 && has(dk) && has_class(t_[dk], word_class::on | word_class::at); ++n) ++dk;
+        // "on the evening of 4 December", "am Morgen des 5. Dezember": a few words after "on".
+        if (dk > k && has_class(t_[dk - 1], word_class::on)) {
+            std::size_t f = dk;
+            while (has(f) && f < dk + 3 && t_[f].kind == Kind::word && t_[f].month == 0 && t_[f].weekday < 0 && !t_[f].nl) ++f;
+            if (f > dk && has(f) && (t_[f].kind == Kind::num || t_[f].month != 0 || t_[f].weekday >= 0)) dk = f;
+        }
         if (dk == k && range == nullptr) return false;  // a lone time before a date needs "on"
         WrittenDate d;
         std::size_t after = 0;
@@ -662,10 +669,10 @@ private:
     // bis 18:00 Uhr nicht erreichbar". Only times that a range word or a time marker
     // introduces, before any other date, and at most a dozen words on.
     void late_time(FoundTime& f, std::size_t& i) {
-        for (std::size_t k = i; has(k) && k < i + 12 && !t_[k].nl; ++k) {
+        for (std::size_t k = i; has(k) && k < i + 8 && !t_[k].nl; ++k) {
             const Tok& t = t_[k];
             if (t.month != 0 || t.weekday >= 0) return;
-            if (t.kind == Kind::num && has(k + 1) && (is_punct(t_[k + 1], "/") || (is_punct(t_[k + 1], ".") && has(k + 2) && t_[k + 2].kind == Kind::num && !has_class(t_[k - 1], word_class::time_before | word_class::at | word_class::from | word_class::between)))) {
+            if (t.kind == Kind::num && has(k + 1) && (is_punct(t_[k + 1], "/") || is_punct(t_[k + 1], "-") || (is_punct(t_[k + 1], ".") && has(k + 2) && t_[k + 2].kind == Kind::num && !has_class(t_[k - 1], word_class::time_before | word_class::at | word_class::from | word_class::between)))) {
                 return;  // another date
             }
             if (t.kind == Kind::punct && (t.s == ";" || t.s == "!" || t.s == "?")) return;
@@ -675,6 +682,13 @@ private:
             int h = 0, m = 0;
             std::size_t after = 0;
             if (!clock(c, h, m, after, true, false)) continue;
+            {
+                // "... from 05.00 on Saturday 31 December": the time has a date of its own.
+                WrittenTime own;
+                std::size_t own_next = 0;
+                std::optional<WrittenTime> own_end;
+                if (time_first(c, own, own_next, &own_end)) return;
+            }
             f.start.has_time = true;
             f.start.hour = h;
             f.start.minute = m;
@@ -812,6 +826,7 @@ private:
 
     std::vector<Tok> t_;
     bool compact_;
+    std::size_t language_;  // the notice's language pack, for names the packs disagree on
     bool joined_start_ = false;  // the last stamp() joined its time with "from", "since"...
     // While reading the end of a range: its start was written "18.00" or as a bare hour after
     // a marker, so the end may be too ("kl. 18.00-23.00", "klo 14-18").
@@ -852,10 +867,10 @@ int weekday_of(int year, int month, int day) noexcept {
     return static_cast<int>(((days % 7) + 7 + 3) % 7);
 }
 
-std::vector<FoundTime> find_times(std::string_view text, bool compact) {
+std::vector<FoundTime> find_times(std::string_view text, bool compact, std::size_t language) {
     // The token buffer is kept per thread: find_times runs for every update of every notice.
     thread_local std::vector<Tok> buffer;
-    Scanner s(text, compact, std::move(buffer));
+    Scanner s(text, compact, std::move(buffer), language);
     auto found = s.run();
     buffer = s.take();
     return found;

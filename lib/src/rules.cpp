@@ -296,15 +296,17 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
         const auto* info = find_system(s);
         if (info == nullptr) {
             ctx.add(line_of(*systems_node), r.key("systems"),
-                    fmt::format("unknown system '{}' (see data/systems.tsv)", s));
+                    fmt::format("unknown system '{}' (see the systems of data/authorities/*.toml)", s));
             continue;
         }
         s = info->id;
-        if (!p.country.empty() &&
+        // A relaying platform's system (countries empty: CCS-UK, CAS) fits a rule of any
+        // country; a national system only its own country's rules.
+        if (!p.country.empty() && !info->countries.empty() &&
             std::find(info->countries.begin(), info->countries.end(), p.country) ==
                 info->countries.end()) {
             ctx.add(line_of(*systems_node), r.key("systems"),
-                    fmt::format("system {} is not one of {}'s systems in data/systems.tsv", s,
+                    fmt::format("system {} is not one of {}'s systems in data/authorities/*.toml", s,
                                 p.country));
         }
     }

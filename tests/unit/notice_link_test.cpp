@@ -1,3 +1,4 @@
+#include <algorithm>
 // Linking notices across entries (bcp/notice_link.hpp) and the country of an e-mail from its
 // sender (sender_country, read_email): a later notice prolongs, cancels or voids an earlier one
 // about the same call or window, in whichever order the input lists them.
@@ -153,7 +154,8 @@ TEST_CASE("country from the sender of an e-mail") {
     CHECK(sender_country("helpdesk@example.be", true).empty());
     CHECK(sender_country("helpdesk@example.be", false) == "BE");
     CHECK(sender_country("someone@example.co.uk", false) == "GB");
-    CHECK(sender_country("noreply-ics2@ec.europa.eu", false).empty());
+    // The Union's own domain gives the Union (country "EU", as the EU profile says).
+    CHECK(sender_country("noreply-ics2@ec.europa.eu", false) == "EU");
     CHECK(sender_country("vendor@example.com", false).empty());
     CHECK(sender_country("no address", false).empty());
     CHECK(sender_address("Helpdesk Douane <helpdesk@example.be>") == "helpdesk@example.be");
@@ -170,7 +172,14 @@ TEST_CASE("country from the sender of an e-mail") {
           "FR");
     // The authority's own domain beats a vendor named in the text.
     CHECK(mail("Zoll <info@zoll.de>", "Dutch customs partners: emergency procedure NCTS.").country == "DE");
-    CHECK(mail("Vendor <support@vendor.com>", "Emergency procedure NCTS.").country.empty());
+    // No authority named, a shared system: only the call number's shape, which one profile
+    // alone has (data/authorities/be.toml, calls = ["N#####"]), tells the country.
+    const Notice vendor = mail("Vendor <support@vendor.com>", "Emergency procedure NCTS.");
+    CHECK(vendor.country == "BE");
+    const auto why = std::find_if(vendor.evidence.begin(), vendor.evidence.end(),
+                                  [](const auto& e) { return e.first == "country"; });
+    REQUIRE(why != vendor.evidence.end());
+    CHECK(why->second.find("call number 'N04617'") != std::string::npos);
 }
 
 TEST_CASE("JSON strings: escapes, and invalid UTF-8 as U+FFFD byte by byte") {

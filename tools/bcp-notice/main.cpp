@@ -50,6 +50,13 @@ int main(int argc, char** argv) try {
     active->add_option("--format", o.format, "Output format: jsonl or text")
         ->check(CLI::IsMember({"jsonl", "text"}));
 
+    auto* authorities = app.add_subcommand("authorities", "List the authority profiles in use (data/authorities)");
+    authorities->add_option("--format", o.format, "Output format: jsonl or text")
+        ->check(CLI::IsMember({"jsonl", "text"}));
+    auto* lint = app.add_subcommand("lint", "Check the authority profiles and language packs; exit 1 on a problem");
+    lint->add_option("--format", o.format, "Output format: jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
+    lint->add_option("DIR", o.files, "Data directory (default: the one in use)");
+
     t::Reporter reporter("bcp-notice", std::cerr);
     for (int i = 1; i < argc; ++i) {
         if (std::string_view(argv[i]) == "--errors-json") reporter.set_json(true);
@@ -59,6 +66,8 @@ int main(int argc, char** argv) try {
     }
     o.errors_json = errors_json;
     if (active->parsed()) o.command = Command::active;
+    if (authorities->parsed()) o.command = Command::authorities;
+    if (lint->parsed()) o.command = Command::lint;
     return bcp::notice_tool::run(o, std::cin, std::cout, std::cerr);
 } catch (...) {
     return bcp::tool::setup_failed("bcp-notice");

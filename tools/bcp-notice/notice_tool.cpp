@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <streambuf>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bcp/data_dir.hpp"
 #include "bcp/error.hpp"
+#include "bcp/knowledge.hpp"
 #include "bcp/notice.hpp"
 #include "bcp/notice_email.hpp"
 #include "bcp/notice_link.hpp"
@@ -95,7 +98,7 @@ public:
             if (!a) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
             at_ = *a;
             if (!o.system.empty() && find_system(o.system) == nullptr) {
-                throw usage_error(fmt::format("--system '{}' is not a known system id (see data/systems.tsv)", o.system));
+                throw usage_error(fmt::format("--system '{}' is not a known system id (see bcp-notice authorities)", o.system));
             }
         }
     }
@@ -326,12 +329,48 @@ private:
 
 }  // namespace
 
+// The profiles in use, one a line.
+int run_authorities(const Options& o, t::Output& output) {
+    for (const auto& p : Knowledge::get().authorities()) {
+        output.write(o.format == "text" ? to_text(p) + "\n" : to_json(p).dump() + "\n");
+    }
+    if (!output.finish()) throw io_error("cannot write to standard output");
+    return t::ok;
+}
+
+// Every problem of the profiles and packs of a data directory; exit 1 when there is one.
+int run_lint(const Options& o, t::Output& output) {
+    if (o.files.size() > 1) throw usage_error("lint takes one data directory");
+    const std::filesystem::path dir = o.files.empty() ? data_dir() : std::filesystem::path(o.files.front());
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir / "authorities", ec) && !std::filesystem::is_directory(dir / "languages", ec)) {
+        throw io_error(fmt::format("{} has neither authorities/ nor languages/", dir.string()), dir.string());
+    }
+    std::vector<DataProblem> problems;
+    const auto k = Knowledge::load(dir, &problems);
+    for (const auto& p : problems) {
+        if (o.format == "text") {
+            output.write(fmt::format("{}: {}\n", p.file, p.message));
+        } else {
+            output.write(nlohmann::ordered_json{{"file", p.file}, {"problem", p.message}}.dump() + "\n");
+        }
+    }
+    if (o.format == "text") {
+        output.write(fmt::format("{}: {} authorities, {} languages, {} problem{}\n", dir.string(), k->authorities().size(),
+                                 k->languages().size(), problems.size(), problems.size() == 1 ? "" : "s"));
+    }
+    if (!output.finish()) throw io_error("cannot write to standard output");
+    return problems.empty() ? t::ok : t::no;
+}
+
 int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
     t::Reporter reporter("bcp-notice", err);
     reporter.set_json(options.errors_json);
     try {
         t::Output output(out);
         Options o = options;
+        if (o.command == Command::authorities) return run_authorities(o, output);
+        if (o.command == Command::lint) return run_lint(o, output);
         if (o.command == Command::active && o.format == "ics") throw usage_error("active has no --format ics");
         Runner runner(o, output);
         std::vector<std::string> files = o.files;

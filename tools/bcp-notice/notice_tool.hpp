@@ -10,7 +10,7 @@
 
 namespace bcp::notice_tool {
 
-enum class Command { parse, active };
+enum class Command { parse, active, authorities, lint };
 
 struct Options {
     Command command = Command::parse;
@@ -19,7 +19,7 @@ struct Options {
     std::string reference_time;    // RFC 3339; empty: $BCPKIT_NOW or now
     std::string at;                // active --at
     std::string country, system;   // active filters
-    std::vector<std::string> files;
+    std::vector<std::string> files;  // lint: the data directory to check (default: the one in use)
     bool errors_json = false;
     // Longest line (and largest e-mail or JSON document) accepted, in bytes.
     std::size_t max_line = std::size_t{16} << 20;

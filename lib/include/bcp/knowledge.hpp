@@ -10,12 +10,15 @@
 // whatever the number of files.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "bcp/text_fold.hpp"
 
@@ -41,6 +44,7 @@ enum class Meaning : std::uint8_t {
     rejected,
     resubmit,
     disregard,
+    activated,  // an emergency procedure is authorised or activated (a procedure without a call)
     until_further_notice,
     count
 };
@@ -60,8 +64,13 @@ inline constexpr std::uint32_t from = 1u << 0, to = 1u << 1, until = 1u << 2, be
 
 struct WordInfo {
     std::uint32_t classes = 0;
-    std::int8_t month = 0;     // 1-12 when the word names a month
-    std::int8_t weekday = -1;  // 0 = Monday ... 6 = Sunday
+    std::int8_t month = 0;     // 1-12 when the word names a month; -1 when packs disagree
+    std::int8_t weekday = -1;  // 0 = Monday ... 6 = Sunday; -2 when packs disagree
+    // The month and weekday of each pack that names this word ("listopad" is November in
+    // Polish and October in Croatian), for words the packs disagree on.
+    std::vector<std::array<std::int8_t, 3>> by_language;  // {language (low 7 bits), month, weekday}
+    [[nodiscard]] int month_in(std::size_t language) const;
+    [[nodiscard]] int weekday_in(std::size_t language) const;
     std::string zone;          // for word_class::zone: "CET", "Europe/Helsinki", ...
 };
 
@@ -152,5 +161,9 @@ private:
     std::vector<AuthorityProfile> authorities_;
     std::unique_ptr<Automaton> automaton_;
 };
+
+// A profile as `bcp-notice authorities` lists it, and its one-line text form.
+[[nodiscard]] nlohmann::ordered_json to_json(const AuthorityProfile& profile);
+[[nodiscard]] std::string to_text(const AuthorityProfile& profile);
 
 }  // namespace bcp

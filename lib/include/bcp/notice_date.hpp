@@ -57,7 +57,9 @@ struct FoundTime {
 
 // Scans `text` for dates with or without times, ranges and labelled start/end times.
 // Compact ICS2 forms ("21122024 0025") are recognised only with `compact`.
-[[nodiscard]] std::vector<FoundTime> find_times(std::string_view text, bool compact = false);
+// `language` (an index of Knowledge::languages()) decides names the packs disagree on.
+[[nodiscard]] std::vector<FoundTime> find_times(std::string_view text, bool compact = false,
+                                                std::size_t language = std::string::npos);
 
 // How written times become instants.
 struct TimeContext {
