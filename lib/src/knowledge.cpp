@@ -134,7 +134,10 @@ struct Reader {
         return strings(t.get(key), key);
     }
     void known_keys(const toml::table& t, std::initializer_list<std::string_view> keys, std::string_view where) {
-        for (const auto& [k, v] : t) {
+        for (const auto& entry_k : t) {
+            const auto& k = entry_k.first;
+            const auto& v = entry_k.second;
+            (void)v;
             if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
                 problem(fmt::format("unknown key '{}'{}", k.str(), where));
             }
@@ -191,7 +194,10 @@ std::optional<toml::table> parse_file(Reader& r, const std::filesystem::path& pa
 }  // namespace
 
 std::string_view meaning_name(Meaning m) noexcept {
-    for (const auto& [k, v] : meaning_keys) {
+    for (const auto& entry_k : meaning_keys) {
+        const auto& k = entry_k.first;
+        const auto& v = entry_k.second;
+        (void)v;
         if (v == m) return k;
     }
     return m == Meaning::until_further_notice ? "until_further_notice" : "unknown";
@@ -279,7 +285,10 @@ struct Knowledge::Automaton {
         }
         root.fill(0);
         std::deque<std::uint32_t> queue;
-        for (const auto& [c, t] : trie[0]) {
+        for (const auto& entry_c : trie[0]) {
+            const auto& c = entry_c.first;
+            const auto& t = entry_c.second;
+            (void)t;
             root[c] = t;
             nodes[t].fail = 0;
             queue.push_back(t);
@@ -287,7 +296,10 @@ struct Knowledge::Automaton {
         while (!queue.empty()) {
             const std::uint32_t s = queue.front();
             queue.pop_front();
-            for (const auto& [c, t] : trie[s]) {
+            for (const auto& entry_c : trie[s]) {
+                const auto& c = entry_c.first;
+                const auto& t = entry_c.second;
+                (void)t;
                 std::uint32_t f = static_cast<std::uint32_t>(nodes[s].fail);
                 std::uint32_t g = 0;
                 while (true) {
@@ -374,7 +386,10 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
                 if (forms.empty()) r.problem(fmt::format("[{}] has no entry {}", key, i));
                 for (const auto& w : forms) add_word(w, [&](WordInfo& info) { set(info, i); });
             }
-            for (const auto& [kk, v] : *t) {
+            for (const auto& entry_kk : *t) {
+                const auto& kk = entry_kk.first;
+                const auto& v = entry_kk.second;
+                (void)v;
                 const std::string s(kk.str());
                 bool number = !s.empty() && s.size() <= 2 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
                 if (!number || std::stoi(s) < 1 || std::stoi(s) > count) r.problem(fmt::format("[{}] key '{}' is not 1 to {}", key, s, count));
@@ -394,7 +409,10 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
             info.by_language.push_back({lang_tag, 0, d});
         });
         if (const auto* t = doc->get_as<toml::table>("words")) {
-            for (const auto& [kk, v] : *t) {
+            for (const auto& entry_kk : *t) {
+                const auto& kk = entry_kk.first;
+                const auto& v = entry_kk.second;
+                (void)v;
                 const auto it = std::find_if(word_keys.begin(), word_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
                 if (it == word_keys.end()) {
                     r.problem(fmt::format("unknown key '{}' in [words]", kk.str()));
@@ -413,14 +431,20 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
             r.problem("[words] is missing");
         }
         if (const auto* t = doc->get_as<toml::table>("time")) {
-            for (const auto& [kk, v] : *t) {
+            for (const auto& entry_kk : *t) {
+                const auto& kk = entry_kk.first;
+                const auto& v = entry_kk.second;
+                (void)v;
                 if (kk.str() == "zones") {
                     const auto* z = v.as_table();
                     if (z == nullptr) {
                         r.problem("[time] zones must be a table");
                         continue;
                     }
-                    for (const auto& [zk, zv] : *z) {
+                    for (const auto& entry_zk : *z) {
+                        const auto& zk = entry_zk.first;
+                        const auto& zv = entry_zk.second;
+                        (void)zv;
                         const auto* s = zv.as_string();
                         const std::string label = s != nullptr ? s->get() : std::string();
                         static constexpr std::array<std::string_view, 10> labels{"CET", "CEST", "EET", "EEST", "WET", "WEST", "GMT", "BST", "IST", "UTC"};
@@ -455,7 +479,10 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
             r.problem("[time] is missing");
         }
         if (const auto* t = doc->get_as<toml::table>("phrases")) {
-            for (const auto& [kk, v] : *t) {
+            for (const auto& entry_kk : *t) {
+                const auto& kk = entry_kk.first;
+                const auto& v = entry_kk.second;
+                (void)v;
                 const auto it = std::find_if(meaning_keys.begin(), meaning_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
                 if (it == meaning_keys.end()) {
                     r.problem(fmt::format("unknown key '{}' in [phrases]", kk.str()));
