@@ -59,7 +59,8 @@ constexpr std::array<std::pair<std::string_view, std::uint32_t>, 18> word_keys{{
     {"until_further_notice", 0},  // a phrase (Meaning::until_further_notice), not a word class
 }};
 
-constexpr std::array<std::pair<std::string_view, std::uint32_t>, 7> time_keys{{
+constexpr std::array<std::pair<std::string_view, std::uint32_t>, 8> time_keys{{
+    {"zones", 0},  // a table, read by read_zones()
     {"before", word_class::time_before},
     {"after", word_class::time_after},
     {"am", word_class::am},
@@ -134,10 +135,7 @@ struct Reader {
         return strings(t.get(key), key);
     }
     void known_keys(const toml::table& t, std::initializer_list<std::string_view> keys, std::string_view where) {
-        for (const auto& entry_k : t) {
-            const auto& k = entry_k.first;
-            const auto& v = entry_k.second;
-            (void)v;
+        for (const auto& [k, v] : t) {
             if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
                 problem(fmt::format("unknown key '{}'{}", k.str(), where));
             }
@@ -171,6 +169,25 @@ struct Reader {
 
 std::string stem_of(const std::filesystem::path& p) { return p.stem().string(); }
 
+// Calls f(value of the key in `keys`, node, key) for each key of the section; an unknown key
+// or a missing section is a problem of the file.
+template <class Keys, class F>
+void each_key(Reader& r, const toml::table* t, std::string_view section, const Keys& keys, F&& f) {
+    if (t == nullptr) {
+        r.problem(fmt::format("[{}] is missing", section));
+        return;
+    }
+    for (const auto& entry : *t) {
+        const std::string_view key = entry.first.str();
+        const auto it = std::find_if(keys.begin(), keys.end(), [key](const auto& p) { return p.first == key; });
+        if (it == keys.end()) {
+            r.problem(fmt::format("unknown key '{}' in [{}]", key, section));
+            continue;
+        }
+        f(it->second, entry.second, key);
+    }
+}
+
 std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> out;
     std::error_code ec;
@@ -194,10 +211,7 @@ std::optional<toml::table> parse_file(Reader& r, const std::filesystem::path& pa
 }  // namespace
 
 std::string_view meaning_name(Meaning m) noexcept {
-    for (const auto& entry_k : meaning_keys) {
-        const auto& k = entry_k.first;
-        const auto& v = entry_k.second;
-        (void)v;
+    for (const auto& [k, v] : meaning_keys) {
         if (v == m) return k;
     }
     return m == Meaning::until_further_notice ? "until_further_notice" : "unknown";
@@ -285,10 +299,7 @@ struct Knowledge::Automaton {
         }
         root.fill(0);
         std::deque<std::uint32_t> queue;
-        for (const auto& entry_c : trie[0]) {
-            const auto& c = entry_c.first;
-            const auto& t = entry_c.second;
-            (void)t;
+        for (const auto& [c, t] : trie[0]) {
             root[c] = t;
             nodes[t].fail = 0;
             queue.push_back(t);
@@ -296,10 +307,7 @@ struct Knowledge::Automaton {
         while (!queue.empty()) {
             const std::uint32_t s = queue.front();
             queue.pop_front();
-            for (const auto& entry_c : trie[s]) {
-                const auto& c = entry_c.first;
-                const auto& t = entry_c.second;
-                (void)t;
+            for (const auto& [c, t] : trie[s]) {
                 std::uint32_t f = static_cast<std::uint32_t>(nodes[s].fail);
                 std::uint32_t g = 0;
                 while (true) {
@@ -327,6 +335,33 @@ struct Knowledge::Automaton {
         return 0;
     }
 };
+
+namespace {
+
+// [time] zones: a zone word of the language to a zone label or an IANA zone.
+void read_zones(Reader& r, const toml::node& v, Knowledge::Automaton& a) {
+    const auto* z = v.as_table();
+    if (z == nullptr) {
+        r.problem("[time] zones must be a table");
+        return;
+    }
+    static constexpr std::array<std::string_view, 10> labels{"CET", "CEST", "EET", "EEST", "WET", "WEST", "GMT", "BST", "IST", "UTC"};
+    for (const auto& entry : *z) {
+        const auto* s = entry.second.as_string();
+        const std::string label = s != nullptr ? s->get() : std::string();
+        if (label.empty() || (std::find(labels.begin(), labels.end(), label) == labels.end() && !is_zone(label))) {
+            r.problem(fmt::format("[time] zone '{}' is neither a zone label nor an IANA zone", std::string(entry.first.str())));
+            continue;
+        }
+        const std::string word = fold(entry.first.str());
+        if (word.find(' ') != std::string::npos) continue;  // a zone of several words: not read yet
+        auto& info = a.words[word];
+        info.classes |= word_class::zone;
+        info.zone = label;
+    }
+}
+
+}  // namespace
 
 Knowledge::Knowledge() : automaton_(std::make_unique<Automaton>()) {}
 Knowledge::~Knowledge() = default;
@@ -386,10 +421,7 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
                 if (forms.empty()) r.problem(fmt::format("[{}] has no entry {}", key, i));
                 for (const auto& w : forms) add_word(w, [&](WordInfo& info) { set(info, i); });
             }
-            for (const auto& entry_kk : *t) {
-                const auto& kk = entry_kk.first;
-                const auto& v = entry_kk.second;
-                (void)v;
+            for (const auto& [kk, v] : *t) {
                 const std::string s(kk.str());
                 bool number = !s.empty() && s.size() <= 2 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
                 if (!number || std::stoi(s) < 1 || std::stoi(s) > count) r.problem(fmt::format("[{}] key '{}' is not 1 to {}", key, s, count));
@@ -408,100 +440,40 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
             if (info.weekday != d) info.weekday = -2;
             info.by_language.push_back({lang_tag, 0, d});
         });
-        if (const auto* t = doc->get_as<toml::table>("words")) {
-            for (const auto& entry_kk : *t) {
-                const auto& kk = entry_kk.first;
-                const auto& v = entry_kk.second;
-                (void)v;
-                const auto it = std::find_if(word_keys.begin(), word_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
-                if (it == word_keys.end()) {
-                    r.problem(fmt::format("unknown key '{}' in [words]", kk.str()));
-                    continue;
-                }
-                for (const auto& w : r.strings(&v, it->first)) {
-                    if (it->second == 0) {
-                        a.add({fold(w), w, PhraseHit::Kind::meaning, Meaning::until_further_notice, lang});
-                    } else {
-                        const std::uint32_t cls = it->second;
-                        add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
-                    }
+        each_key(r, doc->get_as<toml::table>("words"), "words", word_keys, [&](std::uint32_t cls, const toml::node& v, std::string_view key) {
+            for (const auto& w : r.strings(&v, key)) {
+                if (cls == 0) {
+                    a.add({fold(w), w, PhraseHit::Kind::meaning, Meaning::until_further_notice, lang});
+                } else {
+                    add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
                 }
             }
-        } else {
-            r.problem("[words] is missing");
-        }
-        if (const auto* t = doc->get_as<toml::table>("time")) {
-            for (const auto& entry_kk : *t) {
-                const auto& kk = entry_kk.first;
-                const auto& v = entry_kk.second;
-                (void)v;
-                if (kk.str() == "zones") {
-                    const auto* z = v.as_table();
-                    if (z == nullptr) {
-                        r.problem("[time] zones must be a table");
-                        continue;
-                    }
-                    for (const auto& entry_zk : *z) {
-                        const auto& zk = entry_zk.first;
-                        const auto& zv = entry_zk.second;
-                        (void)zv;
-                        const auto* s = zv.as_string();
-                        const std::string label = s != nullptr ? s->get() : std::string();
-                        static constexpr std::array<std::string_view, 10> labels{"CET", "CEST", "EET", "EEST", "WET", "WEST", "GMT", "BST", "IST", "UTC"};
-                        if (label.empty() || (std::find(labels.begin(), labels.end(), label) == labels.end() && !is_zone(label))) {
-                            r.problem(fmt::format("[time] zone '{}' is neither a zone label nor an IANA zone", std::string(zk.str())));
-                            continue;
-                        }
-                        const std::string fz = fold(zk.str());
-                        if (fz.find(' ') == std::string::npos) {
-                            auto& info = a.words[fz];
-                            info.classes |= word_class::zone;
-                            info.zone = label;
-                        }
-                    }
-                    continue;
-                }
-                const auto it = std::find_if(time_keys.begin(), time_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
-                if (it == time_keys.end()) {
-                    r.problem(fmt::format("unknown key '{}' in [time]", kk.str()));
-                    continue;
-                }
-                const std::uint32_t cls = it->second;
-                for (const auto& w : r.strings(&v, it->first)) {
-                    if (cls == word_class::day_suffix || cls == word_class::am || cls == word_class::pm) {
-                        a.words[fold(w)].classes |= cls;  // "st", "pm": kept whole, never split
-                    } else {
-                        add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
-                    }
+        });
+        each_key(r, doc->get_as<toml::table>("time"), "time", time_keys, [&](std::uint32_t cls, const toml::node& v, std::string_view key) {
+            if (cls == 0) {  // zones
+                read_zones(r, v, a);
+                return;
+            }
+            for (const auto& w : r.strings(&v, key)) {
+                if (cls == word_class::day_suffix || cls == word_class::am || cls == word_class::pm) {
+                    a.words[fold(w)].classes |= cls;  // "st", "pm": kept whole, never split
+                } else {
+                    add_word(w, [cls](WordInfo& info) { info.classes |= cls; });
                 }
             }
-        } else {
-            r.problem("[time] is missing");
-        }
-        if (const auto* t = doc->get_as<toml::table>("phrases")) {
-            for (const auto& entry_kk : *t) {
-                const auto& kk = entry_kk.first;
-                const auto& v = entry_kk.second;
-                (void)v;
-                const auto it = std::find_if(meaning_keys.begin(), meaning_keys.end(), [&](const auto& p) { return p.first == kk.str(); });
-                if (it == meaning_keys.end()) {
-                    r.problem(fmt::format("unknown key '{}' in [phrases]", kk.str()));
-                    continue;
-                }
-                for (const auto& w : r.strings(&v, it->first)) {
-                    std::string f = fold(w);
-                    const bool stem = !f.empty() && f.back() == '*';
-                    if (stem) f.pop_back();
-                    if (f.find('*') != std::string::npos) r.problem(fmt::format("phrase '{}': '*' only at the end", w));
-                    if (f.size() < 3) r.problem(fmt::format("phrase '{}' is too short to mean anything", w));
-                    Automaton::Pattern p{f, w, PhraseHit::Kind::meaning, it->second, lang};
-                    p.stem = stem;
-                    a.add(std::move(p));
-                }
+        });
+        each_key(r, doc->get_as<toml::table>("phrases"), "phrases", meaning_keys, [&](Meaning m, const toml::node& v, std::string_view key) {
+            for (const auto& w : r.strings(&v, key)) {
+                std::string f = fold(w);
+                const bool stem = !f.empty() && f.back() == '*';
+                if (stem) f.pop_back();
+                if (f.find('*') != std::string::npos) r.problem(fmt::format("phrase '{}': '*' only at the end", w));
+                if (f.size() < 3) r.problem(fmt::format("phrase '{}' is too short to mean anything", w));
+                Automaton::Pattern p{f, w, PhraseHit::Kind::meaning, m, lang};
+                p.stem = stem;
+                a.add(std::move(p));
             }
-        } else {
-            r.problem("[phrases] is missing");
-        }
+        });
         for (const auto& w : pack.common) a.add({fold(w), w, PhraseHit::Kind::common_word, Meaning::count, lang});
         k->languages_.push_back(std::move(pack));
     }
@@ -639,6 +611,31 @@ std::size_t Knowledge::language_index(std::string_view id) const {
         if (languages_[i].id == id) return i;
     }
     return std::string::npos;
+}
+
+std::string Knowledge::zone_of_language(std::size_t language) const {
+    if (language >= languages_.size()) return {};
+    const std::string& id = languages_[language].id;
+    // Offsets in mid-January and mid-July of a fixed year stand for a zone's clock.
+    const UtcTime winter = local_to_utc(LocalTime{2025, 1, 15, 12, 0, 0}, "UTC");
+    const UtcTime summer = local_to_utc(LocalTime{2025, 7, 15, 12, 0, 0}, "UTC");
+    auto clock = [&](const std::string& zone) {
+        const LocalTime a = utc_to_local(winter, zone), b = utc_to_local(summer, zone);
+        return std::pair<int, int>{a.hour * 60 + a.minute, b.hour * 60 + b.minute};
+    };
+    std::string zone;
+    std::pair<int, int> first{};
+    for (const auto& a : authorities_) {
+        if (a.kind != "authority" || a.zone.empty()) continue;
+        if (std::find(a.languages.begin(), a.languages.end(), id) == a.languages.end()) continue;
+        if (zone.empty()) {
+            zone = a.zone;
+            first = clock(a.zone);
+        } else if (clock(a.zone) != first) {
+            return {};
+        }
+    }
+    return zone;
 }
 
 const WordInfo* Knowledge::word(std::string_view folded_word) const {

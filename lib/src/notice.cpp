@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -402,6 +404,7 @@ struct SystemPick {
     std::size_t authority = std::string::npos;  // npos: a shared name with no owner in context
     bool shared = false;
     std::size_t pos = 0;  // folded offset
+    std::size_t end = 0;  // folded offset after the name
 };
 
 // One scan of a notice's text against the knowledge, and the stages' questions about it.
@@ -410,8 +413,10 @@ struct Analysis {
     std::vector<PhraseHit> hits;
     std::string_view text;
     std::string systems_evidence;
+    std::size_t language_ = std::string::npos;  // the notice's language, once known
 
     void run(const Knowledge& k, std::string_view t) {
+        language_ = std::string::npos;
         text = t;
         folded.assign(t);
         k.scan(folded, t, hits);
@@ -526,6 +531,7 @@ struct Analysis {
             }
             SystemPick sp;
             sp.pos = group.front()->begin;
+            sp.end = group.front()->end;
             sp.alias = written(*group.front());
             if (pick != nullptr) {
                 const auto& sys = all[pick->authority].systems[pick->system];
@@ -533,18 +539,35 @@ struct Analysis {
                 sp.authority = pick->authority;
                 sp.shared = sys.shared;
             } else {
-                // A shared name: its id when every authority gives it the same one.
-                for (const auto* h : group) {
-                    const auto& id = all[h->authority].systems[h->system].id;
-                    if (sp.id.empty()) {
+                // A shared name: the id most of its authorities give it ("AES", though German
+                // Customs calls its process ATLAS-AES); none on a tie.
+                std::map<std::string, int> ids;
+                for (const auto* h : group) ++ids[all[h->authority].systems[h->system].id];
+                int best = 0;
+                for (const auto& [id, count] : ids) {
+                    if (count > best) {
+                        best = count;
                         sp.id = id;
-                    } else if (sp.id != id) {
+                    } else if (count == best) {
                         sp.id.clear();
-                        break;
                     }
                 }
                 sp.shared = true;
                 if (sp.id.empty()) continue;
+                // A generic name few authorities use ("IMPORT", "EXPORT" of two Nordic
+                // administrations) counts without its owner only in a language an owner writes
+                // in: "DELTA I/E IMPORT" in a French notice is no system of its own.
+                std::set<std::size_t> owners;
+                bool language_of_owner = false;
+                for (const auto* h : group) {
+                    owners.insert(h->authority);
+                    const auto& langs = all[h->authority].languages;
+                    language_of_owner = language_of_owner || (language_ != std::string::npos &&
+                                                              std::find(langs.begin(), langs.end(), k.languages()[language_].id) != langs.end());
+                }
+                if (owners.size() < 3 && !language_of_owner) continue;
+                // Right after another system's name it qualifies that name.
+                if (owners.size() < 3 && !out.empty() && out.back().end + 1 >= sp.pos) continue;
             }
             const bool told = std::any_of(out.begin(), out.end(), [&](const SystemPick& x) { return x.alias == sp.alias && x.id == sp.id; });
             if (!told && systems_evidence.size() < 300) {
@@ -881,6 +904,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
 
     // Stage: language, from the packs' frequent words.
     const std::size_t notice_language = an.language(know);
+    an.language_ = notice_language;
     if (notice_language != std::string::npos) n.language = know.languages()[notice_language].id;
 
     // Stage: the publishing authority, from the sender's domain, then the names and domains
@@ -939,6 +963,11 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             }
         }
     }
+    // A member state's system beside a Union one (GUN and TRACES-NT): the notice is the member
+    // state's; the Union's systems serve every country.
+    if (national_countries.size() == 2 && std::count(national_countries.begin(), national_countries.end(), "EU") == 1) {
+        national_countries.erase(std::find(national_countries.begin(), national_countries.end(), "EU"));
+    }
     // A sub-process named makes its family redundant ("ATLAS Ausfuhr" is ATLAS-AUSFUHR).
     for (auto it = n.systems.begin(); it != n.systems.end();) {
         const std::string prefix = *it + "-";
@@ -962,12 +991,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             n.systems.erase(std::remove_if(n.systems.begin(), n.systems.end(), platform_system), n.systems.end());
         }
     }
-    if (!n.systems.empty()) {
-        n.evidence.emplace_back("systems", an.systems_evidence);
-    } else if (pub != nullptr && !pub->unnamed_systems.empty()) {
-        n.systems = pub->unnamed_systems;
-        n.evidence.emplace_back("systems", fmt::format("no system named; {} runs {} for all declarations", pub->id, pub->unnamed_systems.front()));
-    }
+    if (!n.systems.empty()) n.evidence.emplace_back("systems", an.systems_evidence);
 
     // Stage: country. A "NL - " title prefix (a status page's convention), the publishing
     // authority, the one country whose national systems are named, the ICS2 subject, the
@@ -999,6 +1023,16 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         if (!n.country.empty()) n.evidence.emplace_back("country", fmt::format("sender's country-code domain ({})", raw.sender.substr(raw.sender.rfind('@') + 1)));
     }
     const AuthorityProfile* home = pub != nullptr && !pub->platform() ? pub : n.country.empty() ? nullptr : know.authority_of_country(n.country);
+    const bool authority_system_named = std::any_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) {
+        return std::any_of(know.authorities().begin(), know.authorities().end(),
+                           [&](const AuthorityProfile& a) { return a.kind != "vendor" && a.system(id) != nullptr; });
+    });
+    if (!authority_system_named && home != nullptr && !home->unnamed_systems.empty()) {
+        // Only a relaying vendor's platform named ("submitted by CAS"): the authority's own.
+        n.systems = home->unnamed_systems;
+        n.evidence.emplace_back("systems", fmt::format("no system of an authority named; {} runs {} for all declarations", home->id, home->unnamed_systems.front()));
+    }
+
 
     // Processes as the notice names them (seed 000: "Import to EU, Export from EU and Storage
     // (DMS)", "Import and/or Exports clearances", "Affected procedures: Einfuhr, ...").
@@ -1048,7 +1082,17 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
 
     // Times. Unlabelled local times are read in the country's zone.
-    const std::string zone = home != nullptr ? home->zone : std::string(default_zone);
+    // Without an authority, the language may still tell the zone: when every authority that
+    // publishes in it keeps the same clock (Dutch: NL and BE), else the zone is unknown.
+    std::string language_zone;
+    if (home == nullptr && pub == nullptr && notice_language != std::string::npos) {
+        language_zone = know.zone_of_language(notice_language);
+        if (!language_zone.empty()) n.evidence.emplace_back("zone", fmt::format("every authority publishing in '{}' keeps {}", n.language, language_zone));
+    }
+    // A relaying platform writes its times in its own zone.
+    const AuthorityProfile* clock_of = home != nullptr ? home : pub;
+    const bool zone_known = clock_of != nullptr || !language_zone.empty();
+    const std::string zone = clock_of != nullptr ? clock_of->zone : !language_zone.empty() ? language_zone : std::string(default_zone);
     TimeContext ctx{n.posted_at ? n.posted_at : std::optional<UtcTime>(anchor), zone};
     // Without a posting date, a date the notice writes with its year anchors the dates it
     // writes without one ("30. septembril ... 01.10.2023"), before the reference time does.
@@ -1076,6 +1120,13 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             r.found = f;
             r.update = update;
             std::vector<NoticeWarning> w;
+            // A clock time with no zone written, in a notice whose authority is unknown: its
+            // zone would be a guess, so it gives no instant.
+            if (!zone_known && f.start.has_time && f.start.zone_label.empty()) {
+                add_warning(n.warnings, {"zone-unknown", fmt::format("'{}' gives no zone and the notice names no authority; the time is left out",
+                                                                     cut(text.substr(f.begin, f.finish - f.begin), 60))});
+                continue;
+            }
             r.start = resolve_time(f.start, ctx, w);
             if (f.end) r.end = resolve_time(*f.end, ctx, w);
             if (f.utc_start && r.start) {
@@ -1358,7 +1409,8 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // a notice only about the vendor's platform is not an error, just not relevant.
     bool customs_system = false;
     for (const auto& id : n.systems) {
-        for (const auto& a : know.authorities()) customs_system = customs_system || (!a.platform() && a.system(id) != nullptr);
+        // A community system (a port's, CCS-UK) carries declarations too; a vendor's platform not.
+        for (const auto& a : know.authorities()) customs_system = customs_system || (a.kind != "vendor" && a.system(id) != nullptr);
     }
     n.relevant = customs_system || !n.procedures.empty() || !n.country.empty() || (pub != nullptr && !pub->platform());
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -196,7 +197,9 @@ public:
             FoundTime f;
             std::size_t next = 0;
             joined_start_ = false;
+            pending_end_.reset();
             if (stamp(i, f.start, next) || time_first(i, f.start, next, &f.end)) {
+                if (pending_end_) f.end = std::exchange(pending_end_, std::nullopt);
                 const bool joined_start = joined_start_;
                 f.begin = t_[i].pos;
                 const std::size_t first = i;
@@ -321,6 +324,33 @@ private:
             d.year = to_int(a.s.substr(4));
             if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31) return false;
             next = j + 1;
+            return true;
+        }
+        // Year first with a month name: "2022 m. kovo 19 d." (Lithuanian), "2026. március 3."
+        // (Hungarian), "2026 m. gegužės 24 d.".
+        if (a.kind == Kind::num && a.s.size() == 4) {
+            int year = 0;
+            if (!year4(j, year)) return false;
+            std::size_t k = j + 1;
+            if (has(k) && is_punct(t_[k], ".")) ++k;
+            if (has(k + 1) && t_[k].kind == Kind::word && t_[k].s.size() == 1 && t_[k].month == 0) {
+                ++k;  // "m." (metų, year)
+                if (has(k) && is_punct(t_[k], ".")) ++k;
+            }
+            if (!has(k) || t_[k].month == 0) return false;
+            const int m = t_[k].month;
+            int day = 0;
+            if (!day_number(k + 1, day)) return false;
+            d.year = year;
+            d.month = m;
+            d.day = day;
+            k += 2;
+            if (has(k) && is_punct(t_[k], ".")) ++k;
+            if (has(k) && t_[k].kind == Kind::word && t_[k].s.size() == 1 && t_[k].month == 0) {
+                ++k;  // "d." (diena, day)
+                if (has(k) && is_punct(t_[k], ".")) ++k;
+            }
+            next = k;
             return true;
         }
         // Month name first: "Nov 27, 2025", "November 27", "Nov. 27th 2025".
@@ -582,6 +612,27 @@ private:
         int h = 0, m = 0;
         std::size_t after = 0;
         const bool compact4 = compact_ && w.date.year != 0 && t_[k - 1].s.size() == 8;
+        // "Tuesday May 19, 2026, 1800-2300": a range of four-digit times right after a full
+        // date (no year can follow a date that has one).
+        if (w.date.year != 0 && has(j + 2) && !t_[j].nl && t_[j].kind == Kind::num && t_[j].s.size() == 4 &&
+            is_punct(t_[j + 1], "-") && t_[j + 2].kind == Kind::num && t_[j + 2].s.size() == 4 && adjacent(j, j + 2)) {
+            const int h1 = to_int(t_[j].s.substr(0, 2)), m1 = to_int(t_[j].s.substr(2));
+            const int h2 = to_int(t_[j + 2].s.substr(0, 2)), m2 = to_int(t_[j + 2].s.substr(2));
+            if (valid(h1, m1) && valid(h2, m2)) {
+                w.has_time = true;
+                w.hour = h1;
+                w.minute = m1;
+                WrittenTime e;
+                e.date = w.date;
+                e.date.weekday = -1;
+                e.has_time = true;
+                e.hour = h2;
+                e.minute = m2;
+                pending_end_ = e;
+                next = j + 3;
+                return true;
+            }
+        }
         if (has(j) && !t_[j].nl && clock(j, h, m, after, dot_ok || compact4, compact4)) {
             w.has_time = true;
             w.hour = h;
@@ -671,6 +722,8 @@ private:
     void late_time(FoundTime& f, std::size_t& i) {
         for (std::size_t k = i; has(k) && k < i + 8 && !t_[k].nl; ++k) {
             const Tok& t = t_[k];
+            // A weekday in brackets ("14.2.2020 (piatok) v čase od 22:00") belongs to the date.
+            if (t.weekday >= 0 && k > 0 && is_punct(t_[k - 1], "(")) continue;
             if (t.month != 0 || t.weekday >= 0) return;
             if (t.kind == Kind::num && has(k + 1) && (is_punct(t_[k + 1], "/") || is_punct(t_[k + 1], "-") || (is_punct(t_[k + 1], ".") && has(k + 2) && t_[k + 2].kind == Kind::num && !has_class(t_[k - 1], word_class::time_before | word_class::at | word_class::from | word_class::between)))) {
                 return;  // another date
@@ -743,7 +796,7 @@ private:
         }
         int h = 0, m = 0;
         // The end is written as the start was: "kl. 18.00-23.00", "klo 14-18".
-        follow_dot_ = start_dotted;
+        follow_dot_ = start_dotted || start_bare;  // "kl. 14 - 18.30"
         follow_bare_ = start_bare;
         const bool ok = clock(k, h, m, next, false, false);
         follow_dot_ = follow_bare_ = false;
@@ -831,6 +884,8 @@ private:
     // While reading the end of a range: its start was written "18.00" or as a bare hour after
     // a marker, so the end may be too ("kl. 18.00-23.00", "klo 14-18").
     bool follow_dot_ = false, follow_bare_ = false;
+    // The end of a range stamp() read whole ("1800-2300"), for run() to take.
+    std::optional<WrittenTime> pending_end_;
     // How the last clock time clock() read was written.
     mutable bool last_dotted_ = false, last_bare_ = false;
 };

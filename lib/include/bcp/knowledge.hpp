@@ -136,6 +136,9 @@ public:
     // The national authority of a country (kind authority or union), or nullptr.
     [[nodiscard]] const AuthorityProfile* authority_of_country(std::string_view country) const;
     [[nodiscard]] std::size_t language_index(std::string_view id) const;  // npos when unknown
+    // The zone of the national authorities that publish in a language, when they all keep the
+    // same clock (winter and summer offsets); empty when they do not or there are none.
+    [[nodiscard]] std::string zone_of_language(std::size_t language) const;
 
     // Every hit in `folded` (whole words; stems as prefixes), in text order.
     void scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const;
