@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -259,67 +257,150 @@ struct Knowledge::Automaton {
     std::vector<Node> nodes;
     std::vector<std::pair<unsigned char, std::uint32_t>> edges;  // (byte, node), sorted per node
     std::array<std::uint32_t, 256> root{};
+    // Full transition rows (failures resolved) for the nodes of depth 1 and 2, where a scan
+    // spends most of its steps: row[node] indexes `dense`, -1 for deeper nodes.
+    std::vector<std::int32_t> row;
+    std::vector<std::array<std::uint32_t, 256>> dense;
+    static constexpr std::uint32_t kDenseDepth = 2;
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
     };
     std::unordered_map<std::string, WordInfo, Hash, std::equal_to<>> words;
+    // A bit per (length, first two bytes) of the words: rules out most words of a notice
+    // without hashing them.
+    std::array<std::uint64_t, 1024> filter{};
+    static std::size_t filter_bit(unsigned a, unsigned b, std::size_t length) {
+        return ((a * 131u + b) * 61u + std::min<std::size_t>(length, 60)) & 0xFFFFu;
+    }
+    static std::size_t filter_bit(std::string_view w) {
+        return filter_bit(static_cast<unsigned char>(w[0]), w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u, w.size());
+    }
+    [[nodiscard]] bool filter_has_bytes(unsigned char a, unsigned char b, std::size_t length) const {
+        const std::size_t bit = filter_bit(a, b, length);
+        return ((filter[bit >> 6] >> (bit & 63u)) & 1u) != 0;
+    }
+    void filter_add(std::string_view w) {
+        if (w.empty()) return;
+        const std::size_t bit = filter_bit(w);
+        filter[bit >> 6] |= std::uint64_t{1} << (bit & 63u);
+    }
+    [[nodiscard]] bool filter_has(std::string_view w) const {
+        if (w.empty()) return false;
+        const std::size_t bit = filter_bit(w);
+        return ((filter[bit >> 6] >> (bit & 63u)) & 1u) != 0;
+    }
 
     void add(Pattern p) {
         if (p.folded.empty()) return;
         patterns.push_back(std::move(p));
     }
 
+    // The trie from the patterns in sorted order (each new node's path shares its first bytes
+    // with the previous pattern's), edges grouped by node with a counting sort, failure links
+    // breadth first: linear in the patterns' length, once per process.
     void build() {
-        // A trie in maps first, then flattened: built once per process.
-        std::vector<std::map<unsigned char, std::uint32_t>> trie(1);
+        std::vector<std::uint32_t> order(patterns.size());
+        for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+        // Stable: patterns that fold alike keep the order of the files, so hits are reported the same way every time.
+        std::stable_sort(order.begin(), order.end(), [this](std::uint32_t x, std::uint32_t y) { return patterns[x].folded < patterns[y].folded; });
+        struct Edge {
+            std::uint32_t parent, child;
+            unsigned char byte;
+        };
+        std::vector<Edge> made;
+        std::vector<std::uint32_t> depth(1, 0);
         std::vector<std::int32_t> out(1, -1);
-        for (std::size_t k = 0; k < patterns.size(); ++k) {
-            std::uint32_t s = 0;
-            for (const char ch : patterns[k].folded) {
-                const auto c = static_cast<unsigned char>(ch);
-                auto it = trie[s].find(c);
-                if (it == trie[s].end()) {
-                    trie.emplace_back();
-                    out.push_back(-1);
-                    it = trie[s].emplace(c, static_cast<std::uint32_t>(trie.size() - 1)).first;
-                }
-                s = it->second;
+        std::vector<std::uint32_t> path(1, 0);  // path[d]: node of the previous pattern at depth d
+        const std::string* previous = nullptr;
+        for (const std::uint32_t k : order) {
+            const std::string& f = patterns[k].folded;
+            std::size_t common = 0;
+            if (previous != nullptr) {
+                while (common < f.size() && common < previous->size() && f[common] == (*previous)[common]) ++common;
             }
-            patterns[k].next = out[s];
-            out[s] = static_cast<std::int32_t>(k);
+            path.resize(common + 1);
+            for (std::size_t d = common; d < f.size(); ++d) {
+                const auto child = static_cast<std::uint32_t>(depth.size());
+                made.push_back({path[d], child, static_cast<unsigned char>(f[d])});
+                depth.push_back(static_cast<std::uint32_t>(d + 1));
+                out.push_back(-1);
+                path.push_back(child);
+            }
+            const std::uint32_t end = path[f.size()];
+            patterns[k].next = out[end];
+            out[end] = static_cast<std::int32_t>(k);
+            previous = &f;
         }
-        nodes.assign(trie.size(), Node{});
-        edges.clear();
-        for (std::size_t s = 0; s < trie.size(); ++s) {
-            nodes[s].first_edge = static_cast<std::uint32_t>(edges.size());
-            nodes[s].edges = static_cast<std::uint32_t>(trie[s].size());
-            nodes[s].out = out[s];
-            for (const auto& [c, t] : trie[s]) edges.emplace_back(c, t);
+        const std::size_t count = depth.size();
+        nodes.assign(count, Node{});
+        // Edges by parent; within a parent they were made in byte order already.
+        for (const auto& e : made) ++nodes[e.parent].edges;
+        std::uint32_t at = 0;
+        for (auto& n : nodes) {
+            n.first_edge = at;
+            at += n.edges;
+            n.edges = 0;
         }
+        edges.assign(made.size(), {});
+        for (const auto& e : made) {
+            auto& n = nodes[e.parent];
+            edges[n.first_edge + n.edges++] = {e.byte, e.child};
+        }
+        for (std::size_t k = 0; k < count; ++k) nodes[k].out = out[k];
         root.fill(0);
-        std::deque<std::uint32_t> queue;
-        for (const auto& [c, t] : trie[0]) {
-            root[c] = t;
-            nodes[t].fail = 0;
-            queue.push_back(t);
+        for (std::uint32_t k = 0; k < nodes[0].edges; ++k) root[edges[k].first] = edges[k].second;
+        // Breadth first: nodes by depth (a counting sort), each failure link from its parent's.
+        std::uint32_t max_depth = 0;
+        for (const auto d : depth) max_depth = std::max(max_depth, d);
+        std::vector<std::uint32_t> by_depth_start(max_depth + 2, 0);
+        for (const auto d : depth) ++by_depth_start[d + 1];
+        for (std::size_t d = 1; d < by_depth_start.size(); ++d) by_depth_start[d] += by_depth_start[d - 1];
+        std::vector<std::uint32_t> bfs(count);
+        {
+            auto fill = by_depth_start;
+            for (std::uint32_t k = 0; k < count; ++k) bfs[fill[depth[k]]++] = k;
         }
-        while (!queue.empty()) {
-            const std::uint32_t s = queue.front();
-            queue.pop_front();
-            for (const auto& [c, t] : trie[s]) {
-                std::uint32_t f = static_cast<std::uint32_t>(nodes[s].fail);
+        for (const std::uint32_t s : bfs) {
+            const Node& n = nodes[s];
+            for (std::uint32_t e = 0; e < n.edges; ++e) {
+                const auto [c, t] = edges[n.first_edge + e];
                 std::uint32_t g = 0;
-                while (true) {
-                    g = step(f, c);
-                    if (g != 0 || f == 0) break;
-                    f = static_cast<std::uint32_t>(nodes[f].fail);
+                if (s != 0) {
+                    std::uint32_t f = static_cast<std::uint32_t>(n.fail);
+                    while (true) {
+                        g = step(f, c);
+                        if (g != 0 || f == 0) break;
+                        f = static_cast<std::uint32_t>(nodes[f].fail);
+                    }
                 }
                 nodes[t].fail = static_cast<std::int32_t>(g == t ? 0 : g);
                 const auto& fn = nodes[static_cast<std::size_t>(nodes[t].fail)];
                 nodes[t].dict = fn.out >= 0 ? nodes[t].fail : fn.dict;
-                queue.push_back(t);
             }
+        }
+        // Dense rows for the nodes near the root, breadth first: a child's edge, else the
+        // failure's row (shallower, so already made).
+        row.assign(count, -1);
+        dense.clear();
+        for (const std::uint32_t k : bfs) {
+            if (k == 0 || depth[k] > kDenseDepth) continue;
+            const auto f = static_cast<std::uint32_t>(nodes[k].fail);
+            std::array<std::uint32_t, 256> r = f == 0 ? root : dense[static_cast<std::size_t>(row[f])];
+            const Node& n = nodes[k];
+            for (std::uint32_t e = 0; e < n.edges; ++e) r[edges[n.first_edge + e].first] = edges[n.first_edge + e].second;
+            row[k] = static_cast<std::int32_t>(dense.size());
+            dense.push_back(r);
+        }
+    }
+
+    // The state after byte `c` from state `s`, failures followed.
+    [[nodiscard]] std::uint32_t next(std::uint32_t s, unsigned char c) const {
+        while (true) {
+            if (s == 0) return root[c];
+            if (row[s] >= 0) return dense[static_cast<std::size_t>(row[s])][c];
+            if (const std::uint32_t g = step(s, c); g != 0) return g;
+            s = static_cast<std::uint32_t>(nodes[s].fail);
         }
     }
 
@@ -363,7 +444,7 @@ void read_zones(Reader& r, const toml::node& v, Knowledge::Automaton& a) {
 
 }  // namespace
 
-Knowledge::Knowledge() : automaton_(std::make_unique<Automaton>()) {}
+Knowledge::Knowledge() : automaton_(std::make_unique<Automaton>()), common_(std::make_unique<Automaton>()) {}
 Knowledge::~Knowledge() = default;
 
 std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& dir,
@@ -474,7 +555,7 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
                 a.add(std::move(p));
             }
         });
-        for (const auto& w : pack.common) a.add({fold(w), w, PhraseHit::Kind::common_word, Meaning::count, lang});
+        for (const auto& w : pack.common) k->common_->add({fold(w), w, PhraseHit::Kind::common_word, Meaning::count, lang});
         k->languages_.push_back(std::move(pack));
     }
 
@@ -582,6 +663,8 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
         k->authorities_.push_back(std::move(p));
     }
     a.build();
+    k->common_->build();
+    k->index();
     return k;
 }
 
@@ -613,9 +696,21 @@ std::size_t Knowledge::language_index(std::string_view id) const {
     return std::string::npos;
 }
 
-std::string Knowledge::zone_of_language(std::size_t language) const {
-    if (language >= languages_.size()) return {};
-    const std::string& id = languages_[language].id;
+const std::string& Knowledge::zone_of_language(std::size_t language) const {
+    static const std::string none;
+    return language < language_zones_.size() ? language_zones_[language] : none;
+}
+
+const std::vector<Knowledge::Shape>& Knowledge::shapes(bool calls, std::size_t length) const {
+    static const std::vector<Shape> none;
+    const auto& by = calls ? call_shapes_ : ticket_shapes_;
+    return length < by.size() ? by[length] : none;
+}
+
+namespace {
+
+// The shared clock of the national authorities that write in a language, or empty.
+std::string language_clock(const std::vector<AuthorityProfile>& authorities, const std::string& id) {
     // Offsets in mid-January and mid-July of a fixed year stand for a zone's clock.
     const UtcTime winter = local_to_utc(LocalTime{2025, 1, 15, 12, 0, 0}, "UTC");
     const UtcTime summer = local_to_utc(LocalTime{2025, 7, 15, 12, 0, 0}, "UTC");
@@ -625,7 +720,7 @@ std::string Knowledge::zone_of_language(std::size_t language) const {
     };
     std::string zone;
     std::pair<int, int> first{};
-    for (const auto& a : authorities_) {
+    for (const auto& a : authorities) {
         if (a.kind != "authority" || a.zone.empty()) continue;
         if (std::find(a.languages.begin(), a.languages.end(), id) == a.languages.end()) continue;
         if (zone.empty()) {
@@ -638,7 +733,31 @@ std::string Knowledge::zone_of_language(std::size_t language) const {
     return zone;
 }
 
+}  // namespace
+
+void Knowledge::index() {
+    language_zones_.clear();
+    for (const auto& l : languages_) language_zones_.push_back(language_clock(authorities_, l.id));
+    for (std::size_t ai = 0; ai < authorities_.size(); ++ai) {
+        const auto& a = authorities_[ai];
+        for (int calls = 0; calls < 2; ++calls) {
+            auto& by = calls != 0 ? call_shapes_ : ticket_shapes_;
+            for (const auto& shape : calls != 0 ? a.calls : a.tickets) {
+                if (by.size() <= shape.size()) by.resize(shape.size() + 1);
+                by[shape.size()].push_back({shape, ai});
+            }
+        }
+        for (const auto& b : a.boilerplate) boilerplate_.push_back(fold(b));
+    }
+    for (const auto& [word, info] : automaton_->words) automaton_->filter_add(word);
+}
+
+bool Knowledge::may_be_word(unsigned char first, unsigned char second, std::size_t length) const {
+    return automaton_->filter_has_bytes(first, second, length);
+}
+
 const WordInfo* Knowledge::word(std::string_view folded_word) const {
+    if (!automaton_->filter_has(folded_word)) return nullptr;  // most words of a notice
     const auto it = automaton_->words.find(folded_word);
     return it == automaton_->words.end() ? nullptr : &it->second;
 }
@@ -711,21 +830,16 @@ bool Knowledge::shape_matches(std::string_view shape, std::string_view text) noe
     return true;
 }
 
-void Knowledge::scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const {
-    out.clear();
-    const auto& a = *automaton_;
+namespace {
+
+// The hits of one automaton over the first `span` bytes of a folded text, appended to `out`.
+void scan_with(const Knowledge::Automaton& a, const FoldedText& folded, std::string_view original, std::size_t span,
+               std::vector<PhraseHit>& out) {
     const std::string& t = folded.text;
     std::uint32_t s = 0;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const auto c = static_cast<unsigned char>(t[i]);
-        while (true) {
-            const std::uint32_t g = a.step(s, c);
-            if (g != 0 || s == 0) {
-                s = g;
-                break;
-            }
-            s = static_cast<std::uint32_t>(a.nodes[s].fail);
-        }
+    const std::size_t stop = std::min(span, t.size());
+    for (std::size_t i = 0; i < stop; ++i) {
+        s = a.next(s, static_cast<unsigned char>(t[i]));
         if (s == 0) continue;
         for (std::int32_t node = a.nodes[s].out >= 0 ? static_cast<std::int32_t>(s) : a.nodes[s].dict; node >= 0;
              node = a.nodes[static_cast<std::size_t>(node)].dict) {
@@ -747,6 +861,14 @@ void Knowledge::scan(const FoldedText& folded, std::string_view original, std::v
             }
         }
     }
+}
+
+}  // namespace
+
+void Knowledge::scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const {
+    out.clear();
+    scan_with(*automaton_, folded, original, folded.text.size(), out);
+    scan_with(*common_, folded, original, kCommonSpan, out);
     std::sort(out.begin(), out.end(), [](const PhraseHit& x, const PhraseHit& y) {
         return x.begin != y.begin ? x.begin < y.begin : x.end > y.end;
     });

@@ -437,7 +437,7 @@ struct Analysis {
     [[nodiscard]] std::size_t language(const Knowledge& k) const {
         std::vector<int> count(k.languages().size());
         for (const auto& h : hits) {
-            if (h.kind == PhraseHit::Kind::common_word && h.begin < 4000) ++count[h.language];
+            if (h.kind == PhraseHit::Kind::common_word && h.begin < Knowledge::kCommonSpan) ++count[h.language];
         }
         std::size_t best = std::string::npos;
         for (std::size_t i = 0; i < count.size(); ++i) {
@@ -595,7 +595,7 @@ std::string system_on_line(std::string_view text, std::size_t pos, const Knowled
     const std::size_t begin = ls == std::string_view::npos ? 0 : ls + 1;
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    Analysis a;
+    thread_local Analysis a;  // its buffers are reused: this runs for every call number
     a.run(know, text.substr(begin, end - begin));
     std::string before, after;
     for (const auto& p : a.systems(know, publisher)) {
@@ -614,13 +614,8 @@ std::string system_on_line(std::string_view text, std::size_t pos, const Knowled
 bool boilerplate(std::string_view l, const Knowledge& know) {
     if (l.empty() || l == "\"" || starts_with(l, "---")) return true;
     const std::string f = fold(l);
-    for (const auto& a : know.authorities()) {
-        for (const auto& b : a.boilerplate) {
-            const std::string fb = fold(b);
-            if (f.compare(0, fb.size(), fb) == 0) return true;
-        }
-    }
-    return false;
+    return std::any_of(know.boilerplate().begin(), know.boilerplate().end(),
+                       [&f](const std::string& b) { return f.compare(0, b.size(), b) == 0; });
 }
 
 std::string make_title(std::string_view text, const Knowledge& know) {
@@ -866,33 +861,40 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     if (n.updates.size() == 1 && !n.updates[0].at) n.updates[0].at = n.posted_at;
     if (!n.updates.empty()) n.status = n.updates.back().status;
 
-    // "Please disregard the previous message": the update before it no longer counts.
-    for (std::size_t i = 1; i < n.updates.size(); ++i) {
-        if (says(n.updates[i].text, Meaning::disregard)) n.updates[i - 1].disregarded = true;
-    }
-
-    // Everything the notice says, oldest first, without disregarded updates.
-    std::string all = raw.title;
-    if (!raw.context.empty()) {
-        all.push_back('\n');
-        all.append(raw.context);
-    }
-    for (const auto& u : n.updates) {
-        if (u.disregarded) continue;
-        all.push_back('\n');
-        all.append(u.text);
-    }
-    // One scan of everything the notice says against every profile and pack.
+    // Everything the notice says, oldest first, without disregarded updates, scanned once
+    // against every profile and pack.
     const Knowledge& know = Knowledge::get();
     thread_local Analysis an;
-    an.run(know, all);
+    std::string all;
+    auto gather = [&] {
+        all = raw.title;
+        if (!raw.context.empty()) {
+            all.push_back('\n');
+            all.append(raw.context);
+        }
+        for (const auto& u : n.updates) {
+            if (u.disregarded) continue;
+            all.push_back('\n');
+            all.append(u.text);
+        }
+        an.run(know, all);
+    };
+    gather();
+    // "Please disregard the previous message": the update before it no longer counts. Said in a
+    // notice's first update, it is about an earlier notice (linked by NoticeLinker). The
+    // updates are read one by one only when the notice says it at all.
+    if (an.first_of(Meaning::disregard) != nullptr) {
+        bool dropped = false;
+        for (std::size_t i = 1; i < n.updates.size(); ++i) {
+            if (says(n.updates[i].text, Meaning::disregard)) n.updates[i - 1].disregarded = dropped = true;
+        }
+        if (!n.updates.empty() && says(n.updates.front().text, Meaning::disregard)) n.disregards_previous = true;
+        if (dropped) gather();
+    }
     std::string low;
     Trigrams grams;
     Phrases::lower_and_trigrams(all, low, grams);
     const Trigrams& grams_cs = grams;
-    // Said in a notice's first update, "disregard the previous message" is about an earlier
-    // notice (linked by NoticeLinker).
-    if (!n.updates.empty() && says(n.updates.front().text, Meaning::disregard)) n.disregards_previous = true;
 
     n.title = raw.title;
     if (n.title.empty() && !n.updates.empty()) {
@@ -929,13 +931,11 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         bool several = false;
         std::string call;
         for_each_word(all, [&](std::string_view word) {
-            for (std::size_t ai = 0; ai < know.authorities().size(); ++ai) {
-                for (const auto& shape : know.authorities()[ai].calls) {
-                    if (!Knowledge::shape_matches(shape, word)) continue;
-                    if (shaped != std::string::npos && shaped != ai) several = true;
-                    if (shaped == std::string::npos) call = std::string(word);
-                    shaped = ai;
-                }
+            for (const auto& shape : know.shapes(true, word.size())) {
+                if (!Knowledge::shape_matches(shape.shape, word)) continue;
+                if (shaped != std::string::npos && shaped != shape.authority) several = true;
+                if (shaped == std::string::npos) call = std::string(word);
+                shaped = shape.authority;
             }
         });
         if (shaped != std::string::npos && !several) {
@@ -1395,12 +1395,10 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
 
     // Tickets: the reference shapes of the profiles ("INC############").
     for_each_word(all, [&](std::string_view word) {
-        for (const auto& a : know.authorities()) {
-            for (const auto& shape : a.tickets) {
-                if (Knowledge::shape_matches(shape, word) &&
-                    std::find(n.tickets.begin(), n.tickets.end(), word) == n.tickets.end()) {
-                    n.tickets.emplace_back(word);
-                }
+        for (const auto& shape : know.shapes(false, word.size())) {
+            if (Knowledge::shape_matches(shape.shape, word) &&
+                std::find(n.tickets.begin(), n.tickets.end(), word) == n.tickets.end()) {
+                n.tickets.emplace_back(word);
             }
         }
     });

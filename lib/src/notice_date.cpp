@@ -150,11 +150,19 @@ constexpr std::array<std::string_view, 7> weekday_english{
 
 // The language packs' entry for a word (months, days, range words, time idioms), or nullptr.
 const WordInfo* word_info(std::string_view word) {
-    if (word.size() > 40) return nullptr;
+    if (word.empty() || word.size() > 40) return nullptr;
+    const Knowledge& k = Knowledge::get();
+    // ASCII first bytes fold by themselves: most words are ruled out before the whole word is.
+    const auto a = static_cast<unsigned char>(word[0]);
+    const auto b = word.size() > 1 ? static_cast<unsigned char>(word[1]) : 0u;
+    if (a < 0x80 && b < 0x80) {
+        auto low = [](unsigned char c) { return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+        if (!k.may_be_word(low(a), low(static_cast<unsigned char>(b)), word.size())) return nullptr;
+    }
     thread_local std::string buf;
     buf.clear();
     fold_word(word, buf);
-    return Knowledge::get().word(buf);
+    return k.word(buf);
 }
 
 bool has_class(const Tok& t, std::uint32_t c) { return t.kind == Kind::word && (t.cls & c) != 0; }

@@ -67,14 +67,18 @@ bool word_byte(unsigned char c) noexcept {
 }
 
 void FoldedText::assign(std::string_view s) {
-    text.clear();
-    origin.clear();
-    text.reserve(s.size());
-    origin.reserve(s.size() + 1);
+    // Written through raw pointers into buffers sized for the worst case (folding never
+    // lengthens a text), then cut: this runs over every byte of every notice.
+    text.resize(s.size());
+    origin.resize(s.size() + 1);
+    char* out = text.data();
+    std::uint32_t* from_of = origin.data();
+    std::size_t n = 0;
     bool space = true;  // no leading space
     auto push = [&](char c, std::size_t from) {
-        text.push_back(c);
-        origin.push_back(static_cast<std::uint32_t>(from));
+        out[n] = c;
+        from_of[n] = static_cast<std::uint32_t>(from);
+        ++n;
     };
     auto push_space = [&](std::size_t from) {
         if (!space) push(' ', from);
@@ -102,11 +106,9 @@ void FoldedText::assign(std::string_view s) {
                 push(cp == 0xAB || cp == 0xBB ? '"' : cp == 0xB0 ? '*' : cp == 0xAD ? '-' : '#', i);
                 space = false;
             } else {
-                const unsigned l = lower_cp(cp);
-                const std::size_t at = text.size();
-                put_utf8(text, l);
-                origin.push_back(static_cast<std::uint32_t>(i));
-                if (text.size() - at == 2) origin.push_back(static_cast<std::uint32_t>(i + 1));
+                const unsigned l = lower_cp(cp);  // two bytes in, two bytes out
+                push(static_cast<char>(0xC0 | (l >> 6)), i);
+                push(static_cast<char>(0x80 | (l & 0x3F)), i + 1);
                 space = false;
             }
             i += 2;
@@ -142,22 +144,21 @@ void FoldedText::assign(std::string_view s) {
         }
         // Any other sequence: copied as it is (a letter of another script, a symbol), or one
         // byte when it is not UTF-8.
-        std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (i + n > s.size()) n = s.size() - i;
+        std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (i + len > s.size()) len = s.size() - i;
         const bool symbol = c >= 0xE2;  // arrows, boxes, bullets, private use: separators
         if (symbol) {
             push('#', i);
         } else {
-            for (std::size_t k = 0; k < n; ++k) push(s[i + k], i + k);
+            for (std::size_t k = 0; k < len; ++k) push(s[i + k], i + k);
         }
         space = false;
-        i += n;
+        i += len;
     }
-    while (!text.empty() && text.back() == ' ') {
-        text.pop_back();
-        origin.pop_back();
-    }
-    origin.push_back(static_cast<std::uint32_t>(s.size()));
+    while (n > 0 && out[n - 1] == ' ') --n;
+    text.resize(n);
+    origin.resize(n + 1);
+    origin[n] = static_cast<std::uint32_t>(s.size());
 }
 
 void fold_word(std::string_view s, std::string& out) {

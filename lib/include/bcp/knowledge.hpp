@@ -138,13 +138,28 @@ public:
     [[nodiscard]] std::size_t language_index(std::string_view id) const;  // npos when unknown
     // The zone of the national authorities that publish in a language, when they all keep the
     // same clock (winter and summer offsets); empty when they do not or there are none.
-    [[nodiscard]] std::string zone_of_language(std::size_t language) const;
+    [[nodiscard]] const std::string& zone_of_language(std::size_t language) const;
 
-    // Every hit in `folded` (whole words; stems as prefixes), in text order.
+    // Call-number or ticket shapes of every profile that have `length` characters.
+    struct Shape {
+        std::string_view shape;
+        std::size_t authority;
+    };
+    [[nodiscard]] const std::vector<Shape>& shapes(bool calls, std::size_t length) const;
+
+    // Every profile's boilerplate line starts, folded.
+    [[nodiscard]] const std::vector<std::string>& boilerplate() const { return boilerplate_; }
+
+    // Every hit in `folded` (whole words; stems as prefixes), in text order; frequent words of
+    // the packs only in the first kCommonSpan bytes.
+    static constexpr std::size_t kCommonSpan = 1024;
     void scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const;
 
     // The date-grammar classes of one folded word, or nullptr.
     [[nodiscard]] const WordInfo* word(std::string_view folded_word) const;
+    // False when no word of the packs has this length and these first two folded bytes: a test
+    // before folding a whole word (most words of a notice fail it).
+    [[nodiscard]] bool may_be_word(unsigned char first, unsigned char second, std::size_t length) const;
 
     // The authority whose domain `host` is or is under ("info.skat.dk" -> dk), or nullptr.
     [[nodiscard]] const AuthorityProfile* authority_of_host(std::string_view host) const;
@@ -163,6 +178,13 @@ private:
     std::vector<LanguagePack> languages_;
     std::vector<AuthorityProfile> authorities_;
     std::unique_ptr<Automaton> automaton_;
+    // The packs' frequent words, apart: short and everywhere, they are looked for only at the
+    // start of a text, where the language is told.
+    std::unique_ptr<Automaton> common_;
+    std::vector<std::string> language_zones_;
+    std::vector<std::vector<Shape>> call_shapes_, ticket_shapes_;  // by length
+    std::vector<std::string> boilerplate_;
+    void index();  // the tables above, once everything is read
 };
 
 // A profile as `bcp-notice authorities` lists it, and its one-line text form.
