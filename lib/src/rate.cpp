@@ -50,6 +50,15 @@ void RateLimiter::started(Time t) {
     ring_size_ = std::min(ring_size_ + 1, ring_.size());
 }
 
+void RateLimiter::left_at(std::size_t count, Time t) {
+    if (unlimited()) return;
+    count = std::min(count, ring_size_);
+    for (std::size_t k = 1; k <= count; ++k) {
+        auto& at = ring_[(ring_next_ + ring_.size() - k) % ring_.size()];
+        at = std::max(at, t);
+    }
+}
+
 void RateLimiter::push_back(Time now) {
     if (unlimited()) return;
     // One halving per second at most: a burst of 429s for requests already in flight is one

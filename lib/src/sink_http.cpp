@@ -125,6 +125,11 @@ public:
         // 64 in flight that was a fifth of the runner's CPU).
     }
 
+    void write() override {
+        int running = 0;
+        curl_multi_perform(multi_, &running);
+    }
+
     std::vector<SinkResult> poll(std::chrono::milliseconds timeout) override {
         std::vector<SinkResult> done;
         int running = 0;

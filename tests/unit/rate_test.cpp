@@ -2,6 +2,7 @@
 // window, pacing avoids bursts after idle, push-back halves the rate and it recovers.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -110,4 +111,40 @@ TEST_CASE("window meter") {
     for (int i = 0; i < 10; ++i) m.add(t + milliseconds(i * 50));   // 10 within 0.5 s
     for (int i = 0; i < 10; ++i) m.add(t + seconds(5) + milliseconds(i * 200));  // 5 per s
     CHECK(m.max() == 10);
+}
+
+TEST_CASE("sends counted from when they left: late writes never break the cap at the receiver") {
+    // Each send is started on schedule but written up to 20 ms later (a descheduled runner);
+    // left_at() moves it in the window, so the times the requests left never hold more than
+    // the cap in any second, and the cap is still nearly reached.
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> late(0, 20000);  // microseconds between start and write
+    RateLimiter r(400);
+    std::vector<T> left;
+    T now = T{} + hours(1);
+    const T end = now + seconds(20);
+    while (now < end) {
+        now = std::max(now, r.next_allowed(now));
+        r.started(now);
+        const T written = now + microseconds(late(rng) < 19000 ? 50 : late(rng));
+        r.left_at(1, written);
+        left.push_back(written);
+        now = written;
+    }
+    std::sort(left.begin(), left.end());
+    CHECK(max_in_window(left, seconds(1)) <= 400);
+    CHECK(static_cast<double>(left.size()) / 20.0 >= 0.95 * 400);
+}
+
+TEST_CASE("left_at moves only the last sends, never earlier in time") {
+    RateLimiter r(2);
+    const T t0 = T{} + hours(1);
+    r.started(t0);
+    r.started(t0 + milliseconds(500));
+    r.left_at(1, t0 + milliseconds(400));  // earlier than recorded: kept
+    CHECK(r.next_allowed(t0 + milliseconds(600)) == t0 + milliseconds(1010));
+    r.left_at(1, t0 + milliseconds(700));  // the second send's write: the first still bounds it
+    CHECK(r.next_allowed(t0 + milliseconds(600)) == t0 + milliseconds(1010));
+    r.left_at(2, t0 + milliseconds(300));  // the first send written at 300 ms
+    CHECK(r.next_allowed(t0 + milliseconds(600)) == t0 + milliseconds(1310));
 }

@@ -32,6 +32,9 @@ public:
     [[nodiscard]] Time next_allowed(Time now);
     // Records a send started at `t` (call only when t >= next_allowed(t)).
     void started(Time t);
+    // The last `count` sends left at `t`, not when started() was told (the request was written
+    // later, a descheduled runner later still): the window counts them from then.
+    void left_at(std::size_t count, Time t);
 
     // The gateway pushed back: halve the current rate (not below one per second).
     void push_back(Time now);

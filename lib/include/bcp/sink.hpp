@@ -35,6 +35,10 @@ public:
     virtual void start(const Message& message, std::string body) = 0;
     // Waits up to `timeout` for attempts to finish and returns those that did.
     [[nodiscard]] virtual std::vector<SinkResult> poll(std::chrono::milliseconds timeout) = 0;
+    // Writes what start() left for the next poll, without waiting for anything: the replay
+    // loop calls it after a batch of starts and counts the sends as started when it returns,
+    // so the rate cap holds on the time requests leave, not on when they were scheduled.
+    virtual void write() {}
     [[nodiscard]] virtual std::size_t in_flight() const = 0;
 };
 
