@@ -99,7 +99,7 @@ Chosen from_event_file(const ActivationRequest& r, std::istream* stdin_stream,
         if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
         ojson ev;
         try {
-            ev = ojson::parse(line);
+            ev = parse_ordered_json(line);
         } catch (const ojson::exception& e) {
             throw data_error("json", "malformed notice event: " + json_error_text(e.what()), name,
                              number);

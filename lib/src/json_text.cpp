@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "bcp/reference.hpp"
 
 namespace bcp {
@@ -98,6 +100,31 @@ void append_json_string(std::string& out, std::string_view s) {
 std::string json_error_text(std::string_view what) {
     const auto close = what.find("] ");
     return std::string(close == std::string_view::npos ? what : what.substr(close + 2));
+}
+
+namespace {
+
+void reject_nul(std::string_view text) {
+    if (const auto at = text.find('\0'); at != std::string_view::npos) {
+        throw nlohmann::json::parse_error::create(101, at + 1, "a NUL byte is not JSON text",
+                                                  nullptr);
+    }
+}
+
+}  // namespace
+
+nlohmann::json parse_json(std::string_view text) {
+    reject_nul(text);
+    return nlohmann::json::parse(text);
+}
+
+nlohmann::ordered_json parse_ordered_json(std::string_view text) {
+    reject_nul(text);
+    return nlohmann::ordered_json::parse(text);
+}
+
+bool accept_json(std::string_view text) {
+    return text.find('\0') == std::string_view::npos && nlohmann::json::accept(text);
 }
 
 }  // namespace bcp

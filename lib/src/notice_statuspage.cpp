@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bcp/error.hpp"
+#include "bcp/json_text.hpp"
 
 namespace bcp {
 namespace {
@@ -75,7 +76,7 @@ RawNotice incident(const json& o) {
 std::vector<RawNotice> read_statuspage(std::string_view text) {
     json doc;
     try {
-        doc = json::parse(text);
+        doc = parse_json(text);
     } catch (const json::parse_error& e) {
         // The line of the offending byte, so the error names a place in the file.
         const std::size_t byte = std::min<std::size_t>(e.byte, text.size());

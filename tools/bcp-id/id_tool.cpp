@@ -267,7 +267,7 @@ private:
         }
         json doc;
         try {
-            doc = json::parse(text);
+            doc = bcp::parse_json(text);
         } catch (const json::exception& e) {
             return bad_line(at, "json", "malformed JSON: " + json_error_text(e.what()));
         }

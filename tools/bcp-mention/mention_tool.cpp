@@ -95,7 +95,7 @@ private:
         if (!annotator_.annotate_text(text, out, problems)) {
             json doc;
             try {
-                doc = json::parse(text);
+                doc = bcp::parse_json(text);
             } catch (const json::exception& e) {
                 return bad_line(file, number, "json", "malformed JSON: " + json_error_text(e.what()));
             }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace bcp {
 
 // Appends `s` as a JSON string literal (with quotes). Invalid UTF-8 bytes become U+FFFD so the
@@ -14,5 +16,12 @@ void append_json_string(std::string& out, std::string_view s);
 // The sentence of a JSON parser error without nlohmann's "[json.exception.parse_error.101] "
 // prefix, for messages shown to people.
 [[nodiscard]] std::string json_error_text(std::string_view what);
+
+// One JSON text, whole. nlohmann's parser takes a NUL byte for the end of its input, so
+// `{"a":1}<NUL>garbage` would be accepted and the garbage kept in a stored body; a NUL is never
+// part of JSON text, so these report it as a parse error (json::parse_error, at its byte).
+[[nodiscard]] nlohmann::json parse_json(std::string_view text);
+[[nodiscard]] nlohmann::ordered_json parse_ordered_json(std::string_view text);
+[[nodiscard]] bool accept_json(std::string_view text);
 
 }  // namespace bcp
