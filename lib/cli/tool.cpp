@@ -231,9 +231,11 @@ bool Output::finish() {
     return !failed_;
 }
 
+bool is_terminal(int fd) { return ::isatty(fd) != 0; }
+
 bool colour_enabled(int fd) {
     const char* no_colour = std::getenv("NO_COLOR");
-    return ::isatty(fd) != 0 && (no_colour == nullptr || *no_colour == '\0');
+    return is_terminal(fd) && (no_colour == nullptr || *no_colour == '\0');
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

@@ -182,6 +182,8 @@ using bcp::append_json_string;
 
 // True when the stream is a terminal (for colour and progress bars) and NO_COLOR is unset.
 [[nodiscard]] bool colour_enabled(int fd);
+// True when the file descriptor is a terminal (for defaults meant for people).
+[[nodiscard]] bool is_terminal(int fd);
 
 // Ignores SIGPIPE so a closed pipe shows up as EPIPE on write; call once from main().
 void ignore_sigpipe();

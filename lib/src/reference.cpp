@@ -1,5 +1,7 @@
 #include "bcp/reference.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bcp/country.hpp"
@@ -12,9 +14,15 @@ namespace {
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
 constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
-constexpr bool is_alnum(char c) noexcept { return is_digit(c) || is_upper(c) || is_lower(c); }
+constexpr bool is_alpha(char c) noexcept { return is_upper(c) || is_lower(c); }
+constexpr bool is_alnum(char c) noexcept { return is_digit(c) || is_alpha(c); }
 constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t'; }
 constexpr char to_upper(char c) noexcept { return is_lower(c) ? static_cast<char>(c - 32) : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_upper(x) == to_upper(y); });
+}
 
 constexpr std::uint32_t pos1(std::size_t i) noexcept { return static_cast<std::uint32_t>(i + 1); }
 
@@ -202,7 +210,13 @@ void describe_to(std::string& out, const Problem& p, std::string_view input) {
             return str(" is not allowed here");
         case Code::lowercase:
             str("lower-case letter at position "), num(p.pos);
-            return str("; references are upper case");
+            str("; references are upper case");
+            // The upper-cased form when that is the only change it needs to be read.
+            if (input.find_first_of(" \t") == std::string_view::npos) {
+                str(": ");
+                for (char c : input) out.push_back(to_upper(c));
+            }
+            return;
         case Code::whitespace:
             chr(p.found), str(" at position "), num(p.pos);
             return str("; references contain no blanks");
@@ -403,10 +417,12 @@ Check check_mrn(std::string_view ref) {
             if (i < mrn_length - 1) body_ok = false;
             continue;
         }
+        // One problem per part, not one per character: "N04853" is a wrong year and a wrong
+        // country, not two of each.
         if (i < 2 && !is_digit(c)) {
-            out.add(Code::year, pos1(i), c);
+            if (!out.has(Code::year)) out.add(Code::year, pos1(i), c);
         } else if ((i == 2 || i == 3) && !is_upper(c)) {
-            out.add(Code::country_format, pos1(i), c);
+            if (!out.has(Code::country_format)) out.add(Code::country_format, pos1(i), c);
         } else if (i == 16 && mrn_procedure_meaning(c).empty()) {
             out.add(Code::procedure_unknown, pos1(i), c);
         }
@@ -430,7 +446,8 @@ Check check_bcp_id(std::string_view ref) {
     Check out = check_mrn(ref);
     out.type = RefType::bcp_id;
     if (ref.empty()) return out;
-    if (ref.size() < 7 || ref.substr(2, 5) != bcp_id_marker) out.add(Code::bcp_marker, 3);
+    // Too short to hold the marker: the length error says it already.
+    if (ref.size() >= 7 && !iequals(ref.substr(2, 5), bcp_id_marker)) out.add(Code::bcp_marker, 3);
     if (ref.size() == mrn_length && ref[16] != 'R' && !out.has(Code::procedure_unknown) &&
         is_upper(ref[16])) {
         out.add(Code::procedure_unexpected, 17, ref[16], 'R');
@@ -641,39 +658,80 @@ std::string format_mention(const Mention& m) {
 }
 
 RefType detect_type(std::string_view ref) {
+    // The shape is read without blanks at either end, so " X" and "X " get the same type (and
+    // the checker of that type reports the blank).
+    const auto first = ref.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return RefType::lrn;
+    ref = ref.substr(first, ref.find_last_not_of(" \t") + 1 - first);
     if (ref.size() >= 2 && (ref[0] == 'N' || ref[0] == 'n') && is_digit(ref[1])) {
         return ref.find("-D") != std::string_view::npos ||
                        ref.find("-T") != std::string_view::npos
                    ? RefType::mention
                    : RefType::call;
     }
-    // An MRN-format individual reference made by the same generator (AES after an emergency
-    // procedure, letters A or B) also carries the marker; only letter R makes a BCP-ID.
-    if (ref.size() == mrn_length && ref.substr(2, 5) == bcp_id_marker && ref[16] == 'R') {
-        return RefType::bcp_id;
-    }
-    if (ref.size() >= mrn_length - 1 && ref.size() <= mrn_length + 1 && is_digit(ref[0]) &&
-        is_digit(ref[1])) {
+    // Nearly an MRN: two digits and two letters, then letters and digits, within a few
+    // characters of the MRN's 18. Such a value is reported as an MRN with its problems, never
+    // passed as an LRN (which takes almost anything).
+    const bool mrn_like = ref.size() >= mrn_length - 4 && ref.size() <= mrn_length + 4 &&
+                          is_digit(ref[0]) && is_digit(ref[1]) && is_alpha(ref[2]) &&
+                          is_alpha(ref[3]) &&
+                          std::all_of(ref.begin() + 4, ref.end(), [](char c) { return is_alnum(c); });
+    if (mrn_like) {
+        // An MRN-format individual reference made by the same generator (AES after an
+        // emergency procedure, letters A or B) also carries the marker; only letter R makes a
+        // BCP-ID. At another length the marker alone decides.
+        if (ref.size() >= 7 && iequals(ref.substr(2, 5), bcp_id_marker) &&
+            (ref.size() != mrn_length || to_upper(ref[16]) == 'R')) {
+            return RefType::bcp_id;
+        }
         return RefType::mrn;
     }
-    // An EORI: a known country code, then letters and digits (at least one digit), blanks and
-    // case forgiven so that badly typed EORIs still get EORI diagnostics.
-    const std::string_view trimmed = ref.substr(0, ref.find_last_not_of(" \t") + 1);
-    if (trimmed.size() >= 3 && trimmed.size() <= 2 + eori_max_suffix + 4) {
-        const char cc[2] = {to_upper(trimmed[0]), to_upper(trimmed[1])};
+    // Nearly an EORI: a known country code, then letters and digits, at least half of them
+    // digits (identifiers are numbers; LRNs are mostly words), up to a few characters longer
+    // than an EORI may be; inner blanks and case forgiven so that badly typed EORIs still get
+    // EORI diagnostics.
+    if (ref.size() >= 3 && ref.size() <= 2 + eori_max_suffix + 8) {
+        const char cc[2] = {to_upper(ref[0]), to_upper(ref[1])};
         if (is_country(std::string_view(cc, 2))) {
-            bool digit = false, ok = true;
-            for (char c : trimmed.substr(2)) {
-                digit = digit || is_digit(c);
-                ok = ok && (is_alnum(c) || is_space(c));
+            std::size_t digits = 0, others = 0;
+            bool ok = true;
+            for (char c : ref.substr(2)) {
+                if (is_digit(c)) {
+                    ++digits;
+                } else if (is_alpha(c)) {
+                    ++others;
+                } else {
+                    ok = ok && is_space(c);
+                }
             }
-            if (ok && digit) return RefType::eori;
+            if (ok && digits > 0 && digits >= others) return RefType::eori;
         }
     }
     return RefType::lrn;
 }
 
 Check check(RefType type, std::string_view ref, bool normalize) {
+    // A blank at either end of an MRN-shaped reference, call or mention is one error, and the
+    // rest is checked as if it were not there (otherwise every position after a leading blank
+    // reads as wrong). LRNs and EORIs judge their blanks themselves.
+    if (type != RefType::lrn && type != RefType::eori && !ref.empty() &&
+        (is_space(ref.front()) || is_space(ref.back()))) {
+        const auto first = ref.find_first_not_of(" \t");
+        if (first != std::string_view::npos) {
+            const auto trimmed = ref.substr(first, ref.find_last_not_of(" \t") + 1 - first);
+            const Check inner = check(type, trimmed, normalize);
+            Check out;
+            out.type = inner.type;
+            out.check_expected = inner.check_expected;
+            const std::size_t at = first > 0 ? 0 : ref.size() - 1;
+            out.add(Code::whitespace, pos1(at), ref[at]);
+            for (Problem p : inner) {
+                if (p.pos > 0) p.pos += static_cast<std::uint32_t>(first);
+                out.add(p);
+            }
+            return out;
+        }
+    }
     switch (type) {
         case RefType::mrn: return check_mrn(ref);
         case RefType::bcp_id: return check_bcp_id(ref);

@@ -296,6 +296,43 @@ TEST_CASE("type detection") {
     CHECK(detect_type("") == RefType::lrn);
 }
 
+TEST_CASE("type detection: nearly a type is that type, never an LRN") {
+    CHECK(detect_type("25BE0000000000001A3X") == RefType::mrn);      // two too many
+    CHECK(detect_type("25BE00000000001A") == RefType::mrn);          // two too few
+    CHECK(detect_type("25BECPB00000000001R3") == RefType::bcp_id);   // one digit too many
+    CHECK(detect_type("25becpb000000001r3") == RefType::bcp_id);     // lower case
+    CHECK(detect_type("25BECPB000000001A5") == RefType::mrn);       // AES letter A: an MRN
+    CHECK(detect_type("BE01234567890123456789") == RefType::eori);   // 22 characters
+    CHECK(detect_type(" 25BECPB000000001R3") == RefType::bcp_id);    // blanks at either end
+    CHECK(detect_type("25BECPB000000001R3\t") == RefType::bcp_id);
+    CHECK(detect_type(" N04853 ") == RefType::call);
+    // Real LRNs stay LRNs: words, separators, or far from an MRN's length.
+    CHECK(detect_type("FR-2025-IMP-0001") == RefType::lrn);
+    CHECK(detect_type("25FR00123") == RefType::lrn);
+    CHECK(detect_type("DEIMPORTSHIPMENT7") == RefType::lrn);
+    CHECK(detect_type("   ") == RefType::lrn);
+}
+
+TEST_CASE("blanks at the ends of an MRN-shaped reference: one error, the rest checked") {
+    const Check c = check(RefType::bcp_id, " 25BECPB000000001R3");
+    REQUIRE(c.size() == 1);
+    CHECK(c.begin()->code == Code::whitespace);
+    CHECK(c.begin()->pos == 1);
+    const Check wrong = check(RefType::mrn, "25BE00000000000A1A9 ");
+    CHECK(wrong.has(Code::whitespace));
+    CHECK(wrong.has(Code::length));
+    CHECK_FALSE(wrong.has(Code::year));
+}
+
+TEST_CASE("one problem per part, not per character") {
+    const Check c = check(RefType::bcp_id, "N04853");
+    CHECK(c.has(Code::length));
+    CHECK(c.has(Code::year));
+    CHECK(c.has(Code::country_format));
+    CHECK_FALSE(c.has(Code::bcp_marker));  // too short to hold it: the length says so
+    CHECK(c.size() == 3);
+}
+
 TEST_CASE("problem codes have stable names") {
     CHECK(code_name(Code::check_character) == "check-character");
     CHECK(code_name(Code::call_digits) == "call-digits");

@@ -165,12 +165,28 @@ public:
         : o_(o), out_(out), reporter_(reporter), text_(o.format == "text") {
         if (o.type != "auto") fixed_type_ = parse_ref_type(o.type);
         for (const auto& f : o.fields) {
+            // "/mrn:mrn": the type after the last ':' when it names one; a ':' followed by
+            // anything else is part of the pointer ("/a:b").
+            std::string_view pointer = f;
+            std::optional<RefType> type = fixed_type_;
+            if (const auto colon = pointer.rfind(':'); colon != std::string_view::npos) {
+                const auto name = pointer.substr(colon + 1);
+                if (name == "auto") {
+                    type.reset();
+                    pointer = pointer.substr(0, colon);
+                } else if (const auto named = parse_ref_type(name)) {
+                    type = named;
+                    pointer = pointer.substr(0, colon);
+                }
+            }
             try {
-                pointers_.emplace_back(f);
+                pointers_.emplace_back(std::string(pointer));
             } catch (const json::exception& e) {
                 throw usage_error(fmt::format("--field '{}' is not a JSON pointer: {}", f,
                                               json_error_text(e.what())));
             }
+            field_types_.push_back(type);
+            field_names_.emplace_back(pointer);
         }
     }
 
@@ -193,7 +209,16 @@ public:
                 continue;
             }
             if (pointers_.empty()) {
-                reference(at, line.text);
+                // A JSON record checked as one bare reference would be "a valid LRN": the
+                // references in it must be named.
+                if (const auto c = line.text.find_first_not_of(" \t");
+                    c != std::string_view::npos && (line.text[c] == '{' || line.text[c] == '[')) {
+                    throw usage_error(fmt::format(
+                        "{}{}{}: the line is JSON; name the references to check with --field "
+                        "POINTER[:TYPE], e.g. --field /mrn:mrn",
+                        at.file.empty() ? "<stdin>" : at.file, ":", at.line));
+                }
+                reference(at, line.text, fixed_type_);
             } else if (!record(at, line.text)) {
                 return false;
             }
@@ -204,8 +229,8 @@ public:
     [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
 
 private:
-    void reference(const Origin& at, std::string_view text) {
-        const RefType type = fixed_type_ ? *fixed_type_ : detect_type(text);
+    void reference(const Origin& at, std::string_view text, std::optional<RefType> fixed) {
+        const RefType type = fixed ? *fixed : detect_type(text);
         Check c = check(type, text, o_.normalize);
         if (o_.duplicates && !text.empty()) {
             auto key = std::string(to_string(type));
@@ -277,7 +302,7 @@ private:
         }
         for (std::size_t i = 0; i < pointers_.size(); ++i) {
             Origin here = at;
-            here.field = o_.fields[i];
+            here.field = field_names_[i];
             const json* value = nullptr;
             try {
                 value = doc.contains(pointers_[i]) ? &doc.at(pointers_[i]) : nullptr;
@@ -287,13 +312,12 @@ private:
             if (value == nullptr && o_.allow_missing) continue;
             if (value == nullptr || !value->is_string()) {
                 Check c;
-                c.type = fixed_type_.value_or(RefType::lrn);
+                c.type = field_types_[i].value_or(RefType::lrn);
                 c.add(value == nullptr ? Code::missing_field : Code::not_a_string);
-                emit(here, value == nullptr ? std::string_view{} : std::string_view{}, c, nullptr,
-                     fixed_type_.has_value());
+                emit(here, std::string_view{}, c, nullptr, field_types_[i].has_value());
                 continue;
             }
-            reference(here, value->get_ref<const std::string&>());
+            reference(here, value->get_ref<const std::string&>(), field_types_[i]);
         }
         return true;
     }
@@ -304,6 +328,8 @@ private:
     bool text_;
     std::optional<RefType> fixed_type_;
     std::vector<json::json_pointer> pointers_;
+    std::vector<std::optional<RefType>> field_types_;  // per pointer; empty: detected
+    std::vector<std::string> field_names_;             // per pointer, without the type
     std::unordered_map<std::string, std::size_t> seen_;
     std::string scratch_;  // reused for problem messages
     std::size_t invalid_ = 0;
@@ -335,7 +361,7 @@ int run_gen(const Options& o, t::Output& out) {
     g.procedure = o.procedure.empty() ? '\0' : o.procedure[0];
     g.prefix = o.prefix;
     g.count = o.count;
-    g.year2 = o.year;
+    g.year2 = o.year >= 2000 ? o.year % 100 : o.year;
     const auto resolved = resolve(g);
     SequenceFile sequence(o.state.empty() ? SequenceFile::default_path()
                                           : std::filesystem::path(o.state));
@@ -392,7 +418,12 @@ json explain_json(std::string_view ref) {
             j["year"] = {{"text", parts->year}, {"value", full_year(parts->year)}};
             j["country"] = {{"code", parts->country}, {"name", country_name(parts->country)}};
             j["unique"] = parts->unique;
-            const auto meaning = mrn_procedure_meaning(proc);
+            // In a BCP-ID the letter is part of the structure (aaBECPBbbbbbbbbbRc), not a
+            // procedure category chosen for the declaration.
+            const auto meaning = type == RefType::bcp_id && proc == 'R'
+                                     ? std::string_view("the letter every BCP-ID has at "
+                                                        "position 17 (aaBECPBbbbbbbbbbRc)")
+                                     : mrn_procedure_meaning(proc);
             j["procedure"] = {{"letter", parts->procedure},
                               {"meaning", meaning.empty() ? json() : json(meaning)}};
             j["check"] = {{"found", parts->check},
@@ -487,7 +518,12 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
     t::Reporter reporter("bcp-id", err);
     reporter.set_json(options.errors_json);
     Options o = options;
-    if (o.format.empty()) o.format = o.command == Command::explain ? "text" : "jsonl";
+    if (o.format.empty()) {
+        o.format = o.command == Command::explain ||
+                           (o.command == Command::gen && o.stdout_terminal)
+                       ? "text"
+                       : "jsonl";
+    }
     return t::guarded(reporter, [&] {
         t::Output output(out);
         switch (o.command) {

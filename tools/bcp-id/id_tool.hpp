@@ -13,12 +13,16 @@ enum class Command { check, gen, explain };
 
 struct Options {
     Command command = Command::check;
-    std::string format;  // jsonl or text; empty: jsonl (check, gen), text (explain)
+    std::string format;  // jsonl or text; empty: jsonl (check), text (explain), gen: text
+                         // when stdout is a terminal, else jsonl
+    bool stdout_terminal = false;  // set by main
     bool errors_json = false;
 
     // check
     std::string type = "auto";
-    std::vector<std::string> fields;  // JSON pointers; empty: each line is a bare reference
+    // JSON pointers, each optionally typed: "/mrn:mrn", "/declarant/eori:eori" (the suffix
+    // after the last ':' when it names a type). Empty: each line is a bare reference.
+    std::vector<std::string> fields;
     bool invalid_only = false;
     bool skip_invalid = false;
     bool duplicates = false;
@@ -32,7 +36,7 @@ struct Options {
     std::string procedure;
     std::string prefix;
     std::uint64_t count = 1;
-    int year = -1;
+    int year = -1;  // two digits (25) or four (2025); -1: this year
     std::string state;  // empty: the default state file
 
     // explain

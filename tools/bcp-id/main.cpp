@@ -1,5 +1,6 @@
 // bcp-id command line: flags only; the work is in id_tool.cpp.
 #include <iostream>
+#include <string>
 
 #include "id_tool.hpp"
 #include "tool.hpp"
@@ -27,8 +28,9 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"auto", "mrn", "bcp-id", "lrn", "eori", "call", "mention"}))
         ->default_str("auto");
     check->add_option("--field", o.fields,
-                      "JSON pointer of a reference in each JSON Lines record (repeatable); "
-                      "without it each line is a bare reference")
+                      "JSON pointer of a reference in each JSON Lines record, optionally "
+                      "typed: /mrn:mrn, /declarant/eori:eori (repeatable); without it each "
+                      "line is a bare reference")
         ->allow_extra_args(false);
     check->add_flag("--allow-missing", o.allow_missing,
                     "A --field absent from a record is skipped instead of reported");
@@ -54,11 +56,22 @@ int main(int argc, char** argv) try {
                     "Fixed characters before the counter (mrn default: CPB)");
     gen->add_option("--count", o.count, "How many references")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
-    gen->add_option("--year", o.year, "Two-digit year (default: this year, UTC)")
-        ->check(CLI::Range(0, 99));
+    gen->add_option("--year", o.year, "Year, 25 or 2025 (default: this year, UTC)")
+        ->check(CLI::Validator(
+            [](const std::string& v) {
+                int y = -1;
+                try {
+                    y = std::stoi(v);
+                } catch (const std::exception&) {
+                }
+                const bool ok = (y >= 0 && y <= 99) || (y >= 2000 && y <= 2099);
+                return ok ? std::string() : "'" + v + "' is not a year (25 or 2025)";
+            },
+            "YEAR"));
     gen->add_option("--state", o.state,
                     "Sequence file (default: $XDG_STATE_HOME/bcpkit/sequence)");
-    gen->add_option("--format", o.format, "Output format")
+    gen->add_option("--format", o.format,
+                    "Output format (default: text at a terminal, jsonl otherwise)")
         ->check(CLI::IsMember({"jsonl", "text"}));
 
     auto* explain = app.add_subcommand("explain", "Explain references part by part");
@@ -74,6 +87,7 @@ int main(int argc, char** argv) try {
         return status;
     }
     o.errors_json = errors_json;
+    o.stdout_terminal = t::is_terminal(1);
     if (check->parsed()) o.command = Command::check;
     if (gen->parsed()) o.command = Command::gen;
     if (explain->parsed()) o.command = Command::explain;
