@@ -6,7 +6,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/format.h>
+
 #include "bcp/committer.hpp"
+#include "bcp/error.hpp"
 #include "bcp/rate.hpp"
 
 namespace bcp {
@@ -21,6 +24,61 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
 }
 
 }  // namespace
+
+RatePlan plan_rate(const RateRequest& request, double cap, std::string_view cap_from) {
+    RatePlan plan;
+    using Kind = RateRequest::Kind;
+    switch (request.kind) {
+        case Kind::unset:
+            if (cap > 0) {
+                plan.rate = cap;
+                plan.why = fmt::format("sending at {}/s, the cap set by {}", cap, cap_from);
+            } else {
+                plan.rate = default_rate;
+                plan.why = fmt::format("no rule gives a rate cap for these messages: sending at "
+                                       "the default {}/s, {} in flight (--rate to change)",
+                                       default_rate, default_in_flight);
+            }
+            return plan;
+        case Kind::unlimited:
+            if (cap > 0 && !request.force) {
+                throw usage_error(fmt::format("--rate unlimited ignores the cap of {}/s set by "
+                                              "{}; --force-rate overrides it",
+                                              cap, cap_from));
+            }
+            plan.rate = 0;
+            plan.above_cap = cap > 0;
+            plan.why = cap > 0 ? fmt::format("sending unthrottled, above the cap of {}/s set by {}",
+                                             cap, cap_from)
+                               : std::string("sending unthrottled (--rate unlimited)");
+            return plan;
+        case Kind::rate:
+            if (cap > 0 && request.rate > cap) {
+                if (!request.force) {
+                    throw usage_error(fmt::format("--rate {} exceeds the cap of {} messages per "
+                                                  "second set by {}; --force-rate overrides it",
+                                                  request.rate, cap, cap_from));
+                }
+                plan.above_cap = true;
+                plan.why = fmt::format("sending at {}/s, above the cap of {}/s set by {}",
+                                       request.rate, cap, cap_from);
+            } else {
+                plan.why = fmt::format("sending at {}/s (--rate)", request.rate);
+            }
+            plan.rate = request.rate;
+            return plan;
+    }
+    return plan;
+}
+
+RunOutcome run_outcome(const ReplayReport& report, std::int64_t unknown_in_queue) {
+    // A message that needs a person outranks everything else: a cron job that sees "retry
+    // later" for a run that also left unknowns would hide them.
+    if (unknown_in_queue > 0 || report.recovered > 0) return RunOutcome::needs_verdict;
+    if (report.totals.rejected > 0) return RunOutcome::rejected;
+    if (report.remaining > 0) return RunOutcome::incomplete;
+    return RunOutcome::done;
+}
 
 std::size_t default_concurrency(double rate) {
     if (rate <= 0) return 64;

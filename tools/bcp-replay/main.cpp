@@ -49,8 +49,8 @@ int main(int argc, char** argv) try {
 
     auto* run = app.add_subcommand("run", "Send queued messages to a sink");
     run->add_option("--sink", o.sink, "URL, exec:COMMAND or stdout")->required();
-    run->add_option("--rate", o.rate, "Sends per second at most (default: the rule's cap)")
-        ->check(CLI::Range(0.0, 1e6));
+    run->add_option("--rate", o.rate,
+                    "Sends per second at most, or unlimited (default: the rule's cap, else 10)");
     run->add_flag("--force-rate", o.force_rate, "Allow a rate above the rule's cap");
     run->add_option("--burst", o.burst, "Sends that may start back to back (default 1)")
         ->check(CLI::Range(1u, 100000u));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -452,6 +453,38 @@ std::string summary_json(const ReplayReport& r, double rate) {
     return dump(j);
 }
 
+// The one stderr line of a run that leaves messages needing a person.
+void report_needs_verdict(t::Reporter& reporter, std::int64_t unknown) {
+    reporter.error("needs-verdict",
+                   fmt::format("{} message{} need{} a verdict (state unknown: {} may have "
+                               "reached the receiver); see bcp-replay list --state unknown, "
+                               "then bcp-replay resolve",
+                               unknown, unknown == 1 ? "" : "s", unknown == 1 ? "s" : "",
+                               unknown == 1 ? "it" : "they"));
+}
+
+// --rate as the library's request: a number above 0, or "unlimited".
+RateRequest rate_request(const Options& o) {
+    RateRequest r;
+    r.force = o.force_rate;
+    if (o.rate.empty()) return r;
+    if (o.rate == "unlimited") {
+        r.kind = RateRequest::Kind::unlimited;
+        return r;
+    }
+    double v = 0;
+    const auto* end = o.rate.data() + o.rate.size();
+    const auto [p, ec] = std::from_chars(o.rate.data(), end, v);
+    if (ec != std::errc{} || p != end || !(v > 0) || v > 1e6) {
+        throw usage_error(fmt::format("--rate '{}' is not a number of sends per second above 0 "
+                                      "(at most 1000000) or 'unlimited'",
+                                      o.rate));
+    }
+    r.kind = RateRequest::Kind::rate;
+    r.rate = v;
+    return r;
+}
+
 int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Reporter& reporter) {
     if (o.sink.empty()) throw usage_error("--sink is required (URL, exec:COMMAND or stdout)");
     const auto path = queue_path(o);
@@ -469,22 +502,8 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     auto q = Queue::open(path, false);
     std::string cap_from;
     const double cap = rule_cap(q, &cap_from);
-    double rate = o.rate;
-    if (rate < 0) rate = cap;
-    if (cap > 0 && rate > cap) {
-        if (!o.force_rate) {
-            throw usage_error(fmt::format("--rate {} exceeds the cap of {} messages per second set "
-                                          "by {}; --force-rate overrides it",
-                                          rate, cap, cap_from));
-        }
-        reporter.warning(fmt::format("sending at {}/s, above the cap of {}/s set by {}", rate, cap,
-                                     cap_from));
-    }
-    if (cap > 0 && rate == 0 && !o.force_rate) {
-        throw usage_error(fmt::format("--rate 0 (unthrottled) ignores the cap of {}/s set by {}; "
-                                      "--force-rate overrides it",
-                                      cap, cap_from));
-    }
+    const RatePlan plan = plan_rate(rate_request(o), cap, cap_from);
+    const double rate = plan.rate;
     std::unique_ptr<Sink> sink;
     const bool to_stdout = o.sink == "stdout";
     const std::size_t concurrency = o.concurrency > 0 ? o.concurrency : default_concurrency(rate);
@@ -529,17 +548,30 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
         before.of(MessageState::sending) == 0) {
         std::ostream& summary = to_stdout ? err : out_stream;
         summary << R"({"sent":0,"remaining":0,"message":"nothing to send"})" << '\n';
+        summary.flush();
+        const std::int64_t unknown = before.of(MessageState::unknown);
+        if (unknown > 0) {
+            report_needs_verdict(reporter, unknown);
+            return t::bad_data;
+        }
         return t::no;
     }
+    // Said once the run is sure to start: where the rate comes from when it is not the cap.
+    if (plan.above_cap || (o.rate.empty() && cap == 0)) reporter.warning(plan.why);
     const auto report = replay(q, *sink, r);
     sink.reset();
     if (bar) err << "\r\033[K" << std::flush;
     std::ostream& summary = to_stdout ? err : out_stream;
     summary << summary_json(report, rate) << '\n';
     summary.flush();
-    if (report.remaining > 0) return t::tempfail;
-    if (report.totals.rejected > 0 || report.totals.unknown > 0 || report.recovered > 0) {
-        return t::bad_data;
+    const std::int64_t unknown = q.counts().of(MessageState::unknown);
+    switch (run_outcome(report, unknown)) {
+        case RunOutcome::needs_verdict:
+            report_needs_verdict(reporter, unknown);
+            return t::bad_data;
+        case RunOutcome::rejected: return t::bad_data;
+        case RunOutcome::incomplete: return t::tempfail;
+        case RunOutcome::done: return t::ok;
     }
     return t::ok;
 }

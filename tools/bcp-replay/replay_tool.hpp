@@ -29,7 +29,7 @@ struct Options {
 
     // run
     std::string sink;
-    double rate = -1;  // -1: the rule's cap (or unthrottled without one)
+    std::string rate;  // a number > 0 or "unlimited"; empty: the rule's cap, else 10/s
     bool force_rate = false;
     std::uint32_t burst = 1;
     std::size_t concurrency = 0;

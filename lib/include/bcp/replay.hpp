@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "bcp/queue.hpp"
 #include "bcp/sink.hpp"
@@ -44,8 +45,43 @@ struct ReplayReport {
     std::string started_at, ended_at;
 };
 
+// --- Policy of a run: which rate, and what the outcome means -----------------------------
+
+// Without a cap from a rule, and without --rate, a run is conservative: the authority has not
+// said what its gateway takes.
+inline constexpr double default_rate = 10;               // sends per second
+inline constexpr std::size_t default_in_flight = 4;      // requests in flight
+
+// What the caller asked for: a rate, "unlimited", or nothing (the rule's cap, else the
+// conservative default).
+struct RateRequest {
+    enum class Kind : std::uint8_t { unset, rate, unlimited };
+    Kind kind = Kind::unset;
+    double rate = 0;     // with Kind::rate, > 0
+    bool force = false;  // a rate above the cap, or unlimited despite a cap
+};
+
+struct RatePlan {
+    double rate = 0;  // 0: unthrottled
+    std::string why;  // one line for the operator: where the rate comes from
+    bool above_cap = false;
+};
+
+// Decides the rate of a run from the request and the rules' cap (0: no rule gives one;
+// `cap_from` names the rule and its source). Throws usage_error for a rate above the cap or
+// unlimited despite a cap without `force`.
+[[nodiscard]] RatePlan plan_rate(const RateRequest& request, double cap,
+                                 std::string_view cap_from);
+
+// The outcome of a run for the exit status: `verdicts` messages in the queue need a person
+// (unknown: they may have reached the receiver), `rejected` were refused in this run,
+// `remaining` are still queued.
+enum class RunOutcome : std::uint8_t { done, needs_verdict, rejected, incomplete };
+[[nodiscard]] RunOutcome run_outcome(const ReplayReport& report, std::int64_t unknown_in_queue);
+
 // The concurrency used when options.concurrency is 0: enough to hold the rate when each
-// request takes a quarter of a second, within 4..256; 64 when unthrottled.
+// request takes a quarter of a second, within 4..256 (4 at the default 10/s); 64 when
+// unthrottled (which is asked for explicitly).
 [[nodiscard]] std::size_t default_concurrency(double rate);
 
 // Runs one replay. The caller holds the RunnerLock. Throws what the queue throws.

@@ -1,0 +1,44 @@
+// The policy of a replay run: which rate, and what its outcome means for the exit status.
+#include <doctest/doctest.h>
+
+#include "bcp/error.hpp"
+#include "bcp/replay.hpp"
+
+using namespace bcp;
+using Kind = RateRequest::Kind;
+
+TEST_CASE("plan_rate: the rule's cap, else the conservative default") {
+    const RatePlan capped = plan_rate({}, 400, "FI-ICS2 (Finnish Customs)");
+    CHECK(capped.rate == 400);
+    CHECK_FALSE(capped.above_cap);
+    const RatePlan none = plan_rate({}, 0, "");
+    CHECK(none.rate == default_rate);
+    CHECK(none.why.find("default 10/s") != std::string::npos);
+    CHECK(default_concurrency(none.rate) == default_in_flight);
+}
+
+TEST_CASE("plan_rate: a rate above the cap and unlimited need --force-rate") {
+    CHECK_THROWS_AS((void)plan_rate({Kind::rate, 500, false}, 400, "X"), usage_error);
+    CHECK_THROWS_AS((void)plan_rate({Kind::unlimited, 0, false}, 400, "X"), usage_error);
+    const RatePlan forced = plan_rate({Kind::rate, 500, true}, 400, "X");
+    CHECK(forced.rate == 500);
+    CHECK(forced.above_cap);
+    const RatePlan unlimited = plan_rate({Kind::unlimited, 0, false}, 0, "");
+    CHECK(unlimited.rate == 0);
+    CHECK_FALSE(unlimited.above_cap);
+    CHECK(plan_rate({Kind::rate, 50, false}, 400, "X").rate == 50);
+    CHECK(plan_rate({Kind::rate, 50, false}, 0, "").rate == 50);  // no default over a request
+}
+
+TEST_CASE("run_outcome: a message needing a verdict outranks everything") {
+    ReplayReport r;
+    CHECK(run_outcome(r, 0) == RunOutcome::done);
+    r.remaining = 2;
+    CHECK(run_outcome(r, 0) == RunOutcome::incomplete);
+    r.totals.rejected = 1;
+    CHECK(run_outcome(r, 0) == RunOutcome::rejected);
+    CHECK(run_outcome(r, 3) == RunOutcome::needs_verdict);  // unknowns left, from any run
+    ReplayReport crashed;
+    crashed.recovered = 1;  // found `sending`: now unknown, even if since resolved
+    CHECK(run_outcome(crashed, 0) == RunOutcome::needs_verdict);
+}
