@@ -5,6 +5,10 @@
 // through a read callback and the seek callback refuses to rewind: such a retry then fails with
 // CURLE_SEND_FAIL_REWIND, which we report as `unknown` instead of sending a second time.
 #include <curl/curl.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +16,7 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -32,7 +37,15 @@ struct Transfer {
     bool truncated = false;
     curl_slist* headers = nullptr;
     CURL* easy = nullptr;
+    int local_port = 0;  // of the connection the request went out on; 0 before it had one
 };
+
+// Called once the connection of a transfer is ready, before any byte of the request is
+// written: remembers which connection (by its local port) the request uses.
+int note_connection(void* user, char*, char*, int, int local_port) {
+    static_cast<Transfer*>(user)->local_port = local_port;
+    return CURL_PREREQFUNC_OK;
+}
 
 std::size_t read_body(char* buffer, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -67,6 +80,36 @@ std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user)
 void global_init() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// What the peer's TCP acknowledged on each connection libcurl closed, by local port: a
+// connection reset before the receiver's kernel acknowledged one byte of the request (a full
+// listen queue drops the handshake's last ACK, then resets) did not deliver it, whatever
+// libcurl had written into the local socket buffer.
+struct ClosedConnections {
+    std::unordered_map<int, std::uint64_t> acked;  // local port -> data bytes acknowledged
+};
+
+int close_socket(void* user, curl_socket_t fd) {
+    auto* closed = static_cast<ClosedConnections*>(user);
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    tcp_info info{};
+    socklen_t info_len = sizeof info;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+        addr.ss_family == AF_INET &&
+        ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0 &&
+        info_len >= offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked) {
+        const int port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+        closed->acked[port] = info.tcpi_bytes_acked;
+    } else if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+               addr.ss_family == AF_INET6 &&
+               ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0 &&
+               info_len >= offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked) {
+        const int port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+        closed->acked[port] = info.tcpi_bytes_acked;
+    }
+    return ::close(fd);
 }
 
 class HttpSink final : public Sink {
@@ -115,6 +158,7 @@ public:
         curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
         curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
         curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
         if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
             release(*t);
             throw io_error("libcurl refused a transfer");
@@ -166,6 +210,9 @@ private:
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o_.insecure ? 0L : 1L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o_.insecure ? 0L : 2L);
         curl_easy_setopt(e, CURLOPT_USERAGENT, "bcp-replay (bcpkit)");
+        curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, note_connection);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+        curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, &closed_);
         return e;
     }
 
@@ -203,33 +250,44 @@ private:
             r.id = t.id;
             return r;
         }
-        double pretransfer = 0;
-        curl_easy_getinfo(t.easy, CURLINFO_PRETRANSFER_TIME, &pretransfer);
+        // Whether any byte of the request was written: libcurl reports the bytes of the
+        // request it wrote (CURLINFO_REQUEST_SIZE, reset per transfer) and whether the
+        // transfer phase was reached at all (CURLINFO_PRETRANSFER_TIME_T, 0 while connecting,
+        // resolving or in the TLS handshake). When nothing was written the outcome is known:
+        // not delivered.
+        curl_off_t pretransfer_us = 0;
+        long request_bytes = 0;
+        curl_easy_getinfo(t.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+        curl_easy_getinfo(t.easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+        bool nothing_written = pretransfer_us <= 0 || request_bytes <= 0;
+        // Written into the socket, but the connection closed before the peer's TCP
+        // acknowledged a byte of it (the one of the SYN aside): it never reached the receiver.
+        if (t.local_port != 0) {
+            if (const auto it = closed_.acked.find(t.local_port); it != closed_.acked.end()) {
+                nothing_written = nothing_written || it->second <= 1;
+                closed_.acked.erase(it);
+            }
+        }
         r.response = fmt::format("{} (libcurl error {})", curl_easy_strerror(code),
                                  static_cast<int>(code));
-        switch (code) {
-            case CURLE_COULDNT_RESOLVE_HOST:
-            case CURLE_COULDNT_RESOLVE_PROXY:
-            case CURLE_COULDNT_CONNECT:
-            case CURLE_SSL_CONNECT_ERROR:
-            case CURLE_PEER_FAILED_VERIFICATION:
-            case CURLE_SSL_CACERT_BADFILE:
-                // Nothing of the request left this machine.
-                r.state = MessageState::queued;
-                r.push_back = true;
-                return r;
-            case CURLE_OPERATION_TIMEDOUT:
-                // Timed out while still connecting: nothing was sent.
-                r.state = pretransfer <= 0 && t.offset == 0 ? MessageState::queued
-                                                            : MessageState::unknown;
-                r.push_back = r.state == MessageState::queued;
-                return r;
-            default:
-                // Connection lost or reset after (part of) the request went out, or a retry
-                // that libcurl wanted to make on a fresh connection: it may have arrived.
-                r.state = MessageState::unknown;
-                return r;
+        if (code == CURLE_SEND_FAIL_REWIND) {
+            // libcurl wanted to send again on a fresh connection after the request went out
+            // on a reused one that died: the first may have arrived.
+            r.state = MessageState::unknown;
+            return r;
         }
+        if (nothing_written) {
+            // Connect refused or timed out, DNS failure, TLS handshake failure, a reset before
+            // the request was written: nothing of it left this machine.
+            r.state = MessageState::queued;
+            r.push_back = true;
+            r.response += "; nothing of the request was sent";
+            return r;
+        }
+        // The connection was lost or reset, or the time ran out, after (part of) the request
+        // went out: it may have arrived.
+        r.state = MessageState::unknown;
+        return r;
     }
 
     HttpOptions o_;
@@ -237,6 +295,7 @@ private:
     std::vector<std::string> base_headers_;
     std::vector<std::pair<CURL*, std::unique_ptr<Transfer>>> active_;
     std::vector<CURL*> idle_;
+    ClosedConnections closed_;  // filled by close_socket, also while ~HttpSink cleans up multi_
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 //
 //   bcp-test-gateway --port-file F --log F [--latency-ms N] [--faults F] [--lifetime S]
 //                    [--require-auth VALUE]   (401 for a request without that Authorization)
+//                    [--backlog N] [--accept-delay-ms N]   (a small listen queue, accepted
+//                    slowly: connections beyond it are refused or never accepted)
 //
 // Faults file, one rule per line: KEY ACTION [ARG] [xCOUNT]   (KEY * matches every key)
 //   status CODE [retry-after=S]   answer CODE
@@ -253,6 +255,8 @@ int main(int argc, char** argv) {
     Gateway g;
     std::string port_file, log_file, faults;
     int lifetime = 300;
+    int backlog = 1024;
+    int accept_delay_ms = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string opt = argv[i];
         const std::string val = argv[i + 1];
@@ -262,6 +266,8 @@ int main(int argc, char** argv) {
         else if (opt == "--faults") faults = val;
         else if (opt == "--lifetime") lifetime = std::stoi(val);
         else if (opt == "--require-auth") g.require_auth = val;
+        else if (opt == "--backlog") backlog = std::stoi(val);
+        else if (opt == "--accept-delay-ms") accept_delay_ms = std::stoi(val);
         else {
             std::fprintf(stderr, "bcp-test-gateway: unknown option %s\n", opt.c_str());
             return 2;
@@ -285,7 +291,7 @@ int main(int argc, char** argv) {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    if (::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(s, 1024) != 0) {
+    if (::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(s, backlog) != 0) {
         std::perror("bcp-test-gateway: bind");
         return 2;
     }
@@ -301,6 +307,9 @@ int main(int argc, char** argv) {
     while (!stopping.load() && std::chrono::steady_clock::now() < end) {
         pollfd p{s, POLLIN, 0};
         if (::poll(&p, 1, 200) <= 0) continue;
+        if (accept_delay_ms > 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(accept_delay_ms));
+        }
         const int fd = ::accept4(s, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -28,13 +28,14 @@ def finish():
 
 
 class Gateway:
-    def __init__(self, work, latency_ms=0, faults=None, require_auth=None):
+    def __init__(self, work, latency_ms=0, faults=None, require_auth=None, extra=()):
         self.log = os.path.join(work, f"gateway-{time.monotonic_ns()}.log")
         port_file = self.log + ".port"
         args = [os.path.join(BIN, "bcp-test-gateway"), "--port-file", port_file, "--log", self.log,
                 "--latency-ms", str(latency_ms), "--lifetime", "240"]
         if require_auth:
             args += ["--require-auth", require_auth]
+        args += list(extra)
         if faults:
             fpath = self.log + ".faults"
             with open(fpath, "w") as f:
