@@ -53,7 +53,7 @@ void Committer::give_back_locked() {
     // Claimed, never started: nothing left this machine, so they go back as they were.
     for (const auto& m : ready_) {
         if (outcomes_.empty()) oldest_outcome_ = Clock::now();
-        outcomes_.push_back({m.id, MessageState::queued, m.last_status, m.last_response, 0});
+        outcomes_.push_back({m.id, MessageState::queued, m.last_status, m.last_response, 0, false});
     }
     ready_.clear();
 }

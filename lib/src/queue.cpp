@@ -259,7 +259,8 @@ struct Queue::Impl {
             } else {
                 st.bind_null(2);
             }
-            st.bind(3, o.response).bind(4, now).bind(5, o.not_before).bind(6, o.id).run();
+            st.bind(3, o.response).bind(4, now).bind(5, o.not_before).bind(6, o.id);
+            st.bind(7, static_cast<std::int64_t>(o.sent ? 0 : 1)).run();
         }
     }
 
@@ -365,7 +366,8 @@ Queue Queue::open(const std::filesystem::path& path, bool create) {
                                              message_columns));
     q.record_final = Stmt(q.db,
                           "UPDATE messages SET state = ?1, last_status = ?2, last_response = ?3, "
-                          "updated_at = ?4, not_before = ?5 WHERE id = ?6 AND state = 'sending'");
+                          "updated_at = ?4, not_before = ?5, attempts = max(0, attempts - ?7) "
+                          "WHERE id = ?6 AND state = 'sending'");
     q.find = Stmt(q.db, fmt::format("SELECT {} FROM messages WHERE key = ?", message_columns));
     return Queue(std::move(impl));
 }

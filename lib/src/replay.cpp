@@ -142,7 +142,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             if (exhausted.count(m.id) != 0) {
                 // Retried enough in this run: back to the queue untouched for a later run.
                 committer.submit({m.id, MessageState::queued, m.last_status, m.last_response,
-                                  unix_now() + max_backoff});
+                                  unix_now() + max_backoff, false});
                 continue;
             }
             std::string body = o.prepare ? o.prepare(m) : std::move(m.body);
@@ -185,7 +185,12 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         now = Clock::now();
         const double rate_before = limiter.rate();
         for (auto& r : results) {
-            Outcome out{r.id, r.state, r.status, std::move(r.response), 0};
+            Outcome out{r.id, r.state, r.status, std::move(r.response), 0, !r.not_sent};
+            if (r.not_sent) {
+                // Started, but nothing reached the receiver: not a send.
+                --t.sent;
+                ++t.not_sent;
+            }
             switch (r.state) {
                 case MessageState::accepted:
                     ++t.accepted;

@@ -281,6 +281,7 @@ private:
             // the request was written: nothing of it left this machine.
             r.state = MessageState::queued;
             r.push_back = true;
+            r.not_sent = true;
             r.response += "; nothing of the request was sent";
             return r;
         }

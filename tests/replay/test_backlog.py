@@ -31,6 +31,11 @@ check(count("accepted") == len(arrived) - count("unknown"),
       "accepted = requests the receiver logged (less those unknown)")
 check(summary["unknown"] == count("unknown") and summary["requeued"] == count("queued"),
       "the summary counts what the queue holds")
+check(all(s[k]["attempts"] == 0 for k in keys if s[k]["state"] == "queued"),
+      "a message that never left counts no attempt")
+check(summary["sent"] == len(arrived) and summary["not_sent"] == count("queued"),
+      f"sent counts requests that reached the receiver ({summary['sent']} vs {len(arrived)}), "
+      f"not_sent the ones turned away ({summary['not_sent']})")
 check(r.returncode in (3, 5) and (r.returncode == 3) == (count("unknown") > 0),
       f"exit 5 when only queued remain, 3 when any is unknown (got {r.returncode})")
 
@@ -46,4 +51,6 @@ check(count("queued") == 0, "all sent after the later runs")
 check(len(arrived) == len(set(arrived)), "no message arrived twice")
 check(set(arrived) == {k for k in keys if s[k]["state"] in ("accepted", "unknown")},
       "the receiver saw exactly the messages accepted or unknown")
+check(all(s[k]["attempts"] == 1 for k in keys if s[k]["state"] == "accepted"),
+      "attempts is 1 for each message the receiver got once")
 finish()

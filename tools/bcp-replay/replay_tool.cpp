@@ -440,6 +440,7 @@ std::string summary_json(const ReplayReport& r, double rate) {
            {"rejected", r.totals.rejected},
            {"unknown", r.totals.unknown},
            {"requeued", r.totals.requeued},
+           {"not_sent", r.totals.not_sent},
            {"recovered", r.recovered},
            {"remaining", r.remaining},
            {"push_backs", r.push_backs},
@@ -532,17 +533,30 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     r.retry_max = o.retry_max;
     r.resend_unknown = o.resend_unknown;
     r.interrupt = o.interrupt;
+    const auto before = q.counts();
     const bool bar = t::colour_enabled(STDERR_FILENO) && &err == &std::cerr;
     if (bar) {
-        r.progress = [&err](const ReplayProgress& p) {
-            err << fmt::format("\r\033[Ksent {}  accepted {}  rejected {}  unknown {}  retry {}  "
-                               "in flight {}  {:.0f}/s",
-                               p.sent, p.accepted, p.rejected, p.unknown, p.requeued, p.in_flight,
-                               p.elapsed > 0 ? static_cast<double>(p.sent) / p.elapsed : 0.0)
+        // Out of the messages waiting when the run began (those due now and later), with the
+        // time left at the rate achieved so far.
+        const std::int64_t total = before.of(MessageState::queued) +
+                                   (o.resend_unknown ? before.of(MessageState::unknown) : 0);
+        r.progress = [&err, total](const ReplayProgress& p) {
+            const std::int64_t done = p.accepted + p.rejected + p.unknown;
+            const double speed = p.elapsed > 0 ? static_cast<double>(p.sent) / p.elapsed : 0.0;
+            std::string eta = "?";
+            if (speed > 0 && total > done) {
+                const auto left = static_cast<long>(static_cast<double>(total - done) / speed);
+                eta = fmt::format("{}:{:02}:{:02}", left / 3600, left / 60 % 60, left % 60);
+            } else if (total <= done) {
+                eta = "0:00:00";
+            }
+            err << fmt::format("\r\033[K{}/{} done  sent {}  accepted {}  rejected {}  unknown {}  "
+                               "retry {}  not sent {}  in flight {}  {:.0f}/s  ETA {}",
+                               done, total, p.sent, p.accepted, p.rejected, p.unknown, p.requeued,
+                               p.not_sent, p.in_flight, speed, eta)
                 << std::flush;
         };
     }
-    const auto before = q.counts();
     if (before.of(MessageState::queued) == 0 &&
         (!o.resend_unknown || before.of(MessageState::unknown) == 0) &&
         before.of(MessageState::sending) == 0) {

@@ -54,6 +54,9 @@ struct Outcome {
     std::optional<int> status;
     std::string response;
     double not_before = 0;  // for queued: when to try again
+    // False when no byte of the request left this machine (claimed and never started, or a
+    // connect failure): the claim's attempt is taken back, so `attempts` counts real sends.
+    bool sent = true;
 };
 
 struct QueueCounts {

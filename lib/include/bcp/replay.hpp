@@ -15,7 +15,9 @@
 namespace bcp {
 
 struct ReplayProgress {
-    std::int64_t sent = 0, accepted = 0, rejected = 0, unknown = 0, requeued = 0;
+    // sent: requests written to the receiver; not_sent: started but nothing of them reached
+    // it (connect refused or timed out, reset before a byte was acknowledged), back in queued.
+    std::int64_t sent = 0, accepted = 0, rejected = 0, unknown = 0, requeued = 0, not_sent = 0;
     std::size_t in_flight = 0;
     double elapsed = 0;       // seconds
     double current_rate = 0;  // the limiter's current rate (0: unthrottled)

@@ -25,6 +25,7 @@ struct SinkResult {
     std::string response;                        // body / stdout, or what went wrong
     bool push_back = false;                      // the gateway asked us to slow down (429/503)
     double retry_after = -1;                     // seconds the gateway asked us to wait, if any
+    bool not_sent = false;  // no byte of the request reached the receiver (state queued)
 };
 
 class Sink {
