@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS runs (
 
 constexpr const char* message_columns =
     "id, key, country, system, body, prepared_at, enqueued_at, updated_at, state, attempts, "
-    "last_status, last_response, held_reason, held_source, not_before";
+    "last_status, last_response, held_reason, held_source, not_before, note";
 
 class Stmt {
 public:
@@ -153,6 +153,7 @@ Message read_message(const Stmt& s) {
     m.held_reason = s.text(12);
     m.held_source = s.text(13);
     m.not_before = s.real(14);
+    m.note = s.text(15);
     return m;
 }
 
@@ -477,7 +478,9 @@ Message Queue::resolve(std::string_view key, MessageState to, std::string_view n
     }
     return impl_->transaction([&] {
         auto current = find(key);
-        if (!current) throw usage_error(fmt::format("no message with key '{}' in the queue", key));
+        if (!current) {
+            throw data_error("none", fmt::format("no message with key '{}' in the queue", key));
+        }
         if (current->state != MessageState::unknown && current->state != MessageState::held &&
             current->state != MessageState::rejected) {
             throw data_error("state",
@@ -490,7 +493,45 @@ Message Queue::resolve(std::string_view key, MessageState to, std::string_view n
                 "WHERE id = ?");
         st.bind(1, to_string(to)).bind(2, note).bind(3, timestamp_now()).bind(4, current->id).run();
         current->state = to;
+        current->note = std::string(note);
         return *current;
+    });
+}
+
+std::vector<Message> Queue::resolve_all(MessageState from, MessageState to, std::string_view note,
+                                        bool dry_run) {
+    if (from != MessageState::unknown && from != MessageState::held &&
+        from != MessageState::rejected) {
+        throw usage_error(fmt::format("only unknown, held or rejected messages can be resolved, "
+                                      "not {}",
+                                      to_string(from)));
+    }
+    const bool outer = impl_->in_batch;
+    return impl_->transaction([&] {
+        // The single verdicts below run inside this transaction.
+        impl_->in_batch = true;
+        struct Restore {
+            Impl& impl;
+            bool was;
+            ~Restore() { impl.in_batch = was; }
+        } restore{*impl_, outer};
+        std::vector<std::string> keys;
+        {
+            Stmt st(impl_->db, "SELECT key FROM messages WHERE state = ? ORDER BY id");
+            st.bind(1, to_string(from));
+            while (st.step()) keys.push_back(st.text(0));
+        }
+        std::vector<Message> out;
+        out.reserve(keys.size());
+        for (const auto& key : keys) {
+            if (dry_run) {
+                auto m = find(key);
+                if (m) out.push_back(std::move(*m));
+            } else {
+                out.push_back(resolve(key, to, note));  // inside this transaction
+            }
+        }
+        return out;
     });
 }
 

@@ -81,12 +81,22 @@ int main(int argc, char** argv) try {
     list->add_flag("--body", o.bodies, "Include each message's body");
     list->add_option("--format", o.format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
     auto* resolve = app.add_subcommand("resolve", "Record an operator's verdict on a message");
-    resolve->add_option("--key", o.resolve_key, "Idempotency key")->required();
+    auto* resolve_key = resolve->add_option("--key", o.resolve_key, "Idempotency key");
+    auto* resolve_all = resolve->add_flag(
+        "--all", o.resolve_all, "Every message in the --state (default unknown), in one transaction");
+    resolve_key->excludes(resolve_all);
+    resolve->add_option("--state", o.resolve_from, "With --all: unknown, held or rejected")
+        ->check(CLI::IsMember({"unknown", "held", "rejected"}));
+    resolve->add_flag("--dry-run", o.dry_run, "With --all: print the messages, change nothing");
     resolve->add_option("--as", o.resolve_as, "accepted, rejected or retry")
         ->required()
         ->check(CLI::IsMember({"accepted", "rejected", "retry"}));
     resolve->add_option("--note", o.note, "Why (kept with the message)");
 
+    // --queue is accepted before or after the subcommand, and shown in every subcommand's help.
+    for (auto* sub : {enq, run, status, list, resolve}) {
+        sub->add_option("--queue", o.queue, "Queue file (default: $XDG_STATE_HOME/bcpkit/replay.db)");
+    }
     t::Reporter reporter("bcp-replay", std::cerr);
     for (int i = 1; i < argc; ++i) {
         if (std::string_view(argv[i]) == "--errors-json") reporter.set_json(true);

@@ -140,6 +140,7 @@ public:
     }
 
     [[nodiscard]] bool all_stored() const noexcept { return skipped_ == 0; }
+    [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
     [[nodiscard]] std::size_t stored() const noexcept { return stored_; }
 
 private:
@@ -167,6 +168,7 @@ private:
         }
         b.append("}\n");
         if (outcome == "invalid" || outcome == "duplicate") ++skipped_;
+        if (outcome == "invalid") ++invalid_;
     }
 
     void record(std::size_t line, std::string_view text) {
@@ -328,7 +330,7 @@ private:
     RuleSet rules_;
     bool activation_given_;
     std::map<std::string, Annotating> annotators_;
-    std::size_t pending_ = 0, skipped_ = 0, stored_ = 0;
+    std::size_t pending_ = 0, skipped_ = 0, stored_ = 0, invalid_ = 0;
     std::size_t committed_ = 0;  // bytes of out_'s buffer that report committed work
     std::string batch_file_;
     std::size_t batch_line_ = 0;
@@ -363,6 +365,9 @@ int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
         throw;
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
+    // Invalid input is bad data (3), as in every tool; duplicates alone only mean "not all
+    // stored this time" (1): they are in the queue already.
+    if (enq.any_invalid()) return t::bad_data;
     return enq.all_stored() ? t::ok : t::no;
 }
 
@@ -607,6 +612,7 @@ json message_json(const Message& m) {
         j["held_reason"] = m.held_reason;
         j["held_source"] = m.held_source;
     }
+    if (!m.note.empty()) j["note"] = m.note;
     return j;
 }
 
@@ -658,10 +664,31 @@ int run_list(const Options& o, t::Output& out) {
         if (out.closed()) return;
         ++n;
         if (o.format == "text") {
-            out.write(fmt::format("{:<24} {:<8} {}/{} attempts {}{}\n", m.key, to_string(m.state),
-                                  m.country, m.system, m.attempts,
-                                  m.last_status ? fmt::format(" last status {}", *m.last_status)
-                                                : std::string()));
+            std::string line = fmt::format("{:<24} {:<8} {}/{} attempts {}", m.key,
+                                           to_string(m.state), m.country, m.system, m.attempts);
+            if (m.last_status) line += fmt::format(" last status {}", *m.last_status);
+            line += '\n';
+            // The last response and the operator's note, on lines of their own, one line each
+            // (a response of several lines is joined with " | ", long ones cut).
+            auto detail = [&line](std::string_view label, std::string_view text) {
+                if (text.empty()) return;
+                std::string flat;
+                for (char c : text.substr(0, 300)) {
+                    if (c == '\n') {
+                        flat += " | ";
+                    } else if (c != '\r') {
+                        flat += c;
+                    }
+                }
+                while (flat.size() >= 3 && flat.compare(flat.size() - 3, 3, " | ") == 0) {
+                    flat.resize(flat.size() - 3);
+                }
+                line += fmt::format("    {}: {}{}\n", label, flat, text.size() > 300 ? " ..." : "");
+            };
+            detail("last response", m.last_response);
+            if (m.state == MessageState::held) detail("held", m.held_reason);
+            detail("note", m.note);
+            out.write(line);
         } else {
             auto line = dump(message_json(m));
             if (o.bodies) {
@@ -695,6 +722,20 @@ int run_resolve(const Options& o, t::Output& out) {
         throw usage_error("--as takes accepted, rejected or retry");
     }
     auto q = Queue::open(queue_path(o), false);
+    if (o.resolve_all) {
+        const auto from = parse_state(o.resolve_from.empty() ? "unknown" : o.resolve_from);
+        const auto done = q.resolve_all(*from, to, o.note, o.dry_run);
+        for (const auto& m : done) {
+            auto j = message_json(m);
+            if (o.dry_run) j["would_become"] = to_string(to);
+            out.write(dump(j));
+            out.put('\n');
+        }
+        if (!out.finish()) throw io_error("cannot write to standard output");
+        return done.empty() ? t::no : t::ok;
+    }
+    if (o.resolve_key.empty()) throw usage_error("resolve needs --key KEY, or --all");
+    if (o.dry_run) throw usage_error("--dry-run goes with --all");
     const auto m = q.resolve(o.resolve_key, to, o.note);
     out.write(dump(message_json(m)));
     out.put('\n');

@@ -49,6 +49,8 @@ struct Options {
     std::string state_filter;
     bool bodies = false;
     std::string resolve_key, resolve_as, note;
+    bool resolve_all = false;   // every message in resolve_from (unknown by default)
+    std::string resolve_from;   // with resolve_all: unknown, held or rejected
 };
 
 [[nodiscard]] int run(const Options& options, std::istream& in, std::ostream& out,

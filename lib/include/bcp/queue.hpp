@@ -45,6 +45,7 @@ struct Message {
     std::string last_response;       // body or stdout of the last attempt, or the error
     std::string held_reason, held_source;
     double not_before = 0;  // unix seconds before which a queued message is not sent
+    std::string note;       // the operator's note of the last verdict (resolve --note)
 };
 
 // The result of one attempt, recorded after it ends.
@@ -124,6 +125,10 @@ public:
     // not exist, bcp::data_error (kind "state") when the message is not in a state an operator
     // may change (queued, sending, accepted).
     Message resolve(std::string_view key, MessageState to, std::string_view note);
+    // The same verdict on every message in state `from` (unknown, held or rejected), in one
+    // transaction; with dry_run nothing changes. Returns the messages (as they were, dry).
+    std::vector<Message> resolve_all(MessageState from, MessageState to, std::string_view note,
+                                     bool dry_run);
 
     void add_run(const RunRecord& run);
     [[nodiscard]] std::optional<RunRecord> last_run();
