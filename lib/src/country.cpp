@@ -2,7 +2,10 @@
 
 #include <array>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bcp/data_dir.hpp"
 #include "bcp/error.hpp"
@@ -10,8 +13,18 @@
 namespace bcp {
 namespace {
 
+std::string fold_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    }
+    return out;
+}
+
 struct CountryTable {
     std::array<std::string, 26 * 26> names{};
+    // Upper-cased alpha-3 codes, names and other names -> alpha-2, for suggestions.
+    std::vector<std::pair<std::string, std::string>> spellings;
 
     CountryTable() {
         const auto path = data_file("countries.tsv");
@@ -26,7 +39,26 @@ struct CountryTable {
             if (tab != 2 || line[0] < 'A' || line[0] > 'Z' || line[1] < 'A' || line[1] > 'Z') {
                 throw data_error("data", "malformed country line", path.string(), lineno);
             }
-            names[index(line[0], line[1])] = line.substr(3);
+            // code, name, then optionally alpha-3 and other names (comma-separated).
+            std::vector<std::string> cols;
+            for (std::size_t at = 0;;) {
+                const auto next = line.find('\t', at);
+                cols.push_back(line.substr(at, next == std::string::npos ? next : next - at));
+                if (next == std::string::npos) break;
+                at = next + 1;
+            }
+            const std::string code = cols[0];
+            names[index(line[0], line[1])] = cols[1];
+            spellings.emplace_back(fold_ascii(cols[1]), code);
+            if (cols.size() > 2 && !cols[2].empty()) spellings.emplace_back(cols[2], code);
+            if (cols.size() > 3) {
+                for (std::size_t at = 0; at <= cols[3].size();) {
+                    auto comma = cols[3].find(',', at);
+                    if (comma == std::string::npos) comma = cols[3].size();
+                    if (comma > at) spellings.emplace_back(fold_ascii(cols[3].substr(at, comma - at)), code);
+                    at = comma + 1;
+                }
+            }
         }
     }
 
@@ -49,6 +81,15 @@ bool upper2(std::string_view code) {
 
 bool is_country(std::string_view code) {
     return upper2(code) && !table().names[CountryTable::index(code[0], code[1])].empty();
+}
+
+std::optional<std::string> suggest_country(std::string_view text) {
+    const std::string folded = fold_ascii(text);
+    if (is_country(folded)) return folded;
+    for (const auto& [spelling, code] : table().spellings) {
+        if (spelling == folded) return code;
+    }
+    return std::nullopt;
 }
 
 std::string_view country_name(std::string_view code) {

@@ -1710,24 +1710,65 @@ std::vector<NoticeEvent> notice_events(const Notice& n) {
     return out;
 }
 
-bool notice_active_at(const Notice& n, UtcTime t, std::string_view country, std::string_view system) {
+bool notice_in_force(Notice& n, const ActiveQuery& q) {
     if (n.cancelled) return false;
-    if (!country.empty() && lower_ascii(country) != lower_ascii(n.country)) return false;
+    if (!q.country.empty() && lower_ascii(q.country) != lower_ascii(n.country)) return false;
+    const bool stale = std::any_of(n.warnings.begin(), n.warnings.end(),
+                                   [](const NoticeWarning& w) { return w.code == "stale-date"; });
+    if (stale && !q.include_stale) return false;
+    // The notice's last word: its latest dated update, else its posting time.
+    std::optional<UtcTime> last_word = n.posted_at;
+    for (const auto& u : n.updates) {
+        if (u.at && (!last_word || *u.at > *last_word)) last_word = u.at;
+    }
+    std::optional<UtcTime> open_until;  // the horizon of an open window counted in force
     auto in = [&](const std::optional<UtcTime>& s, const std::optional<UtcTime>& e) {
-        if (!s || t < *s) return false;
-        if (e) return t < *e;
-        // No end: in force until a closing update says otherwise.
-        return n.status.empty() || !closing(n.status);
+        if (!s || q.at < *s) return false;
+        if (e) return q.at < *e;
+        // No end: in force until a closing update says otherwise, and for the horizon after
+        // the notice's last word (or the start, when later).
+        if (!n.status.empty() && closing(n.status)) return false;
+        const UtcTime from = last_word && *last_word > *s ? *last_word : *s;
+        const UtcTime until = from + q.open_horizon;
+        if (q.at >= until) return false;
+        open_until = until;
+        return true;
     };
-    const std::string want = canonical_system(system);
-    auto concerns = [&](std::string_view id) { return system.empty() || id == want; };
-    if (system.empty() || std::find(n.systems.begin(), n.systems.end(), want) != n.systems.end()) {
-        if (in(n.window.start, n.window.end)) return true;
+    const bool either = q.procedures == q.outages;  // neither or both flags: anything
+    const std::string want = canonical_system(q.system);
+    auto concerns = [&](std::string_view id) { return q.system.empty() || id == want; };
+    bool found = false;
+    if ((either || q.outages) &&
+        (q.system.empty() || std::find(n.systems.begin(), n.systems.end(), want) != n.systems.end())) {
+        found = in(n.window.start, n.window.end);
     }
-    for (const auto& p : n.procedures) {
-        if (concerns(p.system) && in(p.start, p.end)) return true;
+    if (!found && (either || q.procedures)) {
+        for (const auto& p : n.procedures) {
+            if (concerns(p.system) && in(p.start, p.end)) {
+                found = true;
+                break;
+            }
+        }
     }
-    return false;
+    if (found && open_until) {
+        add_warning(n.warnings,
+                    {"open-window",
+                     fmt::format("no end is stated: counted in force until {} ({} h after the "
+                                 "notice's last word) unless a later notice ends it",
+                                 format_rfc3339(*open_until), q.open_horizon.count())});
+    }
+    return found;
+}
+
+bool notice_active_at(const Notice& n, UtcTime t, std::string_view country, std::string_view system) {
+    Notice copy = n;
+    ActiveQuery q;
+    q.at = t;
+    q.country = std::string(country);
+    q.system = std::string(system);
+    q.open_horizon = std::chrono::hours{24 * 365 * 100};
+    q.include_stale = true;
+    return notice_in_force(copy, q);
 }
 
 }  // namespace bcp

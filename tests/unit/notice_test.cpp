@@ -3,6 +3,8 @@
 // the Statuspage shapes. Whole-seed behaviour is in the golden cases of tests/cli/bcp-notice.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "bcp/error.hpp"
 #include "bcp/notice.hpp"
 #include "bcp/notice_email.hpp"
@@ -134,6 +136,31 @@ TEST_CASE("active at a time, with filters") {
     CHECK_FALSE(notice_active_at(n, in, "NL", ""));
     CHECK_FALSE(notice_active_at(n, in, "", "AES"));
     CHECK_FALSE(notice_active_at(n, out, "", ""));  // the end is exclusive: 14:00 CET = 13:00Z
+}
+
+TEST_CASE("in force: open windows end at the horizon, procedures and outages apart") {
+    NoticeOptions o;
+    o.reference_time = *parse_time("2025-11-20T07:00:00Z", "UTC");
+    auto open = parse_notice_text("Emergency Procedure EMCS Call N04845\nStart: 20-11-2025 at 08:00\n", o);
+    ActiveQuery q;
+    q.at = *parse_time("2025-11-21T10:00:00Z", "UTC");
+    CHECK(notice_in_force(open, q));
+    CHECK(std::any_of(open.warnings.begin(), open.warnings.end(),
+                      [](const NoticeWarning& w) { return w.code == "open-window"; }));
+    q.at = *parse_time("2025-11-23T08:00:00Z", "UTC");  // 72 h after the start (07:00Z)
+    CHECK_FALSE(notice_in_force(open, q));
+    q.open_horizon = std::chrono::hours{24 * 30};
+    CHECK(notice_in_force(open, q));
+    q.procedures = true;
+    CHECK(notice_in_force(open, q));
+    auto window = parse_notice_text("DMS will be unavailable on 7 December 2025 from 08:00 to 13:00 CET.", o);
+    ActiveQuery w;
+    w.at = *parse_time("2025-12-07T09:00:00Z", "UTC");
+    w.procedures = true;
+    CHECK_FALSE(notice_in_force(window, w));
+    w.procedures = false;
+    w.outages = true;
+    CHECK(notice_in_force(window, w));
 }
 
 TEST_CASE("e-mail decoding") {

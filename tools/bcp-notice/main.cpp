@@ -44,7 +44,14 @@ int main(int argc, char** argv) try {
 
     auto* active = app.add_subcommand("active", "Outages and procedures in force at a time; exit 1 if none");
     add_common(active);
-    active->add_option("--at", o.at, "The time (RFC 3339)")->required();
+    active->add_option("--at", o.at, "The time, RFC 3339 with an offset, or local with --tz (default: now)");
+    active->add_option("--tz", o.zone, "IANA zone of an --at without offset (e.g. Europe/Brussels)");
+    active->add_flag("--procedures", o.procedures, "Only emergency procedures in force");
+    active->add_flag("--outages", o.outages, "Only windows of unavailability (planned or not)");
+    active->add_option("--horizon", o.open_horizon_hours,
+                       "Hours an open-ended window stays in force after the notice's last word (default 72)")
+        ->check(CLI::Range(1, 24 * 366));
+    active->add_flag("--include-stale", o.include_stale, "Also use windows flagged stale-date");
     active->add_option("--country", o.country, "Only notices of this country (ISO alpha-2)");
     active->add_option("--system", o.system, "Only notices about this system id");
     active->add_option("--format", o.format, "Output format: jsonl or text")

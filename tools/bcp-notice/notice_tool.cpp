@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bcp/country.hpp"
 #include "bcp/data_dir.hpp"
 #include "bcp/error.hpp"
 #include "bcp/knowledge.hpp"
@@ -83,6 +84,44 @@ std::string detect(std::string_view head) {
     return "text";
 }
 
+// --country of active: an ISO 3166 alpha-2 code (any case), or EU for the Union's own
+// systems. Anything else would silently match nothing: a usage error naming the code meant.
+void check_country(const std::string& country) {
+    if (country.empty()) return;
+    std::string upper = country;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "EU" || (upper.size() == 2 && is_country(upper) && upper != "UK")) return;
+    if (const auto code = suggest_country(country)) {
+        throw usage_error(fmt::format("--country '{}' is not an ISO 3166 alpha-2 code; did you "
+                                      "mean {} ({})?",
+                                      country, *code, country_name(*code)));
+    }
+    throw usage_error(fmt::format("--country '{}' is not an ISO 3166 alpha-2 code (BE, NL, "
+                                  "GB...) or EU",
+                                  country));
+}
+
+// The time of `active`: now by default; an RFC 3339 time with an offset; a local time only
+// with --tz (the same rule as bcp-mention --start, whose default zone is the rule's: active
+// has no rule, so it needs the zone said).
+UtcTime active_time(const Options& o) {
+    if (!o.zone.empty() && !is_zone(o.zone)) {
+        throw usage_error(fmt::format("--tz '{}' is not an IANA time zone (e.g. Europe/Brussels)", o.zone));
+    }
+    if (o.at.empty() || o.at == "now") return bcp::now();
+    // An offset is present when the reading does not depend on the zone.
+    const auto in_utc = parse_time(o.at, "UTC");
+    const auto elsewhere = parse_time(o.at, "Pacific/Kiritimati");
+    if (!in_utc) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
+    if (elsewhere && *elsewhere == *in_utc) return *in_utc;
+    if (o.zone.empty()) {
+        throw usage_error(fmt::format("--at '{}' has no UTC offset: add one ({}Z, {}+01:00) or "
+                                      "give --tz ZONE",
+                                      o.at, o.at, o.at));
+    }
+    return *parse_time(o.at, o.zone);
+}
+
 class Runner {
 public:
     Runner(const Options& o, t::Output& out) : o_(o), out_(out) {
@@ -94,9 +133,14 @@ public:
             reference_ = bcp::now();
         }
         if (o.command == Command::active) {
-            const auto a = parse_time(o.at, "UTC");
-            if (!a) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
-            at_ = *a;
+            query_.at = active_time(o);
+            query_.country = o.country;
+            query_.system = o.system;
+            query_.procedures = o.procedures;
+            query_.outages = o.outages;
+            query_.open_horizon = std::chrono::hours{o.open_horizon_hours};
+            query_.include_stale = o.include_stale;
+            check_country(o.country);
             if (!o.system.empty() && find_system(o.system) == nullptr) {
                 throw usage_error(fmt::format("--system '{}' is not a known system id (see bcp-notice authorities)", o.system));
             }
@@ -174,6 +218,12 @@ public:
     int finish() {
         if (o_.command == Command::active) {
             for (const auto& n : held_) print(n);
+            if (held_.empty() && o_.format == "text") {
+                fmt::format_to(std::back_inserter(out_.buffer()), "nothing in force at {}{}{}\n",
+                               format_rfc3339(query_.at),
+                               o_.country.empty() ? "" : " in " + o_.country,
+                               o_.system.empty() ? "" : " for " + o_.system);
+            }
         }
         if (o_.format == "ics") write_calendar();
         if (!out_.finish()) throw io_error("cannot write to standard output");
@@ -190,7 +240,7 @@ private:
         if (o_.command == Command::active) {
             // Held until the end, so a later notice can still cancel or move them; bounded by
             // the number of notices in force, not by the input.
-            if (notice_active_at(n, at_, o_.country, o_.system)) held_.push_back(std::move(n));
+            if (notice_in_force(n, query_)) held_.push_back(std::move(n));
             return;
         }
         if (o_.format == "ics") {
@@ -321,7 +371,7 @@ private:
     const Options& o_;
     t::Output& out_;
     UtcTime reference_{};
-    UtcTime at_{};
+    ActiveQuery query_;
     std::vector<Notice> held_;
     NoticeLinker linker_;
     std::vector<NoticeEvent> events_;

@@ -17,8 +17,12 @@ struct Options {
     std::string input = "auto";    // auto, text, email, statuspage
     std::string format = "jsonl";  // jsonl, text, ics
     std::string reference_time;    // RFC 3339; empty: $BCPKIT_NOW or now
-    std::string at;                // active --at
+    std::string at;                // active --at; empty: now
+    std::string zone;              // active --tz: the zone of an --at without offset
     std::string country, system;   // active filters
+    bool procedures = false, outages = false;  // active: emergency procedures / outages only
+    int open_horizon_hours = 72;   // active: an open window's horizon after the last word
+    bool include_stale = false;    // active: use windows flagged stale-date
     std::vector<std::string> files;  // lint: the data directory to check (default: the one in use)
     bool errors_json = false;
     // Longest line (and largest e-mail or JSON document) accepted, in bytes.

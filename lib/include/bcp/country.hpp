@@ -2,6 +2,8 @@
 // index, so validating millions of references costs nothing per call.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace bcp {
@@ -11,5 +13,9 @@ namespace bcp {
 
 // The English short name of a known code, or an empty view.
 [[nodiscard]] std::string_view country_name(std::string_view code);
+// The alpha-2 code a user probably meant by `text`: the code in another case, the alpha-3
+// code, the English name or another name of data/countries.tsv (UK and Britain: GB; EL: GR);
+// nullopt when nothing matches. For "did you mean" messages only, never to accept a value.
+[[nodiscard]] std::optional<std::string> suggest_country(std::string_view text);
 
 }  // namespace bcp

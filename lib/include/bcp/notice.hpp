@@ -201,8 +201,24 @@ struct NoticeEvent {
 };
 [[nodiscard]] std::vector<NoticeEvent> notice_events(const Notice& notice);
 
-// True when the notice (or one of its procedures) is in force at `t`; with `country` or
-// `system` non-empty, only when it concerns them.
+// What `bcp-notice active` asks of each notice.
+struct ActiveQuery {
+    UtcTime at{};
+    std::string country, system;  // empty: any
+    bool procedures = false;      // emergency procedures only (with outages: either)
+    bool outages = false;         // windows of unavailability only, planned or not
+    // A window or procedure with a start and no end is in force until a later notice of the
+    // same run ends it (the linker drops it then), or for this long after the notice's last
+    // word (its latest update, posting time or the start), then no longer.
+    std::chrono::hours open_horizon{72};
+    bool include_stale = false;  // use windows the parser flagged stale-date
+};
+
+// Whether the notice (or one of its procedures) is in force for the query. An open-ended
+// window counted in force adds the warning `open-window` to the notice, with the horizon.
+[[nodiscard]] bool notice_in_force(Notice& notice, const ActiveQuery& query);
+
+// notice_in_force with only a time and the country and system filters, without warnings.
 [[nodiscard]] bool notice_active_at(const Notice& notice, UtcTime t, std::string_view country,
                                     std::string_view system);
 
