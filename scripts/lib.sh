@@ -38,5 +38,8 @@ bcp_build() {
     cmake -S "$BCP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBCP_WERROR=ON "$@" \
       >/dev/null || return 2
   fi
-  cmake --build "$dir" -j "$jobs" || return 2
+  # BCP_TARGETS (words): build only these, e.g. what the demo runs.
+  local targets=()
+  [ -n "${BCP_TARGETS:-}" ] && read -r -a targets <<<"$BCP_TARGETS" && targets=("${targets[@]/#/--target=}")
+  cmake --build "$dir" -j "$jobs" "${targets[@]}" || return 2
 }

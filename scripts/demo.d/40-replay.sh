@@ -16,7 +16,7 @@ show "bcp-replay list --queue \"$queue\" --body | jq -c '{key, prepared_at, code
 step "A Norwegian transit started on paper is held: it must never reach NCTS afterwards"
 show "bcp-replay enqueue --queue \"$queue\" --country NO --system NCTS $SAMPLES/declarations-no-ncts.jsonl | jq -c '{key, result, source}'"
 step "Replay to the local gateway at 2 messages per second (exit 3: one was rejected, a person should look)"
-show "bcp-replay run --queue \"$queue\" --sink \"\$GATEWAY\" --rate 2 | jq -c '{sent, accepted, rejected, unknown, remaining, achieved_rate, max_window}' || true"
+show "bcp-replay run --queue \"$queue\" --sink \"\$GATEWAY\" --rate 2 | jq -c '{sent, accepted, rejected, unknown, remaining, achieved_rate, max_window}'"
 show "bcp-replay status --queue \"$queue\" --format text"
 show "bcp-replay list --queue \"$queue\" --format text"
 step "What the gateway received: each key once, with its Idempotency-Key"
