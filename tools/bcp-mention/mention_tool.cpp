@@ -95,7 +95,7 @@ private:
         if (!annotator_.annotate_text(text, out, problems)) {
             json doc;
             try {
-                doc = bcp::parse_json(text);
+                doc = bcp::parse_ordered_json(text);
             } catch (const json::exception& e) {
                 return bad_line(file, number, "json", "malformed JSON: " + json_error_text(e.what()));
             }

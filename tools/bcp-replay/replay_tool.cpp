@@ -241,6 +241,15 @@ private:
             // the same on every retry of this message.
             std::string reason;
             if (!annotate(m, text, doc, reason)) return result(line, m.key, "invalid", reason);
+        } else if (rule == nullptr && bcp == nullptr && !o_.no_annotate && activation_given_) {
+            // The procedure was given, so the user expects the declaration annotated: storing
+            // it bare would be a silent no-op.
+            return result(line, m.key, "invalid",
+                          fmt::format("the procedure (--call, --start or --procedure) cannot be "
+                                      "applied: no procedure rule governs a declaration of "
+                                      "country '{}', system '{}'; give --country and --system "
+                                      "(or --rule), or --no-annotate",
+                                      m.country, m.system));
         } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && needs_codes(*rule)) {
             return result(line, m.key, "invalid",
                           fmt::format("procedure {} adds codes to declarations submitted "
