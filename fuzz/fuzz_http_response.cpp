@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "bcp/http_response.hpp"
-#include "bcp/sink.hpp"
+#include "bcp/replay/http_response.hpp"
+#include "bcp/replay/sink.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "bcp/notice.hpp"
+#include "bcp/notice/notice.hpp"
 #include "fuzz_common.hpp"
 
 namespace bcp::fuzz {

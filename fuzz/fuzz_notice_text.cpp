@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bcp/notice.hpp"
+#include "bcp/notice/notice.hpp"
 #include "fuzz_notice.hpp"
 
 namespace {

@@ -5,8 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "bcp/error.hpp"
-#include "bcp/reference.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/text_fold.hpp"
+#include "bcp/ref/reference.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "bcp/rules.hpp"
+#include "bcp/rules/rules.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

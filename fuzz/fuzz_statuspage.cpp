@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "bcp/error.hpp"
-#include "bcp/notice.hpp"
-#include "bcp/notice_statuspage.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_statuspage.hpp"
 #include "fuzz_notice.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -34,9 +34,13 @@ bcp_build() {
   local dir=$1; shift
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
+  # The test suite is on in every build dir of the scripts (the demo runs the test gateway, the
+  # benchmarks the gateway and the unit binaries); a plain cmake build leaves it off.
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$BCP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBCP_WERROR=ON "$@" \
-      >/dev/null || return 2
+    cmake -S "$BCP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBCP_WERROR=ON \
+      -DBCP_BUILD_TESTS=ON "$@" >/dev/null || return 2
+  elif ! grep -qx 'BCP_BUILD_TESTS:BOOL=ON' "$dir/CMakeCache.txt"; then
+    cmake "$dir" -DBCP_BUILD_TESTS=ON >/dev/null || return 2
   fi
   # BCP_TARGETS (words): build only these, e.g. what the demo runs.
   local targets=()

@@ -9,11 +9,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "bcp/annotate.hpp"
-#include "bcp/error.hpp"
-#include "bcp/reference.hpp"
-#include "bcp/rules.hpp"
-#include "bcp/time.hpp"
+#include "bcp/annotate/annotate.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/time.hpp"
+#include "bcp/ref/reference.hpp"
+#include "bcp/rules/rules.hpp"
 
 namespace {
 

@@ -14,9 +14,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "bcp/committer.hpp"
-#include "bcp/error.hpp"
-#include "bcp/queue.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/replay/committer.hpp"
+#include "bcp/replay/queue.hpp"
 #include "temp_dir.hpp"
 
 using namespace bcp;

@@ -2,7 +2,7 @@
 // a gateway's status into the delivery outcomes of bcp-replay(1).
 #include <doctest/doctest.h>
 
-#include "bcp/http_response.hpp"
+#include "bcp/replay/http_response.hpp"
 
 using namespace bcp;
 

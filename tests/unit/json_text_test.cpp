@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bcp/json_text.hpp"
+#include "bcp/core/json_text.hpp"
 
 using namespace std::string_literals;
 

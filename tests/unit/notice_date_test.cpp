@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "bcp/notice_date.hpp"
+#include "bcp/notice/notice_date.hpp"
 
 using namespace bcp;
 

@@ -4,9 +4,9 @@
 // about the same call or window, in whichever order the input lists them.
 #include <doctest/doctest.h>
 
-#include "bcp/notice.hpp"
-#include "bcp/notice_email.hpp"
-#include "bcp/notice_link.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_email.hpp"
+#include "bcp/notice/notice_link.hpp"
 
 using namespace bcp;
 

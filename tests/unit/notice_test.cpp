@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "bcp/error.hpp"
-#include "bcp/notice.hpp"
-#include "bcp/notice_email.hpp"
-#include "bcp/notice_statuspage.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_email.hpp"
+#include "bcp/notice/notice_statuspage.hpp"
 
 using namespace bcp;
 

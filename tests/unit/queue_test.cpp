@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "bcp/error.hpp"
-#include "bcp/queue.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/replay/queue.hpp"
 #include "temp_dir.hpp"
 
 using namespace bcp;

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "bcp/rate.hpp"
+#include "bcp/replay/rate.hpp"
 
 using namespace bcp;
 using namespace std::chrono;

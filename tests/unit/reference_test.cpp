@@ -5,8 +5,9 @@
 #include <random>
 #include <string>
 
-#include "bcp/error.hpp"
-#include "bcp/reference.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/text_fold.hpp"
+#include "bcp/ref/reference.hpp"
 
 using namespace bcp;
 

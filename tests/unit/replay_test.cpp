@@ -1,8 +1,8 @@
 // The policy of a replay run: which rate, and what its outcome means for the exit status.
 #include <doctest/doctest.h>
 
-#include "bcp/error.hpp"
-#include "bcp/replay.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/replay/replay.hpp"
 
 using namespace bcp;
 using Kind = RateRequest::Kind;

@@ -6,8 +6,8 @@
 
 #include <doctest/doctest.h>
 
-#include "bcp/error.hpp"
-#include "bcp/rules.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/rules/rules.hpp"
 
 namespace {
 

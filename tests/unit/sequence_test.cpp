@@ -14,9 +14,9 @@
 #include <set>
 #include <string>
 
-#include "bcp/error.hpp"
-#include "bcp/generate.hpp"
-#include "bcp/sequence.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/ref/generate.hpp"
+#include "bcp/ref/sequence.hpp"
 #include "temp_dir.hpp"
 
 using namespace bcp;

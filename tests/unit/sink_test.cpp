@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "bcp/error.hpp"
-#include "bcp/sink.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/replay/sink.hpp"
 
 using namespace bcp;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
 
 using namespace bcp::tool;
 

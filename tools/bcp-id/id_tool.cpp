@@ -8,12 +8,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "bcp/country.hpp"
-#include "bcp/error.hpp"
-#include "bcp/json_text.hpp"
-#include "bcp/generate.hpp"
-#include "bcp/reference.hpp"
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/ref/generate.hpp"
+#include "bcp/ref/reference.hpp"
+#include "bcp/registry/country.hpp"
 
 namespace bcp::id_tool {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "id_tool.hpp"
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
 
 // A function-try-block: what escapes the flag parsing (out of memory while building the
 // parser) is one error line and exit 2, never std::terminate.

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "mention_tool.hpp"
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
 
 // A function-try-block: what escapes the flag parsing (out of memory while building the
 // parser) is one error line and exit 2, never std::terminate.

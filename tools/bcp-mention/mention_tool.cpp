@@ -8,15 +8,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "bcp/annotate.hpp"
-#include "bcp/data_dir.hpp"
-#include "bcp/error.hpp"
-#include "bcp/json_text.hpp"
-#include "bcp/generate.hpp"
-#include "bcp/rules.hpp"
-#include "bcp/systems.hpp"
-#include "bcp/time.hpp"
-#include "tool.hpp"
+#include "bcp/annotate/annotate.hpp"
+#include "bcp/cli/tool.hpp"
+#include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/core/time.hpp"
+#include "bcp/ref/generate.hpp"
+#include "bcp/registry/systems.hpp"
+#include "bcp/rules/rules.hpp"
 
 namespace bcp::mention_tool {
 namespace {

@@ -9,17 +9,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "bcp/country.hpp"
-#include "bcp/data_dir.hpp"
-#include "bcp/error.hpp"
-#include "bcp/knowledge.hpp"
-#include "bcp/notice.hpp"
-#include "bcp/notice_email.hpp"
-#include "bcp/notice_link.hpp"
-#include "bcp/notice_statuspage.hpp"
-#include "bcp/systems.hpp"
-#include "bcp/time.hpp"
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
+#include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/time.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_email.hpp"
+#include "bcp/notice/notice_link.hpp"
+#include "bcp/notice/notice_statuspage.hpp"
+#include "bcp/registry/country.hpp"
+#include "bcp/registry/knowledge.hpp"
+#include "bcp/registry/systems.hpp"
 
 namespace bcp::notice_tool {
 namespace {

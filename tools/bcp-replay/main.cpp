@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "replay_tool.hpp"
-#include "tool.hpp"
+#include "bcp/cli/tool.hpp"
 
 namespace {
 std::atomic<bool> interrupted{false};

@@ -15,17 +15,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "bcp/annotate.hpp"
-#include "bcp/error.hpp"
-#include "bcp/json_text.hpp"
-#include "bcp/queue.hpp"
-#include "bcp/replay.hpp"
-#include "bcp/rules.hpp"
-#include "bcp/reference.hpp"
-#include "bcp/sink.hpp"
-#include "bcp/systems.hpp"
-#include "bcp/time.hpp"
-#include "tool.hpp"
+#include "bcp/annotate/annotate.hpp"
+#include "bcp/cli/tool.hpp"
+#include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/core/time.hpp"
+#include "bcp/ref/reference.hpp"
+#include "bcp/registry/systems.hpp"
+#include "bcp/replay/queue.hpp"
+#include "bcp/replay/replay.hpp"
+#include "bcp/replay/sink.hpp"
+#include "bcp/rules/rules.hpp"
 
 namespace bcp::replay_tool {
 namespace {

@@ -1,0 +1,254 @@
+#include "bcp/cli/tool.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bcp/core/version.hpp"
+
+namespace bcp::tool {
+
+int exit_for(const bcp::error& e) noexcept {
+    const auto& k = e.kind();
+    if (k == "busy") return tempfail;
+    if (k == "io" || k == "usage") return usage;
+    if (k == "refused") return refused;
+    if (k == "none") return no;
+    return bad_data;
+}
+
+void Reporter::error(std::string_view kind, std::string_view message, std::string_view file,
+                     std::size_t line) {
+    if (json_) {
+        nlohmann::json j{{"tool", tool_}, {"kind", kind}, {"message", message}};
+        j["file"] = file.empty() ? nlohmann::json() : nlohmann::json(file);
+        j["line"] = line == 0 ? nlohmann::json() : nlohmann::json(line);
+        err_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else {
+        err_ << tool_ << ": error: " << message;
+        if (!file.empty()) {
+            err_ << " (at " << file;
+            if (line != 0) err_ << ':' << line;
+            err_ << ')';
+        }
+        err_ << '\n';
+    }
+    err_.flush();
+}
+
+void Reporter::usage(std::string_view message) {
+    error("usage", message);
+    if (!json_) err_ << "Try '" << tool_ << " --help'.\n";
+    err_.flush();
+}
+
+void Reporter::warning(std::string_view message) {
+    if (json_) {
+        nlohmann::json j{{"tool", tool_}, {"kind", "warning"}, {"message", message},
+                         {"file", nullptr}, {"line", nullptr}};
+        err_ << j.dump() << '\n';
+    } else {
+        err_ << tool_ << ": warning: " << message << '\n';
+    }
+    err_.flush();
+}
+
+void setup_app(CLI::App& app, std::string_view tool, std::string_view description) {
+    app.name(std::string(tool));
+    app.description(std::string(description));
+    app.set_version_flag("--version", fmt::format("{} (bcpkit) {}", tool, bcp::version),
+                         "Print the version and exit");
+    app.footer(fmt::format(
+        "Exit status: 0 success, 1 the answer is no (invalid or nothing found), 2 usage or I/O "
+        "error,\n3 invalid input data, 4 refused by a procedure rule, 5 temporary failure (retry)."
+        "\nSee {}(1).",
+        tool));
+    app.get_formatter()->column_width(34);
+}
+
+int parse(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
+          Reporter& reporter) {
+    try {
+        app.parse(argc, argv);
+        return -1;
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return ok;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return ok;
+    } catch (const CLI::CallForVersion&) {
+        out << app.version() << '\n';
+        return ok;
+    } catch (const CLI::ParseError& e) {
+        reporter.usage(e.what());
+        return usage;
+    }
+}
+
+Input::Input(std::string name, std::istream& stdin_stream) : name_(std::move(name)) {
+    if (name_ == "-") {
+        name_ = "<stdin>";
+        stream_ = &stdin_stream;
+        return;
+    }
+    struct stat st {};
+    if (::stat(name_.c_str(), &st) != 0) {
+        throw io_error(fmt::format("cannot open {}: {}", name_, std::strerror(errno)), name_);
+    }
+    if (S_ISDIR(st.st_mode)) throw io_error(fmt::format("{} is a directory", name_), name_);
+    auto file = std::make_unique<std::ifstream>(name_, std::ios::binary);
+    if (!*file) {
+        throw io_error(fmt::format("cannot open {}: {}", name_, std::strerror(errno)), name_);
+    }
+    owned_ = std::move(file);
+    stream_ = owned_.get();
+}
+
+Input::~Input() = default;
+
+LineReader::LineReader(std::istream& in, std::size_t max_line)
+    : in_(in), max_line_(max_line), buf_(std::size_t{1} << 20) {}
+
+bool LineReader::fill() {
+    if (eof_) return false;
+    if (begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    auto* sb = in_.rdbuf();
+    const auto want = static_cast<std::streamsize>(buf_.size() - end_);
+    std::streamsize got = 0;
+    errno = 0;
+    try {
+        got = sb == nullptr ? 0 : sb->sgetn(buf_.data() + end_, want);
+    } catch (const std::exception& e) {
+        throw io_error(fmt::format("read error: {}", e.what()));
+    }
+    if (got <= 0) {
+        // A read error on a file (EISDIR, EIO) shows up as a short read with errno set.
+        if (errno == EIO || errno == EISDIR) {
+            throw io_error(fmt::format("read error: {}", std::strerror(errno)));
+        }
+        eof_ = true;
+        return false;
+    }
+    end_ += static_cast<std::size_t>(got);
+    return true;
+}
+
+void LineReader::emit(Line& line, std::size_t len, std::size_t skipped) {
+    line.number = ++number_;
+    line.length = skipped + len;
+    line.too_long = skipped > 0 || len > max_line_;
+    if (line.too_long) {
+        line.text = {};
+        return;
+    }
+    if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
+    line.text = std::string_view(buf_.data() + begin_, len);
+}
+
+bool LineReader::next(Line& line) {
+    std::size_t skipped = 0;  // bytes of a too-long line already thrown away
+    std::size_t scanned = 0;  // bytes after begin_ known to hold no newline
+    for (;;) {
+        const std::size_t from = begin_ + scanned;
+        const void* nl =
+            from < end_ ? std::memchr(buf_.data() + from, '\n', end_ - from) : nullptr;
+        if (nl != nullptr) {
+            const auto stop = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+            emit(line, stop - begin_, skipped);
+            begin_ = stop + 1;
+            break;
+        }
+        scanned = end_ - begin_;
+        // No newline yet: keep at most max_line_ bytes of this line in memory.
+        if (scanned > max_line_) {
+            skipped += scanned;
+            begin_ = end_ = scanned = 0;
+        }
+        if (!fill()) {
+            if (begin_ == end_ && skipped == 0) return false;
+            emit(line, end_ - begin_, skipped);
+            begin_ = end_;
+            break;
+        }
+    }
+    if (first_) {
+        first_ = false;
+        if (line.text.substr(0, 3) == "\xEF\xBB\xBF") line.text.remove_prefix(3);
+    }
+    return true;
+}
+
+Output::Output(std::ostream& out, std::size_t block) : out_(out), block_(block) {
+    buf_.reserve(block + 4096);
+}
+
+Output::~Output() {
+    if (!closed_ && !failed_ && !buf_.empty()) (void)finish();
+}
+
+void Output::flush_block() {
+    if (closed_ || failed_) {
+        buf_.clear();
+        return;
+    }
+    errno = 0;
+    out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    buf_.clear();
+    if (!out_) classify_failure();
+}
+
+void Output::classify_failure() noexcept {
+    if (errno == EPIPE) {
+        closed_ = true;
+    } else {
+        failed_ = true;
+    }
+}
+
+bool Output::finish() {
+    flush_block();
+    if (!closed_ && !failed_) {
+        errno = 0;
+        out_.flush();
+        if (!out_) classify_failure();
+    }
+    return !failed_;
+}
+
+bool is_terminal(int fd) { return ::isatty(fd) != 0; }
+
+bool colour_enabled(int fd) {
+    const char* no_colour = std::getenv("NO_COLOR");
+    return is_terminal(fd) && (no_colour == nullptr || *no_colour == '\0');
+}
+
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+int setup_failed(const char* tool) noexcept {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+    } catch (...) {
+        std::fprintf(stderr, "%s: error: unknown exception\n", tool);
+    }
+    return usage;
+}
+
+}  // namespace bcp::tool

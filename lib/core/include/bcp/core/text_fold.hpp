@@ -1,0 +1,44 @@
+// Text as the notice stages compare it: decoded to UTF-8 (a text that is not valid UTF-8 is
+// read as Latin-1, the usual charset of older mail and pages), and folded for phrase matching:
+// lower case across Latin, Greek and Cyrillic, typographic dashes, quotes and spaces made
+// plain, every run of white space one space. The folded copy keeps a map back to the original
+// byte offsets, so what matched can be quoted as written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bcp {
+
+// `text` itself when it is valid UTF-8, else its bytes read as Latin-1 (ISO 8859-1).
+[[nodiscard]] std::string decode_text(std::string_view text, bool* was_latin1 = nullptr);
+
+// Whether the byte belongs to a word: ASCII letters and digits, and the bytes of letters
+// beyond ASCII (punctuation such as U+00A0, U+2013 is folded away before this is asked).
+[[nodiscard]] bool word_byte(unsigned char c) noexcept;
+
+// A folded copy of a text and, for each of its bytes, the offset of the byte it came from.
+struct FoldedText {
+    std::string text;
+    std::vector<std::uint32_t> origin;  // origin.size() == text.size() + 1 (the end maps too)
+    void assign(std::string_view source);
+    // The original span of folded bytes [begin, end).
+    [[nodiscard]] std::pair<std::size_t, std::size_t> source_span(std::size_t begin,
+                                                                  std::size_t end) const {
+        return {origin[begin], origin[end]};
+    }
+};
+
+// Folds one word or phrase (for dictionaries): the same folding as FoldedText.
+[[nodiscard]] std::string fold(std::string_view s);
+
+// Appends the lower-case form of one word (letters and digits only) to `out`: the letters of
+// FoldedText, without allocating when `out` has room.
+void fold_word(std::string_view word, std::string& out);
+
+// True when `s` is well-formed UTF-8; `bad_offset` receives the first bad byte's offset.
+[[nodiscard]] bool valid_utf8(std::string_view s, std::size_t* bad_offset = nullptr) noexcept;
+
+}  // namespace bcp

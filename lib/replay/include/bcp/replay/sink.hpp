@@ -1,0 +1,75 @@
+// Where replayed messages go: an HTTP(S) gateway (libcurl multi, keep-alive, many requests in
+// flight), a program run per message (argv, no shell), or a stream of JSON Lines.
+//
+// A sink turns each attempt into an outcome with the delivery semantics of bcp-replay(1):
+// what certainly arrived (accepted / rejected), what certainly did not (retry later), and what
+// may have arrived (unknown: never re-sent automatically).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bcp/replay/queue.hpp"
+
+namespace bcp {
+
+struct SinkResult {
+    std::int64_t id = 0;
+    MessageState state = MessageState::unknown;  // accepted, rejected, unknown, or queued (retry)
+    std::optional<int> status;                   // HTTP status or exit status
+    std::string response;                        // body / stdout, or what went wrong
+    bool push_back = false;                      // the gateway asked us to slow down (429/503)
+    double retry_after = -1;                     // seconds the gateway asked us to wait, if any
+    bool not_sent = false;  // no byte of the request reached the receiver (state queued)
+};
+
+class Sink {
+public:
+    virtual ~Sink() = default;
+    // Starts sending one message (already claimed). `body` is what goes out. A sink may
+    // leave the first write to the next poll(): callers start a batch, then poll at once.
+    virtual void start(const Message& message, std::string body) = 0;
+    // Waits up to `timeout` for attempts to finish and returns those that did.
+    [[nodiscard]] virtual std::vector<SinkResult> poll(std::chrono::milliseconds timeout) = 0;
+    // Writes what start() left for the next poll, without waiting for anything: the replay
+    // loop calls it after a batch of starts and counts the sends as started when it returns,
+    // so the rate cap holds on the time requests leave, not on when they were scheduled.
+    virtual void write() {}
+    [[nodiscard]] virtual std::size_t in_flight() const = 0;
+};
+
+struct HttpOptions {
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"; secrets come from files or the environment
+    std::chrono::milliseconds timeout{30000};
+    std::chrono::milliseconds connect_timeout{10000};
+    bool insecure = false;  // skip TLS verification (never by default)
+    std::size_t max_response = 64 * 1024;
+};
+
+// Parses a Retry-After value (delta seconds or an HTTP date) into seconds from now; -1 if
+// absent or unreadable.
+[[nodiscard]] double parse_retry_after(std::string_view value, double now_unix);
+
+[[nodiscard]] std::unique_ptr<Sink> make_http_sink(HttpOptions options);
+
+struct ExecOptions {
+    std::vector<std::string> argv;  // program and arguments, no shell
+    std::size_t concurrency = 1;
+    std::chrono::milliseconds timeout{60000};  // a program running longer is killed: unknown
+    std::size_t max_output = 64 * 1024;
+};
+// Splits "prog arg 'quoted arg'" into argv (single and double quotes, backslash escapes; no
+// expansion of any kind). Throws bcp::usage_error for an unterminated quote or an empty command.
+[[nodiscard]] std::vector<std::string> split_command(std::string_view command);
+[[nodiscard]] std::unique_ptr<Sink> make_exec_sink(ExecOptions options);
+
+// Writes each message as one JSON line to `out` and reports it accepted.
+[[nodiscard]] std::unique_ptr<Sink> make_stream_sink(std::ostream& out);
+
+}  // namespace bcp

@@ -1,0 +1,585 @@
+#include "bcp/replay/queue.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
+
+namespace bcp {
+namespace {
+
+constexpr int schema_version = 1;
+
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+  id            INTEGER PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,
+  country       TEXT NOT NULL DEFAULT '',
+  system        TEXT NOT NULL DEFAULT '',
+  body          TEXT NOT NULL,
+  prepared_at   TEXT NOT NULL DEFAULT '',
+  enqueued_at   TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN
+                  ('queued','sending','accepted','rejected','unknown','held')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  not_before    REAL NOT NULL DEFAULT 0,
+  last_status   INTEGER,
+  last_response TEXT NOT NULL DEFAULT '',
+  held_reason   TEXT NOT NULL DEFAULT '',
+  held_source   TEXT NOT NULL DEFAULT '',
+  note          TEXT NOT NULL DEFAULT ''
+);
+-- Only the states a run looks up are indexed, one partial index each (SQLite uses a partial
+-- index only when the query repeats its WHERE term): a message leaving them (accepted,
+-- rejected, held) drops out instead of being rewritten in an index of every message.
+CREATE INDEX IF NOT EXISTS messages_queued ON messages (id) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS messages_sending ON messages (id) WHERE state = 'sending';
+CREATE INDEX IF NOT EXISTS messages_unknown ON messages (id) WHERE state = 'unknown';
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT NOT NULL,
+  sent INTEGER NOT NULL, rate_limit REAL NOT NULL, achieved REAL NOT NULL,
+  max_window INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* message_columns =
+    "id, key, country, system, body, prepared_at, enqueued_at, updated_at, state, attempts, "
+    "last_status, last_response, held_reason, held_source, not_before, note";
+
+class Stmt {
+public:
+    Stmt() = default;
+    Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+        if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                               SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+            throw io_error(fmt::format("queue: cannot prepare statement: {}", sqlite3_errmsg(db)));
+        }
+    }
+    Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+    Stmt& operator=(Stmt&& o) noexcept {
+        std::swap(db_, o.db_);
+        std::swap(stmt_, o.stmt_);
+        return *this;
+    }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    ~Stmt() { sqlite3_finalize(stmt_); }
+
+    Stmt& reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        return *this;
+    }
+    Stmt& bind(int i, std::string_view v) {
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Stmt& bind(int i, std::int64_t v) {
+        sqlite3_bind_int64(stmt_, i, v);
+        return *this;
+    }
+    Stmt& bind(int i, double v) {
+        sqlite3_bind_double(stmt_, i, v);
+        return *this;
+    }
+    Stmt& bind_null(int i) {
+        sqlite3_bind_null(stmt_, i);
+        return *this;
+    }
+    // True while a row is available; throws on errors (busy included).
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        fail(rc);
+    }
+    void run() {
+        while (step()) {
+        }
+    }
+    [[nodiscard]] std::string text(int col) const {
+        const auto* p = sqlite3_column_text(stmt_, col);
+        return p == nullptr ? std::string()
+                            : std::string(reinterpret_cast<const char*>(p),
+                                          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+    }
+    [[nodiscard]] std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    [[nodiscard]] double real(int col) const { return sqlite3_column_double(stmt_, col); }
+    [[nodiscard]] bool is_null(int col) const {
+        return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+    }
+
+    [[noreturn]] void fail(int rc) const {
+        const std::string msg = sqlite3_errmsg(db_);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+            throw busy_error("queue is locked by another process: " + msg);
+        }
+        if (rc == SQLITE_FULL || rc == SQLITE_IOERR) throw io_error("queue: " + msg);
+        throw io_error(fmt::format("queue: {} (SQLite error {})", msg, rc));
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+Message read_message(const Stmt& s) {
+    Message m;
+    m.id = s.integer(0);
+    m.key = s.text(1);
+    m.country = s.text(2);
+    m.system = s.text(3);
+    m.body = s.text(4);
+    m.prepared_at = s.text(5);
+    m.enqueued_at = s.text(6);
+    m.updated_at = s.text(7);
+    m.state = parse_state(s.text(8)).value_or(MessageState::unknown);
+    m.attempts = static_cast<int>(s.integer(9));
+    if (!s.is_null(10)) m.last_status = static_cast<int>(s.integer(10));
+    m.last_response = s.text(11);
+    m.held_reason = s.text(12);
+    m.held_source = s.text(13);
+    m.not_before = s.real(14);
+    m.note = s.text(15);
+    return m;
+}
+
+}  // namespace
+
+std::string_view to_string(MessageState s) noexcept {
+    switch (s) {
+        case MessageState::queued: return "queued";
+        case MessageState::sending: return "sending";
+        case MessageState::accepted: return "accepted";
+        case MessageState::rejected: return "rejected";
+        case MessageState::unknown: return "unknown";
+        case MessageState::held: return "held";
+    }
+    return "unknown";
+}
+
+std::optional<MessageState> parse_state(std::string_view s) noexcept {
+    for (auto st : all_states) {
+        if (to_string(st) == s) return st;
+    }
+    return std::nullopt;
+}
+
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string timestamp_now() {
+    const auto now = std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+    const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                       ms.count() % 1000);
+}
+
+std::filesystem::path default_queue_path() { return state_dir() / "replay.db"; }
+
+struct Queue::Impl {
+    std::filesystem::path path;
+    sqlite3* db = nullptr;
+    bool in_batch = false;
+    Stmt insert, claim, claim_unknown, record_final, record_requeue, find, begin_st, commit_st;
+
+    ~Impl() {
+        // Statements must go before the connection.
+        insert = Stmt();
+        claim = Stmt();
+        claim_unknown = Stmt();
+        record_final = Stmt();
+        record_requeue = Stmt();
+        find = Stmt();
+        begin_st = Stmt();
+        commit_st = Stmt();
+        if (db != nullptr) sqlite3_close_v2(db);
+    }
+
+    void exec(const char* sql) {
+        char* err = nullptr;
+        const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+                throw busy_error("queue is locked by another process: " + msg, path.string());
+            }
+            if (rc == SQLITE_NOTADB) {
+                throw io_error(fmt::format("{} is not a bcpkit queue (not an SQLite database)",
+                                           path.string()),
+                               path.string());
+            }
+            throw io_error(fmt::format("queue {}: {}", path.string(), msg), path.string());
+        }
+    }
+
+    // Marks up to n rows of `st` (claim or claim_unknown) sending; inside a transaction.
+    std::vector<Message> claim_rows(Stmt& st, std::size_t n, double now) {
+        std::vector<Message> out;
+        out.reserve(n);
+        st.reset();
+        st.bind(1, timestamp_now());
+        if (&st == &claim) {
+            st.bind(2, now).bind(3, static_cast<std::int64_t>(n));
+        } else {
+            st.bind(2, static_cast<std::int64_t>(n));
+        }
+        while (st.step()) out.push_back(read_message(st));
+        return out;
+    }
+
+    // Writes outcomes of claimed messages; inside a transaction.
+    void record_rows(const std::vector<Outcome>& outcomes) {
+        if (outcomes.empty()) return;
+        const auto now = timestamp_now();
+        for (const auto& o : outcomes) {
+            auto& st = record_final.reset();
+            st.bind(1, to_string(o.state));
+            if (o.status) {
+                st.bind(2, static_cast<std::int64_t>(*o.status));
+            } else {
+                st.bind_null(2);
+            }
+            st.bind(3, o.response).bind(4, now).bind(5, o.not_before).bind(6, o.id);
+            st.bind(7, static_cast<std::int64_t>(o.sent ? 0 : 1)).run();
+        }
+    }
+
+    // Runs `body` in an IMMEDIATE transaction (or inside the caller's batch).
+    template <typename F>
+    auto transaction(F&& body) {
+        if (in_batch) return body();
+        exec("BEGIN IMMEDIATE");
+        try {
+            if constexpr (std::is_void_v<decltype(body())>) {
+                body();
+                exec("COMMIT");
+            } else {
+                auto result = body();
+                exec("COMMIT");
+                return result;
+            }
+        } catch (...) {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+};
+
+Queue::Queue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Queue::Queue(Queue&&) noexcept = default;
+Queue& Queue::operator=(Queue&&) noexcept = default;
+Queue::~Queue() = default;
+
+const std::filesystem::path& Queue::path() const noexcept { return impl_->path; }
+
+Queue Queue::open(const std::filesystem::path& path, bool create) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (!exists && !create) {
+        throw io_error(fmt::format("no queue at {}", path.string()), path.string());
+    }
+    if (std::filesystem::is_directory(path, ec)) {
+        throw io_error(fmt::format("{} is a directory", path.string()), path.string());
+    }
+    if (!exists) {
+        if (const auto dir = path.parent_path(); !dir.empty()) {
+            std::filesystem::create_directories(dir, ec);
+            if (ec) {
+                throw io_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
+                               dir.string());
+            }
+        }
+        // Create the file ourselves so it is 0600 from the first byte.
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) {
+            throw io_error(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)),
+                           path.string());
+        }
+        if (fd >= 0) ::close(fd);
+    }
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
+        throw io_error(fmt::format("cannot open queue {}: {}", path.string(),
+                                   impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
+                       path.string());
+    }
+    sqlite3_busy_timeout(impl->db, 5000);
+    sqlite3_extended_result_codes(impl->db, 0);
+    impl->exec("PRAGMA journal_mode=WAL");
+    impl->exec("PRAGMA synchronous=FULL");
+    impl->exec("PRAGMA foreign_keys=ON");
+    impl->transaction([&] {
+        impl->exec(schema);
+        Stmt get(impl->db, "SELECT value FROM meta WHERE key = 'schema'");
+        if (get.step()) {
+            if (get.text(0) != std::to_string(schema_version)) {
+                throw io_error(fmt::format("{}: queue schema {} is not supported (this bcpkit "
+                                           "reads schema {})",
+                                           path.string(), get.text(0), schema_version),
+                               path.string());
+            }
+        } else {
+            Stmt put(impl->db, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
+            put.bind(1, std::to_string(schema_version)).run();
+        }
+    });
+    // WAL and shared-memory files inherit the umask; keep them private like the database.
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        ::chmod((path.string() + suffix).c_str(), 0600);
+    }
+    auto& q = *impl;
+    q.insert = Stmt(q.db,
+                    "INSERT INTO messages (key, country, system, body, prepared_at, enqueued_at, "
+                    "updated_at, state, held_reason, held_source) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT (key) DO NOTHING");
+    q.claim = Stmt(q.db, fmt::format("UPDATE messages SET state = 'sending', attempts = attempts + "
+                                     "1, updated_at = ?1 WHERE id IN (SELECT id FROM messages "
+                                     "WHERE state = 'queued' AND not_before <= ?2 ORDER BY id "
+                                     "LIMIT ?3) RETURNING {}",
+                                     message_columns));
+    q.claim_unknown = Stmt(q.db, fmt::format("UPDATE messages SET state = 'sending', attempts = "
+                                             "attempts + 1, updated_at = ?1 WHERE id IN (SELECT "
+                                             "id FROM messages WHERE state = 'unknown' ORDER BY "
+                                             "id LIMIT ?2) RETURNING {}",
+                                             message_columns));
+    q.record_final = Stmt(q.db,
+                          "UPDATE messages SET state = ?1, last_status = ?2, last_response = ?3, "
+                          "updated_at = ?4, not_before = ?5, attempts = max(0, attempts - ?7) "
+                          "WHERE id = ?6 AND state = 'sending'");
+    q.find = Stmt(q.db, fmt::format("SELECT {} FROM messages WHERE key = ?", message_columns));
+    return Queue(std::move(impl));
+}
+
+void Queue::begin() {
+    impl_->exec("BEGIN IMMEDIATE");
+    impl_->in_batch = true;
+}
+
+void Queue::commit() {
+    impl_->in_batch = false;
+    impl_->exec("COMMIT");
+}
+
+Queue::Added Queue::enqueue(const NewMessage& m) {
+    return impl_->transaction([&] {
+        const auto now = timestamp_now();
+        auto& st = impl_->insert.reset();
+        st.bind(1, m.key)
+            .bind(2, m.country)
+            .bind(3, m.system)
+            .bind(4, m.body)
+            .bind(5, m.prepared_at)
+            .bind(6, now)
+            .bind(7, now)
+            .bind(8, m.held ? "held" : "queued")
+            .bind(9, m.held_reason)
+            .bind(10, m.held_source)
+            .run();
+        if (sqlite3_changes(impl_->db) == 0) return Added::duplicate;
+        return m.held ? Added::held : Added::enqueued;
+    });
+}
+
+std::vector<Message> Queue::claim(std::size_t n, double now) {
+    return impl_->transaction([&] { return impl_->claim_rows(impl_->claim, n, now); });
+}
+
+std::vector<Message> Queue::claim_unknown(std::size_t n) {
+    return impl_->transaction([&] { return impl_->claim_rows(impl_->claim_unknown, n, 0); });
+}
+
+void Queue::record(const std::vector<Outcome>& outcomes) {
+    if (outcomes.empty()) return;
+    impl_->transaction([&] { impl_->record_rows(outcomes); });
+}
+
+std::vector<Message> Queue::exchange(const std::vector<Outcome>& outcomes, std::size_t n,
+                                     double now, bool unknown) {
+    if (outcomes.empty() && n == 0) return {};
+    return impl_->transaction([&] {
+        impl_->record_rows(outcomes);
+        return n == 0 ? std::vector<Message>{}
+                      : impl_->claim_rows(unknown ? impl_->claim_unknown : impl_->claim, n, now);
+    });
+}
+
+std::int64_t Queue::recover_sending() {
+    return impl_->transaction([&] {
+        Stmt st(impl_->db,
+                "UPDATE messages SET state = 'unknown', updated_at = ?, last_response = "
+                "'interrupted while sending: it may have arrived' WHERE state = 'sending'");
+        st.bind(1, timestamp_now()).run();
+        return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
+    });
+}
+
+QueueCounts Queue::counts() {
+    QueueCounts c;
+    Stmt st(impl_->db, "SELECT state, count(*) FROM messages GROUP BY state");
+    while (st.step()) {
+        if (const auto s = parse_state(st.text(0))) {
+            c.by_state[static_cast<int>(*s)] = st.integer(1);
+        }
+    }
+    Stmt oldest(impl_->db,
+                "SELECT min(enqueued_at), min(not_before) FROM messages WHERE state = 'queued'");
+    if (oldest.step() && !oldest.is_null(0)) {
+        c.oldest_queued = oldest.text(0);
+        c.next_attempt = oldest.real(1);
+    }
+    return c;
+}
+
+void Queue::list(std::optional<MessageState> state,
+                 const std::function<void(const Message&)>& each) {
+    Stmt st(impl_->db, state ? fmt::format("SELECT {} FROM messages WHERE state = ? ORDER BY id",
+                                           message_columns)
+                             : fmt::format("SELECT {} FROM messages ORDER BY id", message_columns));
+    if (state) st.bind(1, to_string(*state));
+    while (st.step()) each(read_message(st));
+}
+
+std::optional<Message> Queue::find(std::string_view key) {
+    auto& st = impl_->find.reset();
+    st.bind(1, key);
+    if (!st.step()) return std::nullopt;
+    auto m = read_message(st);
+    st.reset();
+    return m;
+}
+
+Message Queue::resolve(std::string_view key, MessageState to, std::string_view note) {
+    if (to != MessageState::accepted && to != MessageState::rejected &&
+        to != MessageState::queued) {
+        throw usage_error("a message can be resolved as accepted, rejected or retry");
+    }
+    return impl_->transaction([&] {
+        auto current = find(key);
+        if (!current) {
+            throw data_error("none", fmt::format("no message with key '{}' in the queue", key));
+        }
+        if (current->state != MessageState::unknown && current->state != MessageState::held &&
+            current->state != MessageState::rejected) {
+            throw data_error("state",
+                             fmt::format("message '{}' is {}: only unknown, held or rejected "
+                                         "messages can be resolved",
+                                         key, to_string(current->state)));
+        }
+        Stmt st(impl_->db,
+                "UPDATE messages SET state = ?, note = ?, updated_at = ?, not_before = 0 "
+                "WHERE id = ?");
+        st.bind(1, to_string(to)).bind(2, note).bind(3, timestamp_now()).bind(4, current->id).run();
+        current->state = to;
+        current->note = std::string(note);
+        return *current;
+    });
+}
+
+std::vector<Message> Queue::resolve_all(MessageState from, MessageState to, std::string_view note,
+                                        bool dry_run) {
+    if (from != MessageState::unknown && from != MessageState::held &&
+        from != MessageState::rejected) {
+        throw usage_error(fmt::format("only unknown, held or rejected messages can be resolved, "
+                                      "not {}",
+                                      to_string(from)));
+    }
+    const bool outer = impl_->in_batch;
+    return impl_->transaction([&] {
+        // The single verdicts below run inside this transaction.
+        impl_->in_batch = true;
+        struct Restore {
+            Impl& impl;
+            bool was;
+            ~Restore() { impl.in_batch = was; }
+        } restore{*impl_, outer};
+        std::vector<std::string> keys;
+        {
+            Stmt st(impl_->db, "SELECT key FROM messages WHERE state = ? ORDER BY id");
+            st.bind(1, to_string(from));
+            while (st.step()) keys.push_back(st.text(0));
+        }
+        std::vector<Message> out;
+        out.reserve(keys.size());
+        for (const auto& key : keys) {
+            if (dry_run) {
+                auto m = find(key);
+                if (m) out.push_back(std::move(*m));
+            } else {
+                out.push_back(resolve(key, to, note));  // inside this transaction
+            }
+        }
+        return out;
+    });
+}
+
+void Queue::add_run(const RunRecord& r) {
+    impl_->transaction([&] {
+        Stmt st(impl_->db,
+                "INSERT INTO runs (started_at, ended_at, sent, rate_limit, achieved, max_window) "
+                "VALUES (?,?,?,?,?,?)");
+        st.bind(1, r.started_at)
+            .bind(2, r.ended_at)
+            .bind(3, r.sent)
+            .bind(4, r.rate_limit)
+            .bind(5, r.achieved)
+            .bind(6, r.max_window)
+            .run();
+    });
+}
+
+std::optional<RunRecord> Queue::last_run() {
+    Stmt st(impl_->db,
+            "SELECT started_at, ended_at, sent, rate_limit, achieved, max_window FROM runs "
+            "ORDER BY id DESC LIMIT 1");
+    if (!st.step()) return std::nullopt;
+    return RunRecord{st.text(0), st.text(1), st.integer(2), st.real(3), st.real(4), st.integer(5)};
+}
+
+RunnerLock::RunnerLock(const std::filesystem::path& queue, bool wait) {
+    const auto lock_path = queue.string() + ".lock";
+    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+        throw io_error(fmt::format("cannot open {}: {}", lock_path, std::strerror(errno)),
+                       lock_path);
+    }
+    while (::flock(fd_, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        const int e = errno;
+        ::close(fd_);
+        fd_ = -1;
+        if (e == EWOULDBLOCK) {
+            throw busy_error(fmt::format("another bcp-replay run holds {}", queue.string()),
+                             queue.string());
+        }
+        throw io_error(fmt::format("cannot lock {}: {}", lock_path, std::strerror(e)), lock_path);
+    }
+}
+
+RunnerLock::~RunnerLock() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace bcp
