@@ -10,6 +10,7 @@ BCP_PACKAGES=(
   libhowardhinnant-date-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libcpp-httplib-dev
   python3-icalendar
   clang libclang-rt-14-dev llvm clang-tidy cppcheck
+  dpkg-dev lintian file
 )
 
 bcp_log() { printf '%s\n' "$*" >&2; }
