@@ -1,8 +1,8 @@
-# bcp-notice: from the seed status page (data/samples/notices, a copy of seed 000) to what is in
-# force at a chosen time and a calendar of the windows.
-notices="$SAMPLES/notices/customs4trade-2025-11.txt"
+# bcp-notice: from a vendor's status-page history (data/samples/notices/status-history.txt, the
+# project's own sample) to what is in force at a chosen time and a calendar of the windows.
+notices="$SAMPLES/notices/status-history.txt"
 
-step "Notices: emergency procedures announced on the status page (seed 000)"
+step "Notices: emergency procedures announced on the status page"
 show "bcp-notice --reference-time 2025-11-28T00:00:00Z '$notices' | jq -c 'select(.procedures != []) | {country, systems, procedures: [.procedures[] | {system, call, start, "end": .end}]}'"
 
 step "Notices: what is in force at 2025-11-27T10:30:00Z (exit 0 when something is)"

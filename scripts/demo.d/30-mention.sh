@@ -1,4 +1,4 @@
-# bcp-mention: the checklist of Belgian AES call N04853 (seed 000), then the sample declarations
+# bcp-mention: the checklist of Belgian AES call N04853 (customs4trade-1), then the sample declarations
 # annotated with what the procedure asks of each.
 step "Checklist of BE AES emergency procedure N04853"
 show "bcp-mention --country BE --system AES --call N04853 --start 2025-11-27T11:00 --checklist --format text"

@@ -1,7 +1,7 @@
 """A receiver with a small listen backlog that accepts slowly: requests that never reached it
 (connect refused or timed out, or the connection reset before the receiver's TCP acknowledged a
 byte of the request) go back to `queued`, never `unknown`; only a request that may have reached
-the receiver is `unknown` (bcp-replay(1), issue 11 item 3). The ones turned away go out on the
+the receiver is `unknown` (bcp-replay(1)). The ones turned away go out on the
 next runs, each exactly once."""
 import json, os, sys
 sys.path.insert(0, os.path.dirname(__file__))

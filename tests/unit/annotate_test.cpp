@@ -1,6 +1,6 @@
 // Choosing the procedure in force and annotating declarations: flags and notice events give the
 // same activation, ambiguous rules are refused with their ids, and the annotator writes the
-// seed's BE AES mention, code and a generated MRN-format reference, and the NO NCTS refusal.
+// BE AES mention of customs4trade-1, code and a generated MRN-format reference, and the NO NCTS refusal.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -197,7 +197,7 @@ TEST_CASE("choose_rule names the candidates when several rules apply and none is
     CHECK(bcp::choose_rule(rules2, "be", "AES", "").id == "t-two");
 }
 
-TEST_CASE("BE AES: the seed mention, code 1NPS and a generated MRN-format reference") {
+TEST_CASE("BE AES: the mention of customs4trade-1, code 1NPS and a generated MRN-format reference") {
     const auto dir = temp_dir("be-aes");
     const bcp::Plan plan(bcp::resolve_activation(bundled(), be_aes()));
     bcp::AnnotateOptions o;
@@ -305,7 +305,7 @@ TEST_CASE("NO NCTS: retrospective submission is forbidden, and visible in the bc
         CHECK(e.kind() == "refused");
         CHECK(e.file() == "procedures/no.toml");
         CHECK(e.line() > 0);
-        CHECK(std::string(e.what()).find("003_") != std::string::npos);  // names the seed
+        CHECK(std::string(e.what()).find("no-9:") != std::string::npos);  // cites the source
     }
     // The annotator itself does not refuse: the object says so for whoever queues it.
     bcp::AnnotateOptions o;

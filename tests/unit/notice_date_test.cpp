@@ -1,4 +1,4 @@
-// Dates and times as notices write them (bcp/notice_date.hpp): every format of seed 000 and the
+// Dates and times as notices write them (bcp/notice_date.hpp): every format of customs4trade-1 and the
 // issue, with their UTC instants, plus a round-trip property over generated dates.
 #include <doctest/doctest.h>
 
@@ -31,7 +31,7 @@ std::string first(std::string_view text, std::string_view anchor = "2025-11-20T1
 
 }  // namespace
 
-TEST_CASE("every date format of seed 000 and the issue") {
+TEST_CASE("every date format of the Customs4trade status page (customs4trade-1)") {
     CHECK(first("Nov 27, 2025 11:00-13:00 CET") == "2025-11-27T10:00:00Z/2025-11-27T12:00:00Z");
     CHECK(first("Début: 22-11-25 à 07 :00") == "2025-11-22T06:00:00Z");
     CHECK(first("Start: 20-11-2025 at 08:00") == "2025-11-20T07:00:00Z");

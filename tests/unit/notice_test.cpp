@@ -188,7 +188,7 @@ TEST_CASE("a call number given only in the subject") {
     CHECK(n.country == "BE");
 }
 
-TEST_CASE("ICS2 subjects (seed 001)") {
+TEST_CASE("ICS2 subjects (fi-1)") {
     const auto s = parse_ics2_subject(
         "Production unscheduled unavailability of ICS2 Common and or ICS2 National component on 21122024 0025 CET");
     REQUIRE(s.has_value());

@@ -54,10 +54,10 @@ TEST_CASE("held messages are stored with their reason and never claimed") {
     auto h = msg("T1");
     h.held = true;
     h.held_reason = "transit started on paper";
-    h.held_source = "seed 003";
+    h.held_source = "no-9";
     CHECK(q.enqueue(h) == Queue::Added::held);
     CHECK(q.claim(10, unix_now()).empty());
-    CHECK(q.find("T1")->held_source == "seed 003");
+    CHECK(q.find("T1")->held_source == "no-9");
 }
 
 TEST_CASE("claims mark sending, count attempts, respect not_before and order") {

@@ -1,4 +1,4 @@
-// Rule files and plans: the bundled rules load and render the seed mentions; templates and the
+// Rule files and plans: the bundled rules load and render the mentions of their sources; templates and the
 // validator reject what they must, with the line of the offending key.
 #include <cstdlib>
 #include <filesystem>
@@ -58,7 +58,7 @@ TEST_CASE("templates compile, escape braces and reject unknown variables") {
     CHECK(bcp::compile_template("2NPS {bcp_id}")->dynamic());
 }
 
-TEST_CASE("bundled rules render the seed mentions for every hour of a day") {
+TEST_CASE("bundled rules render the mentions of their sources for every hour of a day") {
     const auto rules = bcp::RuleSet::load();
     const auto found = rules.match("BE", "AES");
     REQUIRE(found.size() == 1);
@@ -118,4 +118,17 @@ TEST_CASE("a file earlier on the path overrides a bundled procedure with the sam
     REQUIRE(p != nullptr);
     CHECK(p->title == "T");
     CHECK(rules.overridden().size() == 1);
+}
+
+TEST_CASE("a rule's source cites a known source id or a public URL") {
+    const std::set<std::string> ids{"be-1", "fi-1"};
+    CHECK(bcp::cites_known_source("be-1: \"Procédure de secours AES\"", ids));
+    CHECK(bcp::cites_known_source("An own page: https://example.org/bcp", ids));
+    CHECK_FALSE(bcp::cites_known_source("000_a8593db4804cdc44.txt: \"Procédure\"", ids));
+    CHECK_FALSE(bcp::cites_known_source("be-2: \"not a listed id\"", ids));
+    CHECK_FALSE(bcp::cites_known_source("be-1 without a colon", ids));
+    // The bundled profiles define the ids the bundled rules cite.
+    const auto known = bcp::known_source_ids();
+    CHECK(known.count("customs4trade-1") == 1);
+    CHECK(known.count("no-9") == 1);
 }

@@ -39,7 +39,7 @@ int main(int argc, char** argv) try {
     app.add_option("--prefix", o.prefix, "Operator characters before the counter of generated references");
     bool no_sources = false;
     app.add_flag("--no-sources", no_sources,
-                 "Leave the seed sources out of each annotated declaration (see --checklist)");
+                 "Leave the rules' sources out of each annotated declaration (see --checklist)");
     app.add_option("--format", o.format, "Output format (text: --checklist only)")
         ->check(CLI::IsMember({"jsonl", "text"}));
     app.add_option("FILE", o.files, "Declarations (JSON Lines); none or - reads stdin");

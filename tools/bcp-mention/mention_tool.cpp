@@ -518,9 +518,10 @@ int run_lint(const Options& o, t::Output& out) {
         }
     }
     bool all_ok = true;
+    const auto source_ids = known_source_ids();
     for (const auto& f : files) {
         std::vector<Procedure> procs;
-        const auto problems = lint_rule_file(f, &procs);
+        const auto problems = lint_rule_file(f, &procs, &source_ids);
         all_ok = all_ok && problems.empty();
         if (o.format == "text") {
             if (problems.empty()) {

@@ -149,7 +149,7 @@ bool may_contain(const Trigrams& trigrams, std::string_view s) {
 
 // --- Statuses ------------------------------------------------------------------------------
 
-// Statuspage's incident states and scheduled-maintenance states (seed 000 uses all of them).
+// Statuspage's incident states and scheduled-maintenance states (the Customs4trade status page, customs4trade-1, uses all of them).
 constexpr std::array<std::string_view, 10> statuses{
     "Scheduled", "In progress", "Completed",  "Identified", "Investigating",
     "Monitoring", "Update",     "Resolved",   "Verifying",  "Postmortem"};
@@ -288,7 +288,7 @@ struct Period {
 
 // Applies the times of one update to a period: a range sets both ends, labelled or worded
 // start and end times set their end, later updates overriding earlier ones ("prolonged until
-// 21/11/25 9am CET" moves the end, seed 000).
+// 21/11/25 9am CET" moves the end, customs4trade-1).
 void apply_times(Period& p, const std::vector<const Resolved*>& times, std::string_view text) {
     bool ranged = false;
     for (const auto* r : times) {
@@ -1035,7 +1035,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
 
 
-    // Processes as the notice names them (seed 000: "Import to EU, Export from EU and Storage
+    // Processes as the notice names them (customs4trade-1: "Import to EU, Export from EU and Storage
     // (DMS)", "Import and/or Exports clearances", "Affected procedures: Einfuhr, ...").
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> process_words{{
         {"Import", "Import"}, {"IMPORT", "Import"}, {"Export", "Export"}, {"Exports", "Export"},
@@ -1224,7 +1224,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         // Each call's part runs from its first mention (the first part from the text's start)
         // to the first mention of the next call.
         // An update that names no call but moves times ("has been prolonged until 21/11/25
-        // 9am CET", seed 000) speaks of the procedures announced before it.
+        // 9am CET", customs4trade-1) speaks of the procedures announced before it.
         if (calls.empty() && !n.procedures.empty()) {
             for (auto& p : n.procedures) {
                 Period pp{p.start, p.end, {}, {}};
@@ -1297,14 +1297,14 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             add_warning(n.warnings, {"call-malformed", fmt::format("call number '{}' is not N and 5 digits", c.call)});
         }
     }
-    // A procedure authorised without a call number (seed 000, French Customs: "An emergency
+    // A procedure authorised without a call number (customs4trade-1, French Customs: "An emergency
     // procedure has been authorized by French Customs starting 18 November 2025, 13:00").
     if (n.procedures.empty() && an.first_of(Meaning::activated) != nullptr) {
         NoticeProcedure p;
         if (!n.systems.empty()) p.system = n.systems.front();
         n.procedures.push_back(std::move(p));
     }
-    // The EU's confirmation that operators may activate the ICS2 BCP (seed 001: "the subject
+    // The EU's confirmation that operators may activate the ICS2 BCP (fi-1: "the subject
     // starts with \"Production activation of the ICS2 BCP\"") announces a procedure.
     if (n.procedures.empty() && raw.ics2 && raw.ics2->kind == "activation") {
         NoticeProcedure p;
@@ -1352,7 +1352,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                                                  format_rfc3339(*p.end), format_rfc3339(*p.start))});
         }
     }
-    // A window that starts long before the notice was posted is a stale copy-paste (seed 000:
+    // A window that starts long before the notice was posted is a stale copy-paste (customs4trade-1:
     // "unavailable from Saturday 25-10-2025 09:02", posted on Nov 27).
     if (text_start && n.window.start && n.posted_at &&
         *n.window.start < *n.posted_at - std::chrono::days{7}) {

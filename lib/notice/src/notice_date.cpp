@@ -325,7 +325,7 @@ private:
             next = j + 5;
             return true;
         }
-        // ddmmyyyy of the ICS2 notification subjects ("on 21122024 0025 CET", seed 001).
+        // ddmmyyyy of the ICS2 notification subjects ("on 21122024 0025 CET", fi-1).
         if (compact_ && a.kind == Kind::num && a.s.size() == 8) {
             d.day = to_int(a.s.substr(0, 2));
             d.month = to_int(a.s.substr(2, 2));
@@ -825,7 +825,7 @@ private:
         }
     }
 
-    // "(13:00 to 22:59 UTC)" after a range (seed 000, German Customs notices).
+    // "(13:00 to 22:59 UTC)" after a range (customs4trade-1, German Customs notices).
     void utc_note(FoundTime& f, std::size_t& i) {
         if (!has(i) || !is_punct(t_[i], "(")) return;
         int h1 = 0, m1 = 0, h2 = 0, m2 = 0;

@@ -9,7 +9,7 @@ namespace bcp {
 std::string notice_window_key(const Notice& n) {
     if (!n.window_stated || !n.window.start || n.systems.empty() || !n.relevant) return {};
     // A window copied from an old notice is no evidence that two notices speak of the same
-    // outage (seed 000: two DMS incidents both "unavailable from Saturday 25-10-2025 09:02").
+    // outage (customs4trade-1: two DMS incidents both "unavailable from Saturday 25-10-2025 09:02").
     for (const auto& w : n.warnings) {
         if (w.code == "stale-date") return {};
     }

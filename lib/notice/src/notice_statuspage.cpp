@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-// Statuspage's lower-case states as the rendered page writes them (seed 000).
+// Statuspage's lower-case states as the rendered page writes them (customs4trade-1).
 std::string status_name(std::string_view s) {
     if (s == "in_progress") return "In progress";
     if (s.empty()) return {};

@@ -14,6 +14,7 @@
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
 #include "bcp/registry/country.hpp"
+#include "bcp/registry/knowledge.hpp"
 #include "bcp/registry/systems.hpp"
 
 namespace bcp {
@@ -86,6 +87,7 @@ std::string_view type_name(const toml::node& n) {
 struct Ctx {
     std::string file;
     std::vector<RuleProblem> problems;
+    const std::set<std::string>* source_ids = nullptr;  // checked when set (lint)
     void add(std::size_t line, std::string key, std::string message) {
         problems.push_back({file, line, std::move(key), std::move(message)});
     }
@@ -211,10 +213,16 @@ public:
         return n->as_table();
     }
 
-    // Every rule item names its seed and explains its reading.
+    // Every rule item cites its source document and explains its reading.
     RuleOrigin origin() {
         RuleOrigin o;
         o.source = str("source", true);
+        if (ctx_.source_ids != nullptr && !o.source.empty() &&
+            !cites_known_source(o.source, *ctx_.source_ids)) {
+            ctx_.add(line(), key("source"),
+                     "cites no known source: begin with a source id of an authority profile "
+                     "(docs/sources.md), as in 'be-1: \"quoted words\"', or give the public URL");
+        }
         o.note = str("note", true);
         o.file = ctx_.file;
         o.line = line();
@@ -551,10 +559,30 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
 
 }  // namespace
 
+bool cites_known_source(std::string_view source, const std::set<std::string>& ids) {
+    if (source.find("https://") != std::string_view::npos) return true;
+    const auto colon = source.find(':');
+    return colon != std::string_view::npos && ids.count(std::string(source.substr(0, colon))) != 0;
+}
+
+std::set<std::string> known_source_ids() {
+    std::set<std::string> ids;
+    const auto& k = Knowledge::get();
+    for (const auto& a : k.authorities()) {
+        for (const auto& s : a.sources) ids.insert(s.id);
+    }
+    for (const auto& l : k.languages()) {
+        for (const auto& s : l.sources) ids.insert(s.id);
+    }
+    return ids;
+}
+
 std::vector<RuleProblem> lint_rule_file(const std::filesystem::path& path,
-                                        std::vector<Procedure>* out) {
+                                        std::vector<Procedure>* out,
+                                        const std::set<std::string>* source_ids) {
     Ctx ctx;
     ctx.file = path.string();
+    ctx.source_ids = source_ids;
     toml::table doc;
     try {
         doc = toml::parse_file(path.string());

@@ -60,7 +60,7 @@ struct NoticeLink {
     std::string relation;
 };
 
-// The parts of an EU ICS2 notification subject (seed 001, "What does the subject line of the
+// The parts of an EU ICS2 notification subject (fi-1, "What does the subject line of the
 // notification mean?").
 struct Ics2Subject {
     std::string kind;  // "unavailability" or "activation"

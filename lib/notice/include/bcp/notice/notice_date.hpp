@@ -2,7 +2,7 @@
 // instants: "Nov 27, 2025 11:00-13:00 CET", "22-11-25 à 07 :00", "Sunday 07-12-2025 08:00",
 // "2 pm on Tuesday 25th November 2025", "21/11/25 9am CET", "21122024 0025 CET", month and day
 // names in English, French, Dutch and German, dates without a year (completed from a context
-// date) and "24:00" (seed 000 and the issue "bcp-notice"). The scanner never guesses silently:
+// date) and "24:00" (the Customs4trade status page, customs4trade-1). The scanner never guesses silently:
 // what it cannot reconcile (a weekday that is not the date's, "CEST" in November, a UTC time
 // that contradicts the local one) is reported as a warning beside the value it kept.
 #pragma once

@@ -1,6 +1,6 @@
 // Notices that arrive by e-mail (RFC 5322 .eml): Subject and Date headers, MIME text parts in
 // quoted-printable or base64 and in the usual charsets, turned into a RawNotice for
-// interpret_notice(). EU ICS2 unavailability notifications (seed 001, "What does the subject
+// interpret_notice(). EU ICS2 unavailability notifications (fi-1, "What does the subject
 // line of the notification mean?") have their subject parsed into its parts.
 #pragma once
 

@@ -1,7 +1,7 @@
 // Links the notices of one run that speak of the same emergency procedure (call number) or the
 // same announced window (country, system, start), so the final state reflects later entries:
 // "has been prolonged until 21/11/25 9am CET" moves the end of call N04845, a cancellation
-// cancels, "Please disregard the previous message" voids what the earlier notice said (issue 4,
+// cancels, "Please disregard the previous message" voids what the earlier notice said (
 // "Updates"). Streaming: each notice is linked as it is read against an index kept for the
 // run, whose size grows with the number of distinct calls and windows, not with the input.
 //

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,8 @@ namespace bcp {
 
 // Where a rule item came from and why it says what it says; every item carries both.
 struct RuleOrigin {
-    std::string source;  // seed file + short quote
-    std::string note;    // the reading taken where the seed is ambiguous
+    std::string source;  // source id (docs/sources.md) + short quote
+    std::string note;    // the reading taken where the source is ambiguous
     std::string file;    // rule file it was read from
     std::size_t line = 0;
 };
@@ -181,9 +182,18 @@ struct RuleProblem {
 
 // Reads and validates one rule file. Returns every problem found; `out` receives the
 // procedures only when there is none. Never throws for bad content (an unreadable file is a
-// problem too).
+// problem too). With `source_ids`, every `source` must also cite one of them ("id: quote") or
+// a public URL.
 [[nodiscard]] std::vector<RuleProblem> lint_rule_file(const std::filesystem::path& path,
-                                                      std::vector<Procedure>* out = nullptr);
+                                                      std::vector<Procedure>* out = nullptr,
+                                                      const std::set<std::string>* source_ids = nullptr);
+
+// The ids of every source document cited by the authority profiles and language packs (the
+// ids of docs/sources.md).
+[[nodiscard]] std::set<std::string> known_source_ids();
+
+// True when a rule's `source` begins with one of `ids` and a colon, or holds a public URL.
+[[nodiscard]] bool cites_known_source(std::string_view source, const std::set<std::string>& ids);
 
 // The rule search path: the entries of $BCPKIT_RULES_PATH (colon-separated directories or
 // files), then data_dir()/procedures.
