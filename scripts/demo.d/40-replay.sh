@@ -10,9 +10,12 @@ gateway_pid=$!
 for _ in $(seq 100); do [ -s "$DEMO_DIR/gateway.port" ] && break; sleep 0.05; done
 export GATEWAY="http://127.0.0.1:$(cat "$DEMO_DIR/gateway.port")/declarations"
 
-step "Queue the AES exports buffered during N04853: code 1NPS and an MRN-format reference are added"
-show "bcp-replay enqueue --queue \"$queue\" --country BE --system AES --prepared /date_of_preparation --call N04853 --start 2025-11-27T11:00 $SAMPLES/declarations-be-aes.jsonl"
-show "bcp-replay list --queue \"$queue\" --body | jq -c '{key, prepared_at, code: (.body.bcp.codes[0].code + \" \" + .body.bcp.codes[0].value)}'"
+step "Queue the AES exports buffered during N04853, annotated on the way (bcp-mention --retrospective): code 1NPS and an MRN-format reference go into the declarations' own fields"
+show "bcp-mention --country BE --system AES --call N04853 --start 2025-11-27T11:00 --retrospective $SAMPLES/declarations-be-aes.jsonl > \"$DEMO_DIR/annotated.jsonl\""
+show "bcp-replay enqueue --queue \"$queue\" --prepared /date_of_preparation \"$DEMO_DIR/annotated.jsonl\""
+step "What will be sent: the declaration with its codes, without our annotation (kept in the queue: list --annotation)"
+show "bcp-replay run --queue \"$queue\" --sink stdout --dry-run | head -1 | jq -c ."
+show "bcp-replay list --queue \"$queue\" --annotation | jq -c '{key, prepared_at, procedure: .annotation.procedure, sources: (.annotation.sources | length)}'"
 step "A Norwegian transit started on paper is held: it must never reach NCTS afterwards"
 show "bcp-replay enqueue --queue \"$queue\" --country NO --system NCTS $SAMPLES/declarations-no-ncts.jsonl | jq -c '{key, result, source}'"
 step "Replay to the local gateway at 2 messages per second (exit 3: one was rejected, a person should look)"

@@ -4,6 +4,7 @@
 //
 //   bcp-test-gateway --port-file F --log F [--latency-ms N] [--faults F] [--lifetime S]
 //                    [--require-auth VALUE]   (401 for a request without that Authorization)
+//                    [--body-log F]  (every request body, one line each)
 //                    [--backlog N] [--accept-delay-ms N]   (a small listen queue, accepted
 //                    slowly: connections beyond it are refused or never accepted)
 //
@@ -56,6 +57,7 @@ struct Gateway {
     int latency_ms = 0;
     std::string require_auth;  // when set, a request without this Authorization value gets 401
     int log_fd = -1;
+    int body_fd = -1;  // --body-log: every request body received, one per line
     std::mutex mu;
     std::map<std::string, Rule> rules;
     std::map<std::string, long> seen;  // requests per key so far
@@ -186,6 +188,15 @@ void serve(Gateway& g, int fd) {
             }
             buf.append(chunk, static_cast<std::size_t>(n));
         }
+        if (g.body_fd >= 0) {
+            std::string record = buf.substr(head_end + 4, length);
+            for (auto& c : record) {
+                if (c == '\n') c = ' ';
+            }
+            record += '\n';
+            std::lock_guard lock(g.mu);
+            [[maybe_unused]] const auto w = ::write(g.body_fd, record.data(), record.size());
+        }
         buf.erase(0, head_end + 4 + length);
         const int status = rule.action == "status" ? rule.status : 0;
         g.log(key, conn, status, first_ns);
@@ -253,7 +264,7 @@ void load_faults(Gateway& g, const std::string& file) {
 
 int main(int argc, char** argv) {
     Gateway g;
-    std::string port_file, log_file, faults;
+    std::string port_file, log_file, faults, body_log;
     int lifetime = 300;
     int backlog = 1024;
     int accept_delay_ms = 0;
@@ -268,6 +279,7 @@ int main(int argc, char** argv) {
         else if (opt == "--require-auth") g.require_auth = val;
         else if (opt == "--backlog") backlog = std::stoi(val);
         else if (opt == "--accept-delay-ms") accept_delay_ms = std::stoi(val);
+        else if (opt == "--body-log") body_log = val;
         else {
             std::fprintf(stderr, "bcp-test-gateway: unknown option %s\n", opt.c_str());
             return 2;
@@ -278,6 +290,13 @@ int main(int argc, char** argv) {
         g.log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (g.log_fd < 0) {
             std::perror("bcp-test-gateway: log");
+            return 2;
+        }
+    }
+    if (!body_log.empty()) {
+        g.body_fd = ::open(body_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (g.body_fd < 0) {
+            std::perror("bcp-test-gateway: body log");
             return 2;
         }
     }

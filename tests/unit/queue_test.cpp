@@ -2,6 +2,7 @@
 // durable and exclusive, crash recovery, operator verdicts, permissions, bad files.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,4 +145,42 @@ TEST_CASE("runs are kept for status") {
     CHECK_FALSE(q.last_run().has_value());
     q.add_run({"2025-11-27T10:00:00Z", "2025-11-27T10:00:20Z", 8000, 400, 396.2, 400});
     CHECK(q.last_run()->max_window == 400);
+}
+
+TEST_CASE("a queue of schema 1 is migrated to 2 on open, its messages kept") {
+    TempDir dir;
+    const auto path = dir.path / "v1.db";
+    {
+        // A version-1 queue as bcpkit 0.1 wrote it: no annotation column.
+        auto q = Queue::open(path);
+        (void)q.enqueue(msg("OLD-1"));
+    }
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "ALTER TABLE messages DROP COLUMN annotation; "
+                                 "UPDATE meta SET value = '1' WHERE key = 'schema'",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto q = Queue::open(path);
+    REQUIRE(q.find("OLD-1"));
+    CHECK(q.find("OLD-1")->annotation.empty());
+    auto m = msg("NEW-1");
+    m.annotation = R"({"procedure":"p"})";
+    CHECK(q.enqueue(m) == Queue::Added::enqueued);
+    CHECK(q.find("NEW-1")->annotation == R"({"procedure":"p"})");
+}
+
+TEST_CASE("a queue of a newer schema is refused, not guessed at") {
+    TempDir dir;
+    const auto path = dir.path / "v9.db";
+    { auto q = Queue::open(path); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "UPDATE meta SET value = '9' WHERE key = 'schema'", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_THROWS_WITH_AS(Queue::open(path), doctest::Contains("queue schema 9 is not supported"),
+                         bcp::io_error);
 }

@@ -45,6 +45,8 @@ int main(int argc, char** argv) try {
     enq->add_option("--prefix", o.prefix, "Prefix of generated references");
     enq->add_flag("--no-annotate", o.no_annotate,
                   "Store declarations without the procedure's codes even where a rule adds some");
+    enq->add_option("--map", o.map,
+                    "Field map: where the procedure's codes go in the declaration (default: the bundled map)");
     enq->add_option("FILE", o.files, "Input files; none or - reads stdin");
 
     auto* run = app.add_subcommand("run", "Send queued messages to a sink");
@@ -64,6 +66,8 @@ int main(int argc, char** argv) try {
         ->check(CLI::Range(0.1, 3600.0));
     run->add_flag("--resend-unknown", o.resend_unknown,
                   "Send unknown messages again, with the same idempotency key");
+    run->add_flag("--with-annotation", o.with_annotation,
+                  "Send the bcp annotation inside each body (the receiver must expect it)");
     run->add_flag("--wait", o.wait, "Wait for another run on the queue instead of exiting 5");
     run->add_flag("--dry-run", o.dry_run, "Print the queued messages; send and change nothing");
     run->add_flag("--insecure", o.insecure, "Do not verify TLS certificates");
@@ -78,7 +82,8 @@ int main(int argc, char** argv) try {
     status->add_option("--format", o.format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
     auto* list = app.add_subcommand("list", "List messages");
     list->add_option("--state", o.state_filter, "Only this state");
-    list->add_flag("--body", o.bodies, "Include each message's body");
+    list->add_flag("--body", o.bodies, "Include each message's body (what is sent)");
+    list->add_flag("--annotation", o.annotations, "Include each message's bcp annotation");
     list->add_option("--format", o.format, "jsonl or text")->check(CLI::IsMember({"jsonl", "text"}));
     auto* resolve = app.add_subcommand("resolve", "Record an operator's verdict on a message");
     auto* resolve_key = resolve->add_option("--key", o.resolve_key, "Idempotency key");

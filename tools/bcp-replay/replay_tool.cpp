@@ -22,6 +22,7 @@
 #include "bcp/core/time.hpp"
 #include "bcp/ref/reference.hpp"
 #include "bcp/registry/systems.hpp"
+#include "bcp/replay/admit.hpp"
 #include "bcp/replay/queue.hpp"
 #include "bcp/replay/replay.hpp"
 #include "bcp/replay/sink.hpp"
@@ -48,58 +49,42 @@ json::json_pointer pointer(const std::string& text, std::string_view option) {
     }
 }
 
-const json* at(const json& doc, const json::json_pointer& p) {
-    try {
-        return doc.contains(p) ? &doc.at(p) : nullptr;
-    } catch (const json::exception&) {
-        return nullptr;
-    }
-}
-
-std::string string_at(const json& doc, const json::json_pointer& p) {
-    const json* v = at(doc, p);
-    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
-}
-
 // --- enqueue ---------------------------------------------------------------------------------
 
-// The rule that governs resubmission of a (country, system) declaration: --rule, else the
-// procedure marked default, else the only one. Null when no rule covers it.
-const Procedure* governing_rule(const RuleSet& rules, const Options& o, const std::string& country,
-                                const std::string& system) {
-    if (!o.rule.empty()) {
-        const auto* p = rules.find(o.rule);
-        if (p == nullptr) throw usage_error(fmt::format("no procedure '{}' in the rules", o.rule));
-        return p;
+// The flags of enqueue as the library's admission options: every flag that holds for all lines
+// is checked here, once, as a usage error naming it.
+AdmitOptions admit_options(const Options& o) {
+    (void)pointer(o.key, "--key");
+    (void)pointer(o.prepared, "--prepared");
+    if (!o.system.empty() && find_system(o.system) == nullptr) {
+        throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
     }
-    const auto found = rules.match(country, system);
-    if (found.empty()) return nullptr;
-    for (const auto* p : found) {
-        if (p->is_default) return p;
+    if (!o.call.empty() && !check_call(o.call).valid()) {
+        throw usage_error(fmt::format("--call '{}' is not a call number (N + 5 digits)", o.call));
     }
-    return found.size() == 1 ? found.front() : nullptr;
+    if (!o.start.empty() && !parse_time(o.start, o.zone.empty() ? default_zone : o.zone)) {
+        throw usage_error(fmt::format("--start '{}' is not a date and time", o.start));
+    }
+    if (o.events == "-" && (o.files.empty() || o.files == std::vector<std::string>{"-"})) {
+        throw usage_error("--procedure - reads the events from stdin: give the declarations as files");
+    }
+    AdmitOptions a;
+    a.key = o.key;
+    a.prepared = o.prepared;
+    a.country = o.country;
+    a.system = o.system;
+    a.procedure = ActivationRequest{o.country, o.system, o.rule, o.call, o.start, o.end, o.zone, o.events};
+    a.annotate = !o.no_annotate;
+    a.annotation.state = o.state;
+    a.annotation.prefix = o.prefix;
+    a.map = o.map.empty() ? FieldMap::bundled() : FieldMap::load(o.map);
+    return a;
 }
 
 class Enqueuer {
 public:
     Enqueuer(const Options& o, Queue& q, t::Output& out, std::istream& in)
-        : o_(o), q_(q), out_(out), in_(in), key_(pointer(o.key, "--key")),
-          prepared_(pointer(o.prepared, "--prepared")), rules_(RuleSet::load()),
-          activation_given_(!o.call.empty() || !o.start.empty() || !o.events.empty()) {
-        if (!o.system.empty() && find_system(o.system) == nullptr) {
-            throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
-        }
-        // Flags that hold for every line are checked once, as usage errors.
-        if (!o.call.empty() && !check_call(o.call).valid()) {
-            throw usage_error(fmt::format("--call '{}' is not a call number (N + 5 digits)", o.call));
-        }
-        if (!o.start.empty() && !parse_time(o.start, o.zone.empty() ? default_zone : o.zone)) {
-            throw usage_error(fmt::format("--start '{}' is not a date and time", o.start));
-        }
-        if (o.events == "-" && (o.files.empty() || o.files == std::vector<std::string>{"-"})) {
-            throw usage_error("--procedure - reads the events from stdin: give the declarations as files");
-        }
-    }
+        : q_(q), out_(out), admitter_(admit_options(o), &in) {}
 
     void file(t::Input& input) {
         t::LineReader reader(input.stream());
@@ -172,173 +157,23 @@ private:
     }
 
     void record(std::size_t line, std::string_view text) {
-        if (text.find_first_not_of(" \t") == std::string_view::npos) {
-            return result(line, "", "invalid", "empty line where a declaration was expected");
-        }
-        json doc;
-        try {
-            doc = bcp::parse_json(text);
-        } catch (const json::exception& e) {
-            return result(line, "", "invalid", "malformed JSON: " + json_error_text(e.what()));
-        }
-        if (!doc.is_object()) {
-            return result(line, "", "invalid",
-                          fmt::format("a declaration must be a JSON object, found {}",
-                                      doc.type_name()));
-        }
-        NewMessage m;
-        const json* key = at(doc, key_);
-        if (key == nullptr || !key->is_string() || key->get_ref<const std::string&>().empty()) {
-            return result(line, "", "invalid",
-                          fmt::format("no idempotency key: {} is {}", o_.key,
-                                      key == nullptr ? "missing" : "not a non-empty string"));
-        }
-        m.key = key->get<std::string>();
-        if (m.key.size() > 512) return result(line, "", "invalid", "the key is over 512 characters");
-        const json* bcp = doc.contains("bcp") && doc["bcp"].is_object() ? &doc["bcp"] : nullptr;
-        auto field = [&](const std::string& flag, const char* name) {
-            if (!flag.empty()) return flag;
-            if (bcp != nullptr && bcp->contains(name) && (*bcp)[name].is_string()) {
-                return (*bcp)[name].get<std::string>();
-            }
-            return doc.contains(name) && doc[name].is_string() ? doc[name].get<std::string>()
-                                                               : std::string();
-        };
-        m.country = field(o_.country, "country");
-        m.system = canonical_system(field(o_.system, "system"));
-        if (m.system.empty() && !field(o_.system, "system").empty()) {
-            return result(line, m.key, "invalid",
-                          fmt::format("unknown system '{}'", field(o_.system, "system")));
-        }
-        m.prepared_at = string_at(doc, prepared_);
-        m.body = std::string(text);
-
-        const Procedure* rule =
-            m.system.empty() ? nullptr : governing_rule(rules_, o_, m.country, m.system);
-        // A rule that forbids submitting afterwards wins over everything: stored, never sent.
-        const bool annotated_forbidden = bcp != nullptr && bcp->contains("retrospective") &&
-                                         (*bcp)["retrospective"] == "forbidden";
-        if (annotated_forbidden ||
-            (rule != nullptr && rule->retrospective.status == Retrospective::forbidden)) {
-            m.held = true;
-            if (rule != nullptr) {
-                m.held_reason = rule->retrospective.text.empty()
-                                    ? fmt::format("procedure {} forbids submitting it afterwards",
-                                                  rule->id)
-                                    : rule->retrospective.text;
-                m.held_source = rule->retrospective.origin.source.empty()
-                                    ? rule->origin.source
-                                    : rule->retrospective.origin.source;
-            } else {
-                m.held_reason = "the bcp annotation says retrospective submission is forbidden";
-                if (bcp->contains("sources") && (*bcp)["sources"].is_array() &&
-                    !(*bcp)["sources"].empty() && (*bcp)["sources"][0].is_string()) {
-                    m.held_source = (*bcp)["sources"][0].get<std::string>();
-                }
-            }
-        } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && activation_given_) {
-            // Annotated once, here: the codes and any generated reference are then fixed, and
-            // the same on every retry of this message.
-            std::string reason;
-            if (!annotate(m, text, doc, reason)) return result(line, m.key, "invalid", reason);
-        } else if (rule == nullptr && bcp == nullptr && !o_.no_annotate && activation_given_) {
-            // The procedure was given, so the user expects the declaration annotated: storing
-            // it bare would be a silent no-op.
-            return result(line, m.key, "invalid",
-                          fmt::format("the procedure (--call, --start or --procedure) cannot be "
-                                      "applied: no procedure rule governs a declaration of "
-                                      "country '{}', system '{}'; give --country and --system "
-                                      "(or --rule), or --no-annotate",
-                                      m.country, m.system));
-        } else if (rule != nullptr && bcp == nullptr && !o_.no_annotate && needs_codes(*rule)) {
-            return result(line, m.key, "invalid",
-                          fmt::format("procedure {} adds codes to declarations submitted "
-                                      "afterwards: give the procedure (--call and --start, or "
-                                      "--procedure FILE), annotate them first (bcp-mention "
-                                      "--retrospective), or give --no-annotate",
-                                      rule->id));
-        }
-        switch (q_.enqueue(m)) {
-            case Queue::Added::enqueued: ++stored_; return result(line, m.key, "enqueued");
+        auto a = admitter_.admit(text);
+        if (a.verdict == Admission::Verdict::invalid) return result(line, a.key, "invalid", a.reason);
+        switch (q_.enqueue(a.message)) {
+            case Queue::Added::enqueued: ++stored_; return result(line, a.key, "enqueued");
             case Queue::Added::held:
                 ++stored_;
-                return result(line, m.key, "held", m.held_reason, m.held_source);
+                return result(line, a.key, "held", a.message.held_reason, a.message.held_source);
             case Queue::Added::duplicate:
-                return result(line, m.key, "duplicate",
+                return result(line, a.key, "duplicate",
                               "a message with this key is already in the queue; it was not "
                               "changed");
         }
     }
 
-    // Replaces m.body with the declaration annotated for resubmission. False with a reason
-    // when the rule or the declaration does not allow it.
-    bool annotate(NewMessage& m, std::string_view text, json& doc, std::string& reason) {
-        const std::string cache_key = m.country + "/" + m.system;
-        auto it = annotators_.find(cache_key);
-        if (it == annotators_.end()) {
-            Annotating a;
-            try {
-                ActivationRequest req{m.country, m.system, o_.rule, o_.call,
-                                      o_.start,  o_.end,   o_.zone, o_.events};
-                std::vector<std::string> warnings;
-                a.plan = std::make_unique<Plan>(resolve_activation(rules_, req, &in_, &warnings));
-                check_retrospective(*a.plan);
-                AnnotateOptions ao;
-                ao.retrospective = true;
-                ao.state = o_.state;
-                ao.prefix = o_.prefix;
-                a.annotator = std::make_unique<Annotator>(*a.plan, ao);
-            } catch (const bcp::error& e) {
-                a.error = e.what();
-            }
-            it = annotators_.emplace(cache_key, std::move(a)).first;
-        }
-        if (!it->second.error.empty()) {
-            reason = it->second.error;
-            return false;
-        }
-        std::string out;
-        std::size_t problems = 0;
-        if (!it->second.annotator->annotate_text(text, out, problems)) {
-            out.clear();
-            problems = it->second.annotator->annotate(text, doc, out);
-        }
-        if (problems > 0) {
-            reason = "the declaration does not meet the procedure: ";
-            try {
-                const auto annotated = json::parse(out);
-                for (const auto& p : annotated.at("bcp").at("problems")) {
-                    reason += p.value("message", std::string()) + "; ";
-                }
-                reason.resize(reason.size() - 2);
-            } catch (const json::exception&) {
-                reason += "see bcp-mention --retrospective";
-            }
-            return false;
-        }
-        m.body = std::move(out);
-        return true;
-    }
-
-    static bool needs_codes(const Procedure& p) {
-        return std::any_of(p.codes.begin(), p.codes.end(),
-                           [](const CodeRule& c) { return c.stage != Stage::during; });
-    }
-
-    struct Annotating {
-        std::unique_ptr<Plan> plan;
-        std::unique_ptr<Annotator> annotator;
-        std::string error;  // why declarations for this country/system cannot be annotated
-    };
-
-    const Options& o_;
     Queue& q_;
     t::Output& out_;
-    std::istream& in_;
-    json::json_pointer key_, prepared_;
-    RuleSet rules_;
-    bool activation_given_;
-    std::map<std::string, Annotating> annotators_;
+    Admitter admitter_;
     std::size_t pending_ = 0, skipped_ = 0, stored_ = 0, invalid_ = 0;
     std::size_t committed_ = 0;  // bytes of out_'s buffer that report committed work
     std::string batch_file_;
@@ -507,7 +342,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
         auto q = Queue::open(path, false);
         t::Output out(out_stream);
         q.list(MessageState::queued, [&](const Message& m) {
-            out.write(m.body);
+            out.write(o.with_annotation ? body_with_annotation(m) : m.body);
             out.put('\n');
         });
         if (!out.finish()) throw io_error("cannot write to standard output");
@@ -547,6 +382,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     r.retry_max = o.retry_max;
     r.resend_unknown = o.resend_unknown;
     r.interrupt = o.interrupt;
+    if (o.with_annotation) r.prepare = [](const Message& m) { return body_with_annotation(m); };
     const auto before = q.counts();
     const bool bar = t::colour_enabled(STDERR_FILENO) && &err == &std::cerr;
     if (bar) {
@@ -697,6 +533,7 @@ int run_list(const Options& o, t::Output& out) {
             detail("last response", m.last_response);
             if (m.state == MessageState::held) detail("held", m.held_reason);
             detail("note", m.note);
+            if (o.annotations) detail("annotation", m.annotation);
             out.write(line);
         } else {
             auto line = dump(message_json(m));
@@ -711,6 +548,12 @@ int run_list(const Options& o, t::Output& out) {
                 } else {
                     t::append_json_string(line, m.body);
                 }
+                line += '}';
+            }
+            if (o.annotations) {
+                line.pop_back();
+                line += R"(,"annotation":)";
+                line += m.annotation.empty() || !bcp::accept_json(m.annotation) ? "null" : m.annotation;
                 line += '}';
             }
             out.write(line);

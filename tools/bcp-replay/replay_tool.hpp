@@ -25,6 +25,7 @@ struct Options {
     std::string rule, call, start, end, zone, events;  // the procedure, to annotate
     std::string state, prefix;                         // generated references
     bool no_annotate = false;
+    std::string map;  // field map file (--map), empty: data/maps/declaration.json
     std::vector<std::string> files;
 
     // run
@@ -36,6 +37,7 @@ struct Options {
     double max_seconds = 0;
     int retry_max = 5;
     bool resend_unknown = false;
+    bool with_annotation = false;  // send the "bcp" annotation inside the body (--with-annotation)
     bool wait = false;
     bool dry_run = false;
     bool insecure = false;
@@ -48,6 +50,7 @@ struct Options {
     // list / resolve
     std::string state_filter;
     bool bodies = false;
+    bool annotations = false;  // list: show each message's annotation
     std::string resolve_key, resolve_as, note;
     bool resolve_all = false;   // every message in resolve_from (unknown by default)
     std::string resolve_from;   // with resolve_all: unknown, held or rejected

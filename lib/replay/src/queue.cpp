@@ -19,7 +19,10 @@
 namespace bcp {
 namespace {
 
-constexpr int schema_version = 1;
+// Schema versions: 1, the first; 2 adds messages.annotation (the "bcp" annotation kept beside
+// the body, which no longer carries it). Opening a queue of an older version migrates it in the
+// same transaction; a newer one is refused.
+constexpr int schema_version = 2;
 
 constexpr const char* schema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +43,8 @@ CREATE TABLE IF NOT EXISTS messages (
   last_response TEXT NOT NULL DEFAULT '',
   held_reason   TEXT NOT NULL DEFAULT '',
   held_source   TEXT NOT NULL DEFAULT '',
-  note          TEXT NOT NULL DEFAULT ''
+  note          TEXT NOT NULL DEFAULT '',
+  annotation    TEXT NOT NULL DEFAULT ''
 );
 -- Only the states a run looks up are indexed, one partial index each (SQLite uses a partial
 -- index only when the query repeats its WHERE term): a message leaving them (accepted,
@@ -57,7 +61,7 @@ CREATE TABLE IF NOT EXISTS runs (
 
 constexpr const char* message_columns =
     "id, key, country, system, body, prepared_at, enqueued_at, updated_at, state, attempts, "
-    "last_status, last_response, held_reason, held_source, not_before, note";
+    "last_status, last_response, held_reason, held_source, not_before, note, annotation";
 
 class Stmt {
 public:
@@ -154,6 +158,7 @@ Message read_message(const Stmt& s) {
     m.held_source = s.text(13);
     m.not_before = s.real(14);
     m.note = s.text(15);
+    m.annotation = s.text(16);
     return m;
 }
 
@@ -333,12 +338,21 @@ Queue Queue::open(const std::filesystem::path& path, bool create) {
     impl->exec("PRAGMA foreign_keys=ON");
     impl->transaction([&] {
         impl->exec(schema);
-        Stmt get(impl->db, "SELECT value FROM meta WHERE key = 'schema'");
-        if (get.step()) {
-            if (get.text(0) != std::to_string(schema_version)) {
+        std::string found;
+        {
+            Stmt get(impl->db, "SELECT value FROM meta WHERE key = 'schema'");
+            if (get.step()) found = get.text(0);
+        }
+        if (!found.empty()) {
+            if (found == "1") {
+                // CREATE TABLE IF NOT EXISTS kept the version-1 table: add what 2 has.
+                impl->exec("ALTER TABLE messages ADD COLUMN annotation TEXT NOT NULL DEFAULT ''");
+                Stmt put(impl->db, "UPDATE meta SET value = ? WHERE key = 'schema'");
+                put.bind(1, std::to_string(schema_version)).run();
+            } else if (found != std::to_string(schema_version)) {
                 throw io_error(fmt::format("{}: queue schema {} is not supported (this bcpkit "
-                                           "reads schema {})",
-                                           path.string(), get.text(0), schema_version),
+                                           "reads schemas 1 to {})",
+                                           path.string(), found, schema_version),
                                path.string());
             }
         } else {
@@ -353,7 +367,8 @@ Queue Queue::open(const std::filesystem::path& path, bool create) {
     auto& q = *impl;
     q.insert = Stmt(q.db,
                     "INSERT INTO messages (key, country, system, body, prepared_at, enqueued_at, "
-                    "updated_at, state, held_reason, held_source) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "updated_at, state, held_reason, held_source, annotation) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT (key) DO NOTHING");
     q.claim = Stmt(q.db, fmt::format("UPDATE messages SET state = 'sending', attempts = attempts + "
                                      "1, updated_at = ?1 WHERE id IN (SELECT id FROM messages "
@@ -397,6 +412,7 @@ Queue::Added Queue::enqueue(const NewMessage& m) {
             .bind(8, m.held ? "held" : "queued")
             .bind(9, m.held_reason)
             .bind(10, m.held_source)
+            .bind(11, m.annotation)
             .run();
         if (sqlite3_changes(impl_->db) == 0) return Added::duplicate;
         return m.held ? Added::held : Added::enqueued;

@@ -30,7 +30,8 @@ inline constexpr MessageState all_states[] = {MessageState::queued,   MessageSta
 struct NewMessage {
     std::string key;
     std::string country, system;
-    std::string body;         // the declaration as given (compact JSON)
+    std::string body;         // what is sent: the declaration, with the procedure's codes written in
+    std::string annotation;   // the "bcp" annotation (compact JSON) kept for the operator, or empty
     std::string prepared_at;  // kept as given: late-payment interest runs from it
     bool held = false;
     std::string held_reason, held_source;
@@ -46,6 +47,7 @@ struct Message {
     std::string held_reason, held_source;
     double not_before = 0;  // unix seconds before which a queued message is not sent
     std::string note;       // the operator's note of the last verdict (resolve --note)
+    std::string annotation; // the "bcp" annotation kept beside the body, or empty
 };
 
 // The result of one attempt, recorded after it ends.
