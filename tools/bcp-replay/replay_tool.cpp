@@ -261,28 +261,6 @@ std::vector<std::string> load_headers(const Options& o, t::Reporter& reporter) {
     return headers;
 }
 
-// The rate cap for the queued messages: the smallest cap among the rules of the systems they
-// are for (0 when no rule sets one).
-double rule_cap(Queue& q, std::string* which) {
-    const auto rules = RuleSet::load();
-    double cap = 0;
-    std::vector<std::pair<std::string, std::string>> seen;
-    q.list(MessageState::queued, [&](const Message& m) {
-        const std::pair<std::string, std::string> pair{m.country, m.system};
-        if (m.system.empty() || std::find(seen.begin(), seen.end(), pair) != seen.end()) return;
-        seen.push_back(pair);
-        for (const auto* p : rules.match(m.country, m.system)) {
-            if (p->rate_cap && (cap == 0 || p->rate_cap->messages_per_second < cap)) {
-                cap = p->rate_cap->messages_per_second;
-                *which = fmt::format("{} ({})", p->id, p->rate_cap->origin.source.empty()
-                                                           ? p->origin.source
-                                                           : p->rate_cap->origin.source);
-            }
-        }
-    });
-    return cap;
-}
-
 std::string summary_json(const ReplayReport& r, double rate) {
     json j{{"sent", r.totals.sent},
            {"accepted", r.totals.accepted},
@@ -313,30 +291,20 @@ void report_needs_verdict(t::Reporter& reporter, std::int64_t unknown) {
                                unknown == 1 ? "it" : "they"));
 }
 
-// --rate as the library's request: a number above 0, or "unlimited".
+// --rate as the library's request, or a usage error naming the flag.
 RateRequest rate_request(const Options& o) {
-    RateRequest r;
-    r.force = o.force_rate;
-    if (o.rate.empty()) return r;
-    if (o.rate == "unlimited") {
-        r.kind = RateRequest::Kind::unlimited;
-        return r;
-    }
-    double v = 0;
-    const auto* end = o.rate.data() + o.rate.size();
-    const auto [p, ec] = std::from_chars(o.rate.data(), end, v);
-    if (ec != std::errc{} || p != end || !(v > 0) || v > 1e6) {
+    const auto r = parse_rate_request(o.rate, o.force_rate);
+    if (!r) {
         throw usage_error(fmt::format("--rate '{}' is not a number of sends per second above 0 "
                                       "(at most 1000000) or 'unlimited'",
                                       o.rate));
     }
-    r.kind = RateRequest::Kind::rate;
-    r.rate = v;
-    return r;
+    return *r;
 }
 
 int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Reporter& reporter) {
     if (o.sink.empty()) throw usage_error("--sink is required (URL, exec:COMMAND or stdout)");
+    const SinkKind kind = sink_kind(o.sink);
     const auto path = queue_path(o);
     if (o.dry_run) {
         auto q = Queue::open(path, false);
@@ -350,34 +318,24 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     }
     RunnerLock lock(path, o.wait);
     auto q = Queue::open(path, false);
-    std::string cap_from;
-    const double cap = rule_cap(q, &cap_from);
-    const RatePlan plan = plan_rate(rate_request(o), cap, cap_from);
+    const RuleCap cap = queued_rule_cap(q, RuleSet::load());
+    const RatePlan plan = plan_rate(rate_request(o), cap.rate, cap.from);
     const double rate = plan.rate;
-    std::unique_ptr<Sink> sink;
-    const bool to_stdout = o.sink == "stdout";
-    const std::size_t concurrency = o.concurrency > 0 ? o.concurrency : default_concurrency(rate);
-    if (to_stdout) {
-        sink = make_stream_sink(out_stream);
-    } else if (o.sink.rfind("exec:", 0) == 0) {
-        ExecOptions e;
-        e.argv = split_command(std::string_view(o.sink).substr(5));
-        e.concurrency = o.concurrency > 0 ? o.concurrency : 1;
-        e.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
-        sink = make_exec_sink(std::move(e));
-    } else {
-        HttpOptions h;
-        h.url = o.sink;
-        h.headers = load_headers(o, reporter);
-        h.insecure = o.insecure;
-        h.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
+    const bool to_stdout = kind == SinkKind::stream;
+    SinkSpec spec;
+    spec.spec = o.sink;
+    spec.concurrency = o.concurrency;
+    spec.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
+    if (kind == SinkKind::http) {
+        spec.headers = load_headers(o, reporter);
+        spec.insecure = o.insecure;
         if (o.insecure) reporter.warning("TLS certificates are not verified (--insecure)");
-        sink = make_http_sink(std::move(h));
     }
+    auto sink = make_sink(spec, rate, out_stream);
     ReplayOptions r;
     r.rate = rate;
     r.burst = o.burst;
-    r.concurrency = o.sink.rfind("exec:", 0) == 0 ? std::max<std::size_t>(1, o.concurrency) : concurrency;
+    r.concurrency = sink_concurrency(kind, o.concurrency, rate);
     r.max_seconds = o.max_seconds;
     r.retry_max = o.retry_max;
     r.resend_unknown = o.resend_unknown;
@@ -421,7 +379,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
         return t::no;
     }
     // Said once the run is sure to start: where the rate comes from when it is not the cap.
-    if (plan.above_cap || (o.rate.empty() && cap == 0)) reporter.warning(plan.why);
+    if (plan.above_cap || (o.rate.empty() && cap.rate == 0)) reporter.warning(plan.why);
     const auto report = replay(q, *sink, r);
     sink.reset();
     if (bar) err << "\r\033[K" << std::flush;

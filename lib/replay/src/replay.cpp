@@ -1,6 +1,7 @@
 #include "bcp/replay/replay.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <thread>
 #include <unordered_map>
@@ -268,6 +269,42 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     queue.add_run({report.started_at, report.ended_at, t.sent, o.rate, report.achieved_rate,
                    report.max_window});
     return report;
+}
+
+std::optional<RateRequest> parse_rate_request(std::string_view text, bool force) {
+    RateRequest r;
+    r.force = force;
+    if (text.empty()) return r;
+    if (text == "unlimited") {
+        r.kind = RateRequest::Kind::unlimited;
+        return r;
+    }
+    double v = 0;
+    const auto* end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc{} || p != end || !(v > 0) || v > 1e6) return std::nullopt;
+    r.kind = RateRequest::Kind::rate;
+    r.rate = v;
+    return r;
+}
+
+RuleCap queued_rule_cap(Queue& queue, const RuleSet& rules) {
+    RuleCap cap;
+    std::vector<std::pair<std::string, std::string>> seen;
+    queue.list(MessageState::queued, [&](const Message& m) {
+        std::pair<std::string, std::string> pair{m.country, m.system};
+        if (m.system.empty() || std::find(seen.begin(), seen.end(), pair) != seen.end()) return;
+        seen.push_back(std::move(pair));
+        for (const auto* p : rules.match(m.country, m.system)) {
+            if (p->rate_cap && (cap.rate == 0 || p->rate_cap->messages_per_second < cap.rate)) {
+                cap.rate = p->rate_cap->messages_per_second;
+                cap.from = fmt::format("{} ({})", p->id,
+                                       p->rate_cap->origin.source.empty() ? p->origin.source
+                                                                          : p->rate_cap->origin.source);
+            }
+        }
+    });
+    return cap;
 }
 
 }  // namespace bcp

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "bcp/replay/queue.hpp"
+#include "bcp/rules/rules.hpp"
 #include "bcp/replay/sink.hpp"
 
 namespace bcp {
@@ -62,6 +64,18 @@ struct RateRequest {
     double rate = 0;     // with Kind::rate, > 0
     bool force = false;  // a rate above the cap, or unlimited despite a cap
 };
+
+// Reads a rate as written ("12.5", "unlimited"; empty: unset). Null when it is neither a number
+// above 0 and at most 1,000,000 nor "unlimited".
+[[nodiscard]] std::optional<RateRequest> parse_rate_request(std::string_view text, bool force);
+
+// The strictest rate cap of the rules governing the queued messages' (country, system) pairs,
+// and which rule sets it with its source; rate 0 when none caps them.
+struct RuleCap {
+    double rate = 0;
+    std::string from;  // "eu-ics2-bcp (fi-1: \"...\")"
+};
+[[nodiscard]] RuleCap queued_rule_cap(Queue& queue, const RuleSet& rules);
 
 struct RatePlan {
     double rate = 0;  // 0: unthrottled

@@ -72,4 +72,23 @@ struct ExecOptions {
 // Writes each message as one JSON line to `out` and reports it accepted.
 [[nodiscard]] std::unique_ptr<Sink> make_stream_sink(std::ostream& out);
 
+// A sink as a user names it: "http://..." or "https://..." (HTTP POST through libcurl),
+// "exec:COMMAND" (a program per message, no shell) or "stdout".
+enum class SinkKind : std::uint8_t { http, exec, stream };
+struct SinkSpec {
+    std::string spec;
+    std::vector<std::string> headers;  // HTTP only
+    bool insecure = false;             // HTTP only
+    std::chrono::milliseconds timeout{30000};
+    std::size_t concurrency = 0;       // 0: the default for the kind and rate
+};
+// Throws usage_error for anything else, naming the forms understood (a scheme the tool does not
+// know is never taken for something else).
+[[nodiscard]] SinkKind sink_kind(std::string_view spec);
+// Requests in flight at most: as asked, else one program at a time for exec, else
+// default_concurrency(rate) (replay.hpp).
+[[nodiscard]] std::size_t sink_concurrency(SinkKind kind, std::size_t asked, double rate);
+// The sink `spec` names; `stream` is where "stdout" writes.
+[[nodiscard]] std::unique_ptr<Sink> make_sink(const SinkSpec& spec, double rate, std::ostream& stream);
+
 }  // namespace bcp
