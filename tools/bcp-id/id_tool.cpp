@@ -11,6 +11,8 @@
 #include "bcp/cli/tool.hpp"
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
+#include "bcp/format/explain.hpp"
+#include "bcp/ref/explain.hpp"
 #include "bcp/ref/generate.hpp"
 #include "bcp/ref/reference.hpp"
 #include "bcp/registry/country.hpp"
@@ -388,118 +390,10 @@ int run_gen(const Options& o, t::Output& out) {
     return t::ok;
 }
 
-// A two-digit year as a full one: this century unless that lies more than a year ahead
-// (references are not made for years to come), so "97" reads as 1997 and "25" as 2025.
-json full_year(std::string_view yy) {
-    if (yy.size() != 2 || yy.find_first_not_of("0123456789") != std::string_view::npos) {
-        return json();
-    }
-    const int y = (yy[0] - '0') * 10 + (yy[1] - '0');
-    const auto today = std::chrono::year_month_day{
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-    const int this_year = static_cast<int>(today.year());
-    return 2000 + y > this_year + 1 ? 1900 + y : 2000 + y;
-}
-
-json explain_json(std::string_view ref) {
-    const RefType type = detect_type(ref);
-    const Check c = check(type, ref);
-    json j{{"input", ref}, {"type", to_string(type)}, {"valid", c.valid()}};
-    json errors = json::array(), warnings = json::array();
-    for (const auto& p : c) {
-        (p.severity == Severity::error ? errors : warnings)
-            .push_back({{"code", code_name(p.code)}, {"message", describe(p, ref)}});
-    }
-    j["errors"] = errors;
-    j["warnings"] = warnings;
-    if (is_mrn_shaped(type)) {
-        if (const auto parts = split_mrn(ref)) {
-            const char proc = parts->procedure[0];
-            j["year"] = {{"text", parts->year}, {"value", full_year(parts->year)}};
-            j["country"] = {{"code", parts->country}, {"name", country_name(parts->country)}};
-            j["unique"] = parts->unique;
-            // In a BCP-ID the letter is part of the structure (aaBECPBbbbbbbbbbRc), not a
-            // procedure category chosen for the declaration.
-            const auto meaning = type == RefType::bcp_id && proc == 'R'
-                                     ? std::string_view("the letter every BCP-ID has at "
-                                                        "position 17 (aaBECPBbbbbbbbbbRc)")
-                                     : mrn_procedure_meaning(proc);
-            j["procedure"] = {{"letter", parts->procedure},
-                              {"meaning", meaning.empty() ? json() : json(meaning)}};
-            j["check"] = {{"found", parts->check},
-                          {"expected", c.check_expected ? json(std::string(1, c.check_expected))
-                                                        : json()}};
-            if (type == RefType::bcp_id) {
-                j["bcp"] = {{"marker", parts->unique.substr(0, 3)},
-                            {"operator_part", parts->unique.substr(3)}};
-            }
-        }
-    } else if (type == RefType::mention) {
-        if (const auto m = parse_mention(ref)) {
-            j["call"] = m->call;
-            j["start"] = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", m->year, m->month,
-                                     m->day, m->hour, m->minute, m->second);
-        }
-    } else if (type == RefType::eori && ref.size() >= 2) {
-        j["country"] = {{"code", ref.substr(0, 2)}, {"name", country_name(ref.substr(0, 2))}};
-        j["identifier"] = ref.substr(2);
-    }
-    return j;
-}
-
-std::string explain_text(const json& j) {
-    std::string out;
-    auto row = [&](std::string_view label, const std::string& value) {
-        fmt::format_to(std::back_inserter(out), "  {:<13}{}\n", label, value);
-    };
-    auto str = [](const json& v) { return v.is_null() ? std::string("?") : v.get<std::string>(); };
-    const std::string type = j["type"].get<std::string>();
-    fmt::format_to(std::back_inserter(out), "{}  {}  {}\n", j["input"].get<std::string>(),
-                   type == "bcp-id" ? "Belgian BCP-ID" : type == "mrn" ? "MRN" :
-                   type == "lrn" ? "LRN" : type == "eori" ? "EORI" :
-                   type == "call" ? "call number" : "emergency mention",
-                   j["valid"].get<bool>() ? "valid" : "INVALID");
-    if (j.contains("year")) {
-        const auto& y = j["year"];
-        row("year", str(y["text"]) + (y["value"].is_null() ? "" : fmt::format(" ({})", y["value"].get<int>())));
-        const auto& c = j["country"];
-        const auto name = c["name"].get<std::string>();
-        row("country", str(c["code"]) + (name.empty() ? "  (not an ISO 3166 code)" : "  " + name));
-        if (j.contains("bcp")) {
-            row("unique part", fmt::format("{}  (marker {}, operator part {})", str(j["unique"]),
-                                           str(j["bcp"]["marker"]), str(j["bcp"]["operator_part"])));
-        } else {
-            row("unique part", str(j["unique"]));
-        }
-        const auto& p = j["procedure"];
-        row("procedure", str(p["letter"]) + "  " +
-                             (p["meaning"].is_null() ? std::string("not a Union Customs Code procedure letter")
-                                                     : p["meaning"].get<std::string>()));
-        const auto& k = j["check"];
-        row("check", fmt::format("{}  (expected {})", str(k["found"]), str(k["expected"])));
-    }
-    if (j.contains("call")) {
-        row("call", str(j["call"]));
-        row("start", str(j["start"]) + " (local time of the procedure)");
-    }
-    if (j.contains("identifier")) {
-        const auto name = j["country"]["name"].get<std::string>();
-        row("country", str(j["country"]["code"]) + (name.empty() ? "" : "  " + name));
-        row("identifier", str(j["identifier"]));
-    }
-    for (const auto& e : j["errors"]) {
-        row("error", fmt::format("{}: {}", str(e["code"]), str(e["message"])));
-    }
-    for (const auto& w : j["warnings"]) {
-        row("warning", fmt::format("{}: {}", str(w["code"]), str(w["message"])));
-    }
-    return out;
-}
-
 int run_explain(const Options& o, t::Output& out) {
     bool all_valid = true;
     for (const auto& ref : o.refs) {
-        const json j = explain_json(ref);
+        const json j = explain_reference(ref);
         all_valid = all_valid && j["valid"].get<bool>();
         if (o.format == "jsonl") {
             out.write(j.dump(-1, ' ', false, json::error_handler_t::replace));

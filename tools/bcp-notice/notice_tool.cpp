@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bcp/cli/tool.hpp"
+#include "bcp/format/notice.hpp"
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
 #include "bcp/core/time.hpp"
@@ -62,26 +63,6 @@ private:
 
 std::string source_name(const t::Input& input) {
     return input.name() == "<stdin>" ? std::string() : input.name();
-}
-
-bool looks_like_email(std::string_view head) {
-    // An RFC 5322 header block starts with a field name and a colon on the first line.
-    static constexpr std::string_view fields[] = {
-        "From:", "Received:", "Return-Path:", "Subject:", "Date:", "MIME-Version:",
-        "Message-ID:", "Message-Id:", "Delivered-To:", "To:", "X-", "Content-Type:", "Reply-To:"};
-    for (auto f : fields) {
-        if (head.substr(0, f.size()) == f) return true;
-    }
-    return false;
-}
-
-std::string detect(std::string_view head) {
-    std::size_t i = 0;
-    if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
-    while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
-    if (i < head.size() && (head[i] == '{' || head[i] == '[')) return "statuspage";
-    if (looks_like_email(head.substr(i))) return "email";
-    return "text";
 }
 
 // --country of active: an ISO 3166 alpha-2 code (any case), or EU for the Union's own
@@ -159,7 +140,7 @@ public:
         if (head.find('\0') != std::string::npos) {
             throw data_error("binary", "binary input (NUL bytes): not a notice", input.name(), 1);
         }
-        const std::string kind = o_.input == "auto" ? detect(head) : o_.input;
+        const std::string kind = o_.input == "auto" ? std::string(notice_input_name(detect_notice_input(head))) : o_.input;
         std::size_t entry = 0;
         if (kind == "text") {
             PrefixBuf buf(std::move(head), in.rdbuf());
@@ -225,7 +206,8 @@ public:
                                o_.system.empty() ? "" : " for " + o_.system);
             }
         }
-        if (o_.format == "ics") write_calendar();
+        // DTSTAMP must be deterministic: the reference time, not the clock.
+        if (o_.format == "ics") append_calendar(out_.buffer(), events_, reference_);
         if (!out_.finish()) throw io_error("cannot write to standard output");
         if (o_.command == Command::active) return held_.empty() ? t::no : t::ok;
         return t::ok;
@@ -268,104 +250,13 @@ private:
 
     void print(const Notice& n) {
         if (o_.format == "text") {
-            text(n);
+            append_notice_text(out_.buffer(), n);
+            out_.maybe_flush();
         } else {
             append_json(out_.buffer(), n);
             out_.buffer().push_back('\n');
             out_.maybe_flush();
         }
-    }
-
-    void text(const Notice& n) {
-        auto& b = out_.buffer();
-        auto t_or = [](const std::optional<UtcTime>& x) { return x ? format_rfc3339(*x) : std::string("?"); };
-        std::string systems;
-        for (const auto& s : n.systems) systems += (systems.empty() ? "" : ",") + s;
-        fmt::format_to(std::back_inserter(b), "{} {} [{}] {}\n", n.country.empty() ? "--" : n.country,
-                       systems.empty() ? "-" : systems, n.status.empty() ? "notice" : n.status, n.title);
-        if (n.window.start || n.window.end) {
-            fmt::format_to(std::back_inserter(b), "  window    {} .. {}{}\n", t_or(n.window.start), t_or(n.window.end),
-                           n.cancelled ? "  (cancelled)" : "");
-        }
-        for (const auto& p : n.procedures) {
-            fmt::format_to(std::back_inserter(b), "  procedure {} {} {} .. {}{}{}\n", p.system.empty() ? "-" : p.system,
-                           p.call.empty() ? "(no call)" : p.call, t_or(p.start), t_or(p.end),
-                           p.mention.empty() ? "" : "  mention " + p.mention,
-                           p.codes.empty() ? "" : fmt::format("  codes {}", fmt::join(p.codes, ",")));
-        }
-        if (!n.fallback.empty() || !n.buffering.empty()) {
-            fmt::format_to(std::back_inserter(b), "  fallback  {}  buffering {}\n", n.fallback.empty() ? "-" : n.fallback,
-                           n.buffering.empty() ? "-" : n.buffering);
-        }
-        for (const auto& w : n.warnings) fmt::format_to(std::back_inserter(b), "  warning   {}: {}\n", w.code, w.message);
-        out_.maybe_flush();
-    }
-
-    // RFC 5545: CRLF line ends, lines folded at 75 octets, times in UTC.
-    void line(std::string_view s) {
-        auto& b = out_.buffer();
-        std::size_t col = 0;
-        for (std::size_t i = 0; i < s.size();) {
-            std::size_t len = 1;
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
-            len = std::min(len, s.size() - i);
-            if (col + len > 75) {
-                b.append("\r\n ");
-                col = 1;
-            }
-            b.append(s.substr(i, len));
-            col += len;
-            i += len;
-        }
-        b.append("\r\n");
-        out_.maybe_flush();
-    }
-
-    static std::string ics_text(std::string_view s) {
-        std::string out;
-        for (char c : s) {
-            if (c == '\\' || c == ';' || c == ',') {
-                out.push_back('\\');
-                out.push_back(c);
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else if (c != '\r') {
-                out.push_back(c);
-            }
-        }
-        return out;
-    }
-
-    static std::string ics_time(UtcTime t) {
-        std::string s = format_rfc3339(t);  // 2025-11-27T10:00:00Z
-        std::string out;
-        for (char c : s) {
-            if (c != '-' && c != ':') out.push_back(c);
-        }
-        return out;
-    }
-
-    void write_calendar() {
-        line("BEGIN:VCALENDAR");
-        line("VERSION:2.0");
-        line("PRODID:-//bcpkit//bcp-notice//EN");
-        line("CALSCALE:GREGORIAN");
-        // DTSTAMP must be deterministic: the reference time, not the clock.
-        const std::string stamp = ics_time(reference_);
-        for (const auto& e : events_) {
-            line("BEGIN:VEVENT");
-            line("UID:" + e.uid);
-            line("DTSTAMP:" + stamp);
-            line("DTSTART:" + ics_time(e.start));
-            // An open-ended window is shown as its start only (RFC 5545: DTEND is optional).
-            if (e.end && *e.end > e.start) line("DTEND:" + ics_time(*e.end));
-            line("SUMMARY:" + ics_text(e.summary));
-            if (!e.system.empty()) line("CATEGORIES:" + ics_text(e.system));
-            if (!e.call.empty()) line("DESCRIPTION:" + ics_text("Emergency procedure call " + e.call));
-            line("END:VEVENT");
-        }
-        line("END:VCALENDAR");
     }
 
     const Options& o_;

@@ -1772,4 +1772,39 @@ bool notice_active_at(const Notice& n, UtcTime t, std::string_view country, std:
     return notice_in_force(copy, q);
 }
 
+// --- Input kinds ----------------------------------------------------------------------------
+
+namespace {
+
+bool looks_like_email(std::string_view head) noexcept {
+    // An RFC 5322 header block starts with a field name and a colon on the first line.
+    static constexpr std::string_view fields[] = {
+        "From:", "Received:", "Return-Path:", "Subject:", "Date:", "MIME-Version:",
+        "Message-ID:", "Message-Id:", "Delivered-To:", "To:", "X-", "Content-Type:", "Reply-To:"};
+    for (auto f : fields) {
+        if (head.substr(0, f.size()) == f) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+NoticeInput detect_notice_input(std::string_view head) noexcept {
+    std::size_t i = 0;
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+    while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
+    if (i < head.size() && (head[i] == '{' || head[i] == '[')) return NoticeInput::statuspage;
+    if (looks_like_email(head.substr(i))) return NoticeInput::email;
+    return NoticeInput::text;
+}
+
+std::string_view notice_input_name(NoticeInput kind) noexcept {
+    switch (kind) {
+        case NoticeInput::email: return "email";
+        case NoticeInput::statuspage: return "statuspage";
+        case NoticeInput::text: break;
+    }
+    return "text";
+}
+
 }  // namespace bcp

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -221,5 +222,11 @@ struct ActiveQuery {
 // notice_in_force with only a time and the country and system filters, without warnings.
 [[nodiscard]] bool notice_active_at(const Notice& notice, UtcTime t, std::string_view country,
                                     std::string_view system);
+
+// What an input holds, from its first bytes: Statuspage JSON (an object or array), an e-mail
+// (an RFC 5322 header block), or text (a web page's text, a status-page history).
+enum class NoticeInput : std::uint8_t { text, email, statuspage };
+[[nodiscard]] NoticeInput detect_notice_input(std::string_view head) noexcept;
+[[nodiscard]] std::string_view notice_input_name(NoticeInput kind) noexcept;  // text, email, statuspage
 
 }  // namespace bcp

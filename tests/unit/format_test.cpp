@@ -1,0 +1,69 @@
+// Unit tests of the output layer (lib/format) and of the pieces it renders: reference
+// explanations, the iCalendar writer, the notice text view, input detection.
+#include <doctest/doctest.h>
+
+#include "bcp/core/time.hpp"
+#include "bcp/format/explain.hpp"
+#include "bcp/format/notice.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/ref/explain.hpp"
+
+using namespace bcp;
+
+TEST_CASE("a two-digit year reads as this century unless that lies over a year ahead") {
+    CHECK(full_year("25", 2026) == 2025);
+    CHECK(full_year("27", 2026) == 2027);
+    CHECK(full_year("28", 2026) == 1928);
+    CHECK(full_year("97", 2026) == 1997);
+    CHECK(full_year("2", 2026).is_null());
+    CHECK(full_year("a5", 2026).is_null());
+}
+
+TEST_CASE("a BCP-ID explained part by part, and as text") {
+    const auto j = explain_reference("25BECPB000000001R3");
+    CHECK(j["type"] == "bcp-id");
+    CHECK(j["valid"] == true);
+    CHECK(j["country"]["code"] == "BE");
+    CHECK(j["bcp"]["marker"] == "CPB");
+    CHECK(j["check"]["expected"] == "3");
+    const auto text = explain_text(j);
+    CHECK(text.rfind("25BECPB000000001R3  Belgian BCP-ID  valid\n", 0) == 0);
+    CHECK(text.find("  check        3  (expected 3)\n") != std::string::npos);
+    const auto bad = explain_reference("25BECPB000000001R4");
+    CHECK(bad["valid"] == false);
+    CHECK(explain_text(bad).find("INVALID") != std::string::npos);
+}
+
+TEST_CASE("the calendar: CRLF lines, folded at 75 octets without splitting UTF-8, escaped text") {
+    NoticeEvent e;
+    e.uid = "n1-window@bcpkit";
+    e.start = *parse_time("2025-11-27T10:00:00Z", "UTC");
+    e.end = *parse_time("2025-11-27T12:00:00Z", "UTC");
+    e.summary = "BE AES: procédure de secours; call N04853, " + std::string(60, 'x') + "é";
+    std::string out;
+    append_calendar(out, {e}, *parse_time("2025-11-28T00:00:00Z", "UTC"));
+    CHECK(out.rfind("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", 0) == 0);
+    CHECK(out.find("DTSTART:20251127T100000Z\r\n") != std::string::npos);
+    CHECK(out.find("DTEND:20251127T120000Z\r\n") != std::string::npos);
+    CHECK(out.find("DTSTAMP:20251128T000000Z\r\n") != std::string::npos);
+    CHECK(out.find("secours\\; call N04853\\,") != std::string::npos);
+    std::size_t start = 0;
+    while (start < out.size()) {
+        const auto end = out.find("\r\n", start);
+        REQUIRE(end != std::string::npos);
+        CHECK(end - start <= 75);
+        const auto next = static_cast<unsigned char>(out[end + 2 < out.size() ? end + 3 : end]);
+        CHECK_FALSE((next & 0xC0) == 0x80);  // a continuation line never starts mid-character
+        start = end + 2;
+    }
+    CHECK(out.size() >= 15);
+    CHECK(out.compare(out.size() - 15, 15, "END:VCALENDAR\r\n") == 0);
+}
+
+TEST_CASE("what an input holds, from its first bytes") {
+    CHECK(detect_notice_input("{\"incidents\":[]}") == NoticeInput::statuspage);
+    CHECK(detect_notice_input("\xEF\xBB\xBF  [1]") == NoticeInput::statuspage);
+    CHECK(detect_notice_input("From: helpdesk@example.be\nSubject: x\n") == NoticeInput::email);
+    CHECK(detect_notice_input("Customs4trade\nIn progress - ...") == NoticeInput::text);
+    CHECK(notice_input_name(NoticeInput::email) == "email");
+}
