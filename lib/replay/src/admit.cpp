@@ -192,41 +192,46 @@ bool Admitter::write_fields(ojson& doc, const ojson& bcp, NewMessage& m, std::st
     return true;
 }
 
+// The annotator for the (country, system) of `m`, made once: an error that stops every
+// declaration of the pair (no matching procedure, a rule that refuses) is kept as its reason.
+Admitter::Annotating& Admitter::annotating(const NewMessage& m) {
+    const std::string cache_key = m.country + "/" + m.system;
+    if (const auto found = annotators_.find(cache_key); found != annotators_.end()) return *found->second;
+    auto a = std::make_unique<Annotating>();
+    try {
+        ActivationRequest req = o_.procedure;
+        req.country = m.country;
+        req.system = m.system;
+        a->plan = std::make_unique<Plan>(resolve_activation(rules_, req, events_stdin_, nullptr));
+        check_retrospective(*a->plan);
+        AnnotateOptions ao = o_.annotation;
+        ao.retrospective = true;
+        a->annotator = std::make_unique<Annotator>(*a->plan, ao);
+    } catch (const busy_error&) {
+        throw;  // the machine, not the declaration: the run stops (exit 5)
+    } catch (const io_error&) {
+        throw;
+    } catch (const bcp::error& e) {
+        a->error = e.what();
+    }
+    return *annotators_.emplace(cache_key, std::move(a)).first->second;
+}
+
 // Annotates the declaration under the procedure given, then writes what it requires into the
 // declaration's fields. False with a reason when the rule or the declaration does not allow it.
 bool Admitter::annotate(NewMessage& m, std::string_view text, std::string& reason) {
-    const std::string cache_key = m.country + "/" + m.system;
-    auto it = annotators_.find(cache_key);
-    if (it == annotators_.end()) {
-        auto a = std::make_unique<Annotating>();
-        try {
-            ActivationRequest req = o_.procedure;
-            req.country = m.country;
-            req.system = m.system;
-            a->plan = std::make_unique<Plan>(resolve_activation(rules_, req, events_stdin_, nullptr));
-            check_retrospective(*a->plan);
-            AnnotateOptions ao = o_.annotation;
-            ao.retrospective = true;
-            a->annotator = std::make_unique<Annotator>(*a->plan, ao);
-        } catch (const busy_error&) {
-            throw;  // the machine, not the declaration: the run stops (exit 5)
-        } catch (const io_error&) {
-            throw;
-        } catch (const bcp::error& e) {
-            a->error = e.what();
-        }
-        it = annotators_.emplace(cache_key, std::move(a)).first;
-    }
-    if (!it->second->error.empty()) {
-        reason = it->second->error;
+    Annotating& an = annotating(m);
+    if (!an.error.empty()) {
+        reason = an.error;
         return false;
     }
     std::string out;
+    // The problems are read from the annotation itself (write_fields), so the counts are not.
     std::size_t problems = 0;
-    if (!it->second->annotator->annotate_text(text, out, problems)) {
+    if (!an.annotator->annotate_text(text, out, problems)) {
         out.clear();
         ojson parsed = parse_ordered_json(text);
-        problems = it->second->annotator->annotate(text, parsed, out);
+        static_cast<void>(an.annotator->annotate(text, parsed, out));
     }
     ojson doc = parse_ordered_json(out);
     ojson bcp = std::move(doc["bcp"]);
@@ -239,6 +244,7 @@ std::string body_with_annotation(const Message& m) {
     if (m.annotation.empty() || m.body.size() < 2 || m.body.back() != '}') return m.body;
     std::string out(m.body, 0, m.body.size() - 1);
     while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+    if (out.empty()) return m.body;
     out += out.back() == '{' ? "\"bcp\":" : ",\"bcp\":";
     out += m.annotation;
     out += '}';

@@ -56,6 +56,7 @@ class Admitter {
 
   private:
     struct Annotating;
+    Annotating& annotating(const NewMessage& m);
     bool annotate(NewMessage& m, std::string_view text, std::string& reason);
     bool write_fields(nlohmann::ordered_json& doc, const nlohmann::ordered_json& bcp,
                       NewMessage& m, std::string& reason) const;
