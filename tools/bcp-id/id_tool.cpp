@@ -28,8 +28,6 @@ using namespace std::string_view_literals;  // appends of literals without a str
 // 10 MB line makes a readable error record rather than a 10 MB one.
 constexpr std::size_t echo_limit = 256;
 
-bool is_mrn_shaped(RefType type) { return type == RefType::mrn || type == RefType::bcp_id; }
-
 void append_uint(std::string& out, std::uint64_t v) {
     char buf[24];
     char* p = buf + sizeof buf;

@@ -41,7 +41,8 @@ std::vector<std::filesystem::path> data_search_path() {
     // A library in the build tree reads the source tree's data; an installed one reads the data
     // installed beside it (share/bcpkit under the same prefix, so a copy installed under a
     // scratch root or another prefix finds its own), then the configured install directory.
-    const auto lib = library_file();
+    // Where this library lives does not change while it runs: asked of the loader once.
+    static const std::filesystem::path lib = library_file();
     if (!lib.empty() && inside(lib, BCP_BUILD_BINARY_DIR)) {
         dirs.emplace_back(BCP_BUILD_DATA_DIR);
         return dirs;

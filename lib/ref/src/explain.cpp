@@ -13,8 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-bool is_mrn_shaped(RefType type) { return type == RefType::mrn || type == RefType::bcp_id; }
-
 int current_year() {
     const auto today = std::chrono::year_month_day{
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};

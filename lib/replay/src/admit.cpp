@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
@@ -21,17 +22,16 @@ struct Admitter::Annotating {
 
 namespace {
 
-nlohmann::json::json_pointer pointer(const std::string& text, std::string_view parameter) {
+ojson::json_pointer pointer(const std::string& text, std::string_view parameter) {
     try {
-        return nlohmann::json::json_pointer(text);
-    } catch (const nlohmann::json::exception&) {
+        return ojson::json_pointer(text);
+    } catch (const ojson::exception&) {
         throw usage_error(fmt::format("{} '{}' is not a JSON pointer (e.g. /lrn)", parameter, text));
     }
 }
 
-const ojson* at(const ojson& doc, const nlohmann::json::json_pointer& p) {
-    const ojson::json_pointer op(p.to_string());
-    return doc.contains(op) ? &doc.at(op) : nullptr;
+const ojson* at(const ojson& doc, const ojson::json_pointer& p) {
+    return doc.contains(p) ? &doc.at(p) : nullptr;
 }
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
@@ -152,7 +152,7 @@ Admission Admitter::admit(std::string_view text) {
         m.annotation = dump(bcp);
         if (o_.annotate && !write_fields(doc, bcp, m, reason)) return invalid(reason);
     } else if (rule != nullptr && o_.annotate && procedure_given_) {
-        if (!annotate(m, text, reason)) return invalid(reason);
+        if (!annotate(m, text, doc, reason)) return invalid(reason);
     } else if (rule == nullptr && o_.annotate && procedure_given_) {
         // The procedure was given, so the user expects the declaration annotated: storing it
         // bare would be a silent no-op.
@@ -173,19 +173,17 @@ Admission Admitter::admit(std::string_view text) {
 
 bool Admitter::write_fields(ojson& doc, const ojson& bcp, NewMessage& m, std::string& reason) const {
     if (bcp.contains("problems") && bcp["problems"].is_array() && !bcp["problems"].empty()) {
-        reason = "the declaration does not meet the procedure: ";
+        std::vector<std::string> messages;
         for (const auto& p : bcp["problems"]) {
-            reason += p.is_object() ? p.value("message", std::string()) : dump(p);
-            reason += "; ";
+            messages.push_back(p.is_object() ? p.value("message", std::string()) : dump(p));
         }
-        reason.resize(reason.size() - 2);
+        reason = fmt::format("the declaration does not meet the procedure: {}", fmt::join(messages, "; "));
         return false;
     }
     const auto problems = write_into_declaration(doc, bcp, o_.map);
     if (!problems.empty()) {
-        reason = "the procedure's codes cannot be written into the declaration: ";
-        for (const auto& p : problems) reason += p + "; ";
-        reason.resize(reason.size() - 2);
+        reason = fmt::format("the procedure's codes cannot be written into the declaration: {}",
+                             fmt::join(problems, "; "));
         return false;
     }
     m.body = dump(doc);
@@ -219,25 +217,21 @@ Admitter::Annotating& Admitter::annotating(const NewMessage& m) {
 
 // Annotates the declaration under the procedure given, then writes what it requires into the
 // declaration's fields. False with a reason when the rule or the declaration does not allow it.
-bool Admitter::annotate(NewMessage& m, std::string_view text, std::string& reason) {
+bool Admitter::annotate(NewMessage& m, std::string_view text, ojson& doc, std::string& reason) {
     Annotating& an = annotating(m);
     if (!an.error.empty()) {
         reason = an.error;
         return false;
     }
+    // From the document already parsed; the problems are read from the annotation itself
+    // (write_fields), so the count returned is not needed.
     std::string out;
-    // The problems are read from the annotation itself (write_fields), so the counts are not.
-    std::size_t problems = 0;
-    if (!an.annotator->annotate_text(text, out, problems)) {
-        out.clear();
-        ojson parsed = parse_ordered_json(text);
-        static_cast<void>(an.annotator->annotate(text, parsed, out));
-    }
-    ojson doc = parse_ordered_json(out);
-    ojson bcp = std::move(doc["bcp"]);
-    doc.erase("bcp");
+    static_cast<void>(an.annotator->annotate(text, doc, out));
+    ojson annotated = parse_ordered_json(out);
+    ojson bcp = std::move(annotated["bcp"]);
+    annotated.erase("bcp");
     m.annotation = dump(bcp);
-    return write_fields(doc, bcp, m, reason);
+    return write_fields(annotated, bcp, m, reason);
 }
 
 std::string body_with_annotation(const Message& m) {

@@ -7,16 +7,10 @@
 
 namespace bcp {
 
-namespace {
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-}  // namespace
-
 SinkKind sink_kind(std::string_view spec) {
     if (spec == "stdout") return SinkKind::stream;
-    if (starts_with(spec, "exec:")) return SinkKind::exec;
-    if (starts_with(spec, "http://") || starts_with(spec, "https://")) return SinkKind::http;
+    if (spec.starts_with("exec:")) return SinkKind::exec;
+    if (spec.starts_with("http://") || spec.starts_with("https://")) return SinkKind::http;
     throw usage_error(fmt::format("sink '{}' is not understood: give an http:// or https:// URL, "
                                   "exec:COMMAND or stdout",
                                   spec));

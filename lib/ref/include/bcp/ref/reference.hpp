@@ -172,6 +172,11 @@ struct Mention {
 // digits), an EORI (two letters then digits or letters, at most 17), else an LRN.
 [[nodiscard]] RefType detect_type(std::string_view ref);
 
+// An MRN or a BCP-ID: the 18-character MRN structure (year, country, unique part, procedure, check).
+[[nodiscard]] constexpr bool is_mrn_shaped(RefType type) noexcept {
+    return type == RefType::mrn || type == RefType::bcp_id;
+}
+
 [[nodiscard]] Check check(RefType type, std::string_view ref, bool normalize = false);
 
 }  // namespace bcp

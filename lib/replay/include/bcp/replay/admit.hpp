@@ -57,13 +57,13 @@ class Admitter {
   private:
     struct Annotating;
     Annotating& annotating(const NewMessage& m);
-    bool annotate(NewMessage& m, std::string_view text, std::string& reason);
+    bool annotate(NewMessage& m, std::string_view text, nlohmann::ordered_json& doc, std::string& reason);
     bool write_fields(nlohmann::ordered_json& doc, const nlohmann::ordered_json& bcp,
                       NewMessage& m, std::string& reason) const;
 
     AdmitOptions o_;
     std::istream* events_stdin_;
-    nlohmann::json::json_pointer key_, prepared_;
+    nlohmann::ordered_json::json_pointer key_, prepared_;
     RuleSet rules_;
     bool procedure_given_;
     std::map<std::string, std::unique_ptr<Annotating>> annotators_;
