@@ -292,33 +292,104 @@ TEST_CASE("BE AES: a declaration's own bad reference is reported, not replaced")
     CHECK(again["lrn"] == "X");
 }
 
-TEST_CASE("NO NCTS: retrospective submission is forbidden, and visible in the bcp object") {
+TEST_CASE("NO NCTS: only a transit started on paper is never submitted afterwards") {
     bcp::ActivationRequest r;
     r.country = "NO";
     r.system = "NCTS";
     r.start = "2025-11-24T09:00";
     const bcp::Plan plan(bcp::resolve_activation(bundled(), r));
-    try {
-        bcp::check_retrospective(plan);
-        FAIL("a retrospective NCTS submission was allowed");
-    } catch (const bcp::refused_error& e) {
-        CHECK(e.kind() == "refused");
-        CHECK(e.file() == "procedures/no.toml");
-        CHECK(e.line() > 0);
-        CHECK(std::string(e.what()).find("no-9:") != std::string::npos);  // cites the source
-    }
-    // The annotator itself does not refuse: the object says so for whoever queues it.
+    // The rule forbids it only where started_on is paper: decided per declaration.
+    CHECK_FALSE(bcp::check_retrospective(plan).has_value());
     bcp::AnnotateOptions o;
     o.retrospective = true;
     bcp::Annotator annotator(plan, o);
-    std::string out;
+    auto annotate = [&](const char* text, std::size_t& problems) {
+        std::string out;
+        REQUIRE(annotator.annotate_text(text, out, problems));
+        return nlohmann::json::parse(out);
+    };
     std::size_t problems = 9;
-    REQUIRE(annotator.annotate_text(R"({"lrn":"T1"})", out, problems));
-    CHECK(problems == 0);
-    const auto j = nlohmann::json::parse(out);
+    auto j = annotate(R"({"lrn":"T1","started_on":"paper"})", problems);
+    CHECK(problems == 1);
     CHECK(j["bcp"]["procedure"] == "no-ncts-fallback");
     CHECK(j["bcp"]["retrospective"] == "forbidden");
+    CHECK(j["bcp"]["problems"][0]["code"] == "retrospective-forbidden");
+    CHECK(j["bcp"]["problems"][0]["message"].get<std::string>().find("no-9:") != std::string::npos);
     CHECK(j["bcp"]["call"].is_null());
-    CHECK_NOTHROW(
-        bcp::check_retrospective(bcp::Plan(bcp::resolve_activation(bundled(), be_aes()))));
+    // Without the marker the cautious reading holds: it may be a paper transit.
+    j = annotate(R"({"lrn":"T2"})", problems);
+    CHECK(problems == 1);
+    CHECK(j["bcp"]["retrospective"] == "forbidden");
+    // A transit started electronically is not under the procedure: no mentions, only why.
+    j = annotate(R"({"lrn":"T3","started_on":"electronic"})", problems);
+    CHECK(problems == 0);
+    CHECK(j["bcp"]["governed"] == false);
+    CHECK(j["bcp"].find("mentions") == j["bcp"].end());
+    CHECK(j["bcp"]["reason"].get<std::string>().find("electronic") != std::string::npos);
+    CHECK(j["lrn"] == "T3");
+    CHECK_FALSE(
+        bcp::check_retrospective(bcp::Plan(bcp::resolve_activation(bundled(), be_aes()))).has_value());
+}
+
+TEST_CASE("a rule that forbids submitting afterwards for every declaration refuses up front") {
+    bcp::ActivationRequest r;
+    r.country = "EU";
+    r.system = "ICS2";
+    r.rule = "eu-ics2-sti-queue";
+    r.start = "2025-11-24T09:00";
+    const bcp::Plan plan(bcp::resolve_activation(bundled(), r));
+    try {
+        static_cast<void>(bcp::check_retrospective(plan));
+        FAIL("a retrospective submission was allowed");
+    } catch (const bcp::refused_error& e) {
+        CHECK(e.kind() == "refused");
+        CHECK(e.file() == "procedures/eu.toml");
+        CHECK(e.line() > 0);
+        CHECK(std::string(e.what()).find("fi-1:") != std::string::npos);  // cites the source
+    }
+}
+
+TEST_CASE("not stated by the authority: a warning, never a fact") {
+    bcp::ActivationRequest r;
+    r.country = "DE";
+    r.system = "ATLAS";
+    r.start = "2025-11-15T14:00";
+    const bcp::Plan plan(bcp::resolve_activation(bundled(), r));
+    const auto w = bcp::check_retrospective(plan);
+    REQUIRE(w.has_value());
+    CHECK(w->find("does not say") != std::string::npos);
+    bcp::Annotator annotator(plan, bcp::AnnotateOptions{});
+    std::string out;
+    std::size_t problems = 9;
+    REQUIRE(annotator.annotate_text(R"({"lrn":"D1"})", out, problems));
+    CHECK(nlohmann::json::parse(out)["bcp"]["retrospective"].is_null());
+}
+
+TEST_CASE("a Union rule applied in one country reads local times in that country's zone") {
+    bcp::ActivationRequest r;
+    r.country = "FI";
+    r.system = "ICS2";
+    r.start = "2025-06-01T10:00";
+    const auto fi = bcp::resolve_activation(bundled(), r);
+    CHECK(bcp::format_rfc3339(fi.start) == "2025-06-01T07:00:00Z");  // Helsinki, UTC+3
+    r.country = "EU";
+    const auto eu = bcp::resolve_activation(bundled(), r);
+    CHECK(bcp::format_rfc3339(eu.start) == "2025-06-01T08:00:00Z");  // the rule's CET
+    r.country = "FI";
+    r.zone = "Europe/Brussels";  // a time copied from the EU notification
+    CHECK(bcp::format_rfc3339(bcp::resolve_activation(bundled(), r).start) == "2025-06-01T08:00:00Z");
+}
+
+TEST_CASE("a draft activation: the rules read before an outage, without call or start") {
+    bcp::ActivationRequest r;
+    r.country = "BE";
+    r.system = "AES";
+    r.draft = true;
+    const bcp::Plan plan(bcp::resolve_activation(bundled(), r));
+    CHECK_FALSE(plan.activation().start_known);
+    REQUIRE_FALSE(plan.mentions().empty());
+    CHECK(plan.mentions().front().value == "N#####-D:YYYYMMDD-THHMMSS");
+    for (const auto& d : plan.deadlines()) CHECK_FALSE(d.at.has_value());
+    r.draft = false;
+    CHECK_THROWS_AS(static_cast<void>(bcp::resolve_activation(bundled(), r)), bcp::usage_error);
 }

@@ -132,3 +132,69 @@ TEST_CASE("a rule's source cites a known source id or a public URL") {
     CHECK(known.count("customs4trade-1") == 1);
     CHECK(known.count("no-9") == 1);
 }
+
+TEST_CASE("what the source does not state stays unstated: retrospective, buffering, conditions") {
+    std::string text = minimal;
+    text.replace(text.find("status = \"required\""), 19, "status = \"not-stated\"");
+    text += R"([procedure.buffering]
+allowed = true
+text = "b"
+source = "s"
+note = "n"
+[[procedure.caveat]]
+text = "Only when announced."
+source = "s"
+note = "n"
+[[procedure.deadline]]
+name = "earliest"
+kind = "not-before"
+anchor = "start"
+offset_minutes = 30
+condition = "the confirming notification"
+text = "t"
+source = "s"
+note = "n"
+)";
+    std::vector<bcp::Procedure> procs;
+    REQUIRE(bcp::lint_rule_file(write_temp("unstated.toml", text), &procs).empty());
+    REQUIRE(procs.size() == 1);
+    const auto& p = procs.front();
+    CHECK(p.retrospective.status == bcp::Retrospective::not_stated);
+    REQUIRE(p.buffering.has_value());
+    CHECK_FALSE(p.buffering->authorisation_required.has_value());
+    REQUIRE(p.caveats.size() == 1);
+    CHECK(p.caveats[0].text == "Only when announced.");
+    REQUIRE(p.deadlines.size() == 1);
+    CHECK(p.deadlines[0].not_before);
+    CHECK(p.deadlines[0].condition == "the confirming notification");
+
+    // A condition belongs to a not-before time; values need a field; kinds are closed.
+    auto bad = text;
+    bad.replace(bad.find("kind = \"not-before\""), 19, "kind = \"deadline\"");
+    auto problems = bcp::lint_rule_file(write_temp("cond.toml", bad));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].key == "procedure[0].deadline[0].condition");
+    bad = text;
+    bad.replace(bad.find("kind = \"not-before\""), 19, "kind = \"soon\"");
+    problems = bcp::lint_rule_file(write_temp("kind.toml", bad));
+    REQUIRE(problems.size() == 2);  // the kind, and the condition it no longer allows
+    CHECK(problems[0].key == "procedure[0].deadline[0].kind");
+    bad = text;
+    bad.insert(bad.find("text = \"t\"\nsource = \"s\"\nnote = \"n\"\n[procedure.buffering]"),
+               "values = [\"paper\"]\n");
+    problems = bcp::lint_rule_file(write_temp("values.toml", bad));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "values need a field");
+}
+
+TEST_CASE("a retrospective status with a condition holds for the values, and for a missing field") {
+    bcp::RetrospectiveRule r;
+    r.status = bcp::Retrospective::forbidden;
+    CHECK(bcp::retrospective_for(r, nullptr) == bcp::Retrospective::forbidden);
+    r.field = "started_on";
+    r.values = {"paper"};
+    const std::string paper = "paper", electronic = "electronic";
+    CHECK(bcp::retrospective_for(r, &paper) == bcp::Retrospective::forbidden);
+    CHECK(bcp::retrospective_for(r, nullptr) == bcp::Retrospective::forbidden);
+    CHECK_FALSE(bcp::retrospective_for(r, &electronic).has_value());
+}

@@ -25,7 +25,7 @@ int main(int argc, char** argv) try {
     app.add_option("--call", o.call, "Call number of the emergency procedure (N#####)");
     app.add_option("--start", o.start, "Start of the procedure (local time in --tz, or RFC 3339)");
     app.add_option("--end", o.end, "End of the procedure, when announced");
-    app.add_option("--tz", o.tz, "IANA zone of --start/--end (default: the rule's zone)");
+    app.add_option("--tz", o.tz, "IANA zone of --start/--end (default: the rule's zone; for an EU rule, the country's)");
     app.add_option("--procedure", o.procedure,
                    "Notice events (JSON Lines, from bcp-notice); the last one matching "
                    "--country/--system gives call, start and end");

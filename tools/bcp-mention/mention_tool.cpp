@@ -131,6 +131,7 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
     request.end = o.end;
     request.zone = o.tz;
     request.events_file = o.procedure;
+    request.draft = o.checklist;  // the rules can be read before an outage
     // The rules are loaded before the event file is read: both are needed, and a broken rule
     // file is the first thing to report.
     const RuleSet rules = RuleSet::load();
@@ -138,7 +139,9 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
     const Activation a = resolve_activation(rules, request, &in, &warnings);
     for (const auto& w : warnings) reporter.warning(w);
     const Plan plan(a);
-    if (o.retrospective) check_retrospective(plan);
+    if (o.retrospective) {
+        if (const auto w = check_retrospective(plan)) reporter.warning(*w);
+    }
 
     if (o.checklist) {
         const auto j = checklist_json(plan, o.retrospective);
@@ -169,6 +172,16 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
         if (out.closed()) break;
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
+    if (annotator.refused() > 0) {
+        const auto& r = plan.procedure().retrospective;
+        reporter.error("refused",
+                       fmt::format("{} declaration{} must not be submitted electronically "
+                                   "afterwards: {} (rule {}, source {})",
+                                   annotator.refused(), annotator.refused() == 1 ? "" : "s", r.text,
+                                   plan.procedure().id, r.origin.source),
+                       rule_file_label(r.origin.file), r.origin.line);
+        return t::refused;
+    }
     return reader.any_invalid() ? t::no : t::ok;
 }
 
@@ -186,7 +199,9 @@ int run_systems(const Options& o, t::Output& out) {
                    {"name", info != nullptr ? info->name : std::string()},
                    {"procedure", p.id},       {"kind", p.kind},
                    {"title", p.title},        {"default", p.is_default},
-                   {"retrospective", to_string(p.retrospective.status)},
+                   {"retrospective", p.retrospective.status == Retrospective::not_stated
+                                         ? json()
+                                         : json(to_string(p.retrospective.status))},
                    {"file", rule_file_label(p.origin.file)}};
             out.write(dump(j));
             out.put('\n');

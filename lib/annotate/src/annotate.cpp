@@ -12,11 +12,13 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/json_text.hpp"
 #include "bcp/core/text_fold.hpp"
 #include "bcp/core/time.hpp"
+#include "bcp/registry/knowledge.hpp"
 #include "bcp/registry/systems.hpp"
 
 namespace bcp {
@@ -505,10 +507,12 @@ Activation resolve_activation(const RuleSet& rules, const ActivationRequest& req
     a.country = chosen.country;
     a.system = chosen.system;
     a.call = chosen.call;
-    a.zone = request.zone;
     a.start_local = chosen.start_local;
-    const std::string zone = request.zone.empty() ? rule.zone : request.zone;
-    if (!is_zone(zone)) throw usage_error(fmt::format("--tz '{}' is not an IANA time zone", zone));
+    if (!request.zone.empty() && !is_zone(request.zone)) {
+        throw usage_error(fmt::format("--tz '{}' is not an IANA time zone", request.zone));
+    }
+    const std::string zone = activation_zone(rule, chosen.country, request.zone);
+    a.zone = zone == rule.zone ? std::string() : zone;
     if (!request.start.empty()) {
         const auto s = parse_time(request.start, zone);
         if (!s) throw usage_error(fmt::format("--start '{}' is not a time", request.start));
@@ -518,6 +522,11 @@ Activation resolve_activation(const RuleSet& rules, const ActivationRequest& req
         const auto e = parse_time(request.end, zone);
         if (!e) throw usage_error(fmt::format("--end '{}' is not a time", request.end));
         chosen.end = e;
+    }
+    a.draft = request.draft;
+    if (!chosen.start && !chosen.start_local && request.draft) {
+        a.start_known = false;
+        chosen.start = UtcTime{};
     }
     if (!chosen.start) {
         if (!chosen.start_local) {
@@ -534,10 +543,28 @@ Activation resolve_activation(const RuleSet& rules, const ActivationRequest& req
     return a;
 }
 
-void check_retrospective(const Plan& plan) {
+std::string activation_zone(const Procedure& rule, std::string_view country,
+                            std::string_view tz) {
+    if (!tz.empty()) return std::string(tz);
+    if (rule.country == "EU" && !country.empty() && country != "EU") {
+        if (const auto* profile = Knowledge::get().authority_of_country(country);
+            profile != nullptr && !profile->zone.empty()) {
+            return profile->zone;
+        }
+    }
+    return rule.zone;
+}
+
+std::optional<std::string> check_retrospective(const Plan& plan) {
     const auto& rule = plan.procedure();
     const auto& a = plan.activation();
     const auto& r = rule.retrospective;
+    if (!r.field.empty()) return std::nullopt;  // decided per declaration
+    if (r.status == Retrospective::not_stated) {
+        return fmt::format("{} {}: the authority does not say whether declarations under {} are "
+                           "submitted electronically afterwards; ask customs before sending them",
+                           a.country, a.system, rule.id);
+    }
     if (r.status == Retrospective::forbidden) {
         throw refused_error(
             fmt::format("{} {}: a declaration under {} must not be submitted "
@@ -549,6 +576,7 @@ void check_retrospective(const Plan& plan) {
         throw none_error(fmt::format("{} {}: nothing to submit afterwards: {} (rule {}, source {})",
                                      a.country, a.system, r.text, rule.id, r.origin.source));
     }
+    return std::nullopt;
 }
 
 std::string rule_file_label(const std::string& file) {
@@ -634,6 +662,7 @@ Annotator::Annotator(const Plan& plan, AnnotateOptions options)
     for (const auto& d : p.deadlines) {
         if (d.anchor == Anchor::declaration) wanted_.push_back(d.field);
     }
+    if (!p.retrospective.field.empty()) wanted_.push_back(p.retrospective.field);
     values_.resize(p.references.size());
     build_static();
 }
@@ -705,8 +734,8 @@ void Annotator::build_static() {
         j["text"] = d.text;
         docs.push_back(j);
     }
-    tail_ = R"(,"documents":)" + dump(docs) + R"(,"retrospective":")" +
-            std::string(to_string(p.retrospective.status)) + R"(","rate_cap":)" +
+    documents_ = R"(,"documents":)" + dump(docs) + R"(,"retrospective":)";
+    tail_ = R"(,"rate_cap":)" +
             (p.rate_cap ? std::to_string(p.rate_cap->messages_per_second) : std::string("null"));
     if (o_.sources) tail_ += R"(,"sources":)" + dump(p.sources());
 }
@@ -725,6 +754,35 @@ std::size_t Annotator::emit(std::string_view body, bool empty, const Lookup& loo
     out.append(body);
     if (!empty) out.push_back(',');
     out.append(head_);
+
+    // A rule whose retrospective status holds only for some declarations (a paper transit)
+    // does not govern the others: they get no mentions or codes, only why.
+    const auto& retro_rule = p.retrospective;
+    std::optional<Retrospective> retro = retro_rule.status;
+    if (!retro_rule.field.empty()) {
+        const Field f = lookup(retro_rule.field);
+        const std::string value = f.kind == Kind::string ? std::string(f.value) : std::string();
+        retro = retrospective_for(retro_rule, f.kind == Kind::string ? &value : nullptr);
+        if (!retro) {
+            out.append(R"(,"governed":false,"reason":)");
+            append_json_string(
+                out, fmt::format("{} is '{}': procedure {} governs only declarations whose {} is "
+                                 "{}",
+                                 retro_rule.field, value, p.id, retro_rule.field,
+                                 fmt::join(retro_rule.values, " or ")));
+            out.append("}}");
+            return 0;
+        }
+        if (*retro == Retrospective::forbidden && o_.retrospective) {
+            ++refused_;
+            problem(retro_rule.field, "retrospective-forbidden",
+                    fmt::format("{}: must not be submitted electronically afterwards: {} (rule {}, "
+                                "source {})",
+                                f.kind == Kind::string ? retro_rule.field + " is '" + value + "'"
+                                                       : "no " + retro_rule.field,
+                                retro_rule.text, p.id, retro_rule.origin.source));
+        }
+    }
 
     // References first: the templates below use them. Written to scratch_ and copied after the
     // mentions and codes, in the order of the bcp object.
@@ -838,6 +896,14 @@ std::size_t Annotator::emit(std::string_view body, bool empty, const Lookup& loo
         out.append(piece.after);
     }
     out.push_back(']');
+    out.append(documents_);
+    if (*retro == Retrospective::not_stated) {
+        out.append("null");
+    } else {
+        out.push_back('"');
+        out.append(to_string(*retro));
+        out.push_back('"');
+    }
     out.append(tail_);
     const std::size_t count = problems.is_array() ? problems.size() : 0;
     if (count > 0) {

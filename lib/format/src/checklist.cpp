@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bcp/annotate/annotate.hpp"
 #include "bcp/core/time.hpp"
@@ -30,13 +31,30 @@ json checklist_json(const Plan& plan, bool retro) {
     j["country"] = a.country;
     j["system"] = a.system;
     j["call"] = null_or(a.call);
-    j["start"] = format_rfc3339(a.start);
-    const auto& l = plan.start_local();
-    j["start_local"] = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month, l.day,
-                                   l.hour, l.minute, l.second);
+    json warnings = json::array();
+    if (a.start_known) {
+        j["start"] = format_rfc3339(a.start);
+        const auto& l = plan.start_local();
+        j["start_local"] = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month,
+                                       l.day, l.hour, l.minute, l.second);
+    } else {
+        j["start"] = json();
+        j["start_local"] = json();
+        warnings.push_back("no start given: times are relative to the start, and dates and "
+                           "times in mentions are shown as their shape");
+    }
+    if (a.call.empty() && p.call_required) {
+        warnings.push_back("no call number given: mentions show it as N#####");
+    }
     j["zone"] = plan.zone();
     j["end"] = a.end ? json(format_rfc3339(*a.end)) : json();
     if (!p.when.empty()) j["when"] = p.when;
+    if (!p.applies_to.empty()) j["applies_to"] = p.applies_to;
+    json caveats = json::array();
+    for (const auto& c : p.caveats) {
+        caveats.push_back({{"text", c.text}, {"source", c.origin.source}});
+    }
+    j["caveats"] = caveats;
     json mentions = json::array();
     for (const auto& m : plan.mentions()) {
         if (!in_stage(m.rule->stage, retro)) continue;
@@ -84,25 +102,39 @@ json checklist_json(const Plan& plan, bool retro) {
     for (const auto& d : plan.deadlines()) {
         static constexpr std::string_view anchors[] = {"start", "end", "declaration"};
         json x{{"name", d.rule->name},
+               {"kind", d.rule->not_before ? "not-before" : "deadline"},
                {"at", d.at ? json(format_rfc3339(*d.at)) : json()},
                {"anchor", anchors[static_cast<int>(d.rule->anchor)]},
                {"offset_minutes", d.rule->offset_minutes}};
+        if (!d.rule->condition.empty()) x["condition"] = d.rule->condition;
         if (!d.rule->field.empty()) x["field"] = d.rule->field;
         x["text"] = d.rule->text;
         x["source"] = d.rule->origin.source;
         deadlines.push_back(x);
     }
     j["deadlines"] = deadlines;
-    j["retrospective"] = {{"status", to_string(p.retrospective.status)},
-                          {"text", p.retrospective.text},
-                          {"source", p.retrospective.origin.source}};
+    const auto& rr = p.retrospective;
+    j["retrospective"] = {{"status", rr.status == Retrospective::not_stated
+                                         ? json()
+                                         : json(to_string(rr.status))},
+                          {"text", rr.text},
+                          {"source", rr.origin.source}};
+    if (!rr.field.empty()) {
+        j["retrospective"]["field"] = rr.field;
+        j["retrospective"]["values"] = rr.values;
+    }
+    if (rr.status == Retrospective::not_stated) {
+        warnings.push_back("submitting electronically afterwards: not stated by the authority");
+    }
     j["rate_cap"] = p.rate_cap ? json{{"messages_per_second", p.rate_cap->messages_per_second},
                                       {"text", p.rate_cap->text},
                                       {"source", p.rate_cap->origin.source}}
                                : json();
     j["buffering"] = p.buffering ? json{{"allowed", p.buffering->allowed},
                                         {"authorisation_required",
-                                         p.buffering->authorisation_required},
+                                         p.buffering->authorisation_required
+                                             ? json(*p.buffering->authorisation_required)
+                                             : json()},
                                         {"text", p.buffering->text},
                                         {"source", p.buffering->origin.source}}
                                  : json();
@@ -127,6 +159,7 @@ json checklist_json(const Plan& plan, bool retro) {
     j["steps"] = steps;
     j["sources"] = p.sources();
     j["rule_file"] = rule_file_label(p.origin.file);
+    j["warnings"] = warnings;
     return j;
 }
 
@@ -165,6 +198,15 @@ std::string wrap(std::string_view text, std::size_t width, std::size_t indent) {
     return out;
 }
 
+// "30 minutes after the start", "the end", "2 hours before the start".
+std::string relative_time(std::string_view anchor, std::int64_t minutes) {
+    if (minutes == 0) return std::string(anchor);
+    const auto n = minutes < 0 ? -minutes : minutes;
+    const std::string amount = n % 60 == 0 ? fmt::format("{} hour{}", n / 60, n == 60 ? "" : "s")
+                                           : fmt::format("{} minute{}", n, n == 1 ? "" : "s");
+    return fmt::format("{} {} {}", amount, minutes < 0 ? "before" : "after", anchor);
+}
+
 std::size_t display_width(std::string_view s) {
     std::size_t n = 0;
     for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
@@ -178,11 +220,19 @@ std::string checklist_text(const Plan& plan, const json& j) {
     auto w = std::back_inserter(out);
     const auto str = [](const json& v) { return v.is_null() ? std::string() : v.get<std::string>(); };
     fmt::format_to(w, "{} {}: {}\n", str(j["country"]), str(j["system"]), str(j["title"]));
-    if (!j["call"].is_null()) fmt::format_to(w, "Call      {}\n", str(j["call"]));
+    if (!j["call"].is_null()) {
+        fmt::format_to(w, "Call      {}\n", str(j["call"]));
+    } else if (plan.procedure().call_required) {
+        out.append("Call      not given (shown as N#####)\n");
+    }
     const auto& a = plan.activation();
-    fmt::format_to(w, "Start     {} {} ({})\n",
-                   str(j["start_local"]).replace(10, 1, " "), zone_abbreviation(a.start, plan.zone()),
-                   str(j["start"]));
+    if (a.start_known) {
+        fmt::format_to(w, "Start     {} {} ({})\n", str(j["start_local"]).replace(10, 1, " "),
+                       zone_abbreviation(a.start, plan.zone()), str(j["start"]));
+    } else {
+        fmt::format_to(w, "Start     not given: times below are relative to the start ({})\n",
+                       plan.zone());
+    }
     if (a.end) {
         const auto l = utc_to_local(*a.end, plan.zone());
         fmt::format_to(w, "End       {:04}-{:02}-{:02} {:02}:{:02}:{:02} {} ({})\n", l.year, l.month,
@@ -193,6 +243,20 @@ std::string checklist_text(const Plan& plan, const json& j) {
     }
     if (j.contains("when")) fmt::format_to(w, "When      {}\n", str(j["when"]));
     fmt::format_to(w, "Rule      {} ({})\n", str(j["procedure"]), str(j["rule_file"]));
+    if (j.contains("applies_to")) {
+        out.append("For       ");
+        bool first = true;
+        for (const auto& x : j["applies_to"]) {
+            if (!first) out.append("          ");
+            out.append(wrap(str(x), 96, 10));
+            out.push_back('\n');
+            first = false;
+        }
+    }
+    if (!j["caveats"].empty()) {
+        out.append("\nIMPORTANT\n");
+        for (const auto& c : j["caveats"]) fmt::format_to(w, "  ! {}\n", wrap(str(c["text"]), 96, 4));
+    }
 
     // Mentions grouped by document and box, one line each, boxed as they go on paper.
     if (!j["mentions"].empty()) {
@@ -259,15 +323,24 @@ std::string checklist_text(const Plan& plan, const json& j) {
         out.append("\nDEADLINES\n");
         for (const auto& d : j["deadlines"]) {
             std::string when;
+            const auto anchor = str(d["anchor"]);
+            const auto offset = d["offset_minutes"].get<std::int64_t>();
             if (!d["at"].is_null()) {
                 when = str(d["at"]);
-            } else if (str(d["anchor"]) == "declaration") {
+            } else if (anchor == "declaration") {
                 when = "per declaration (" + str(d["field"]) + ")";
+            } else if (anchor == "start") {
+                when = relative_time("the start", offset);
             } else {
-                when = "when the end is announced";
+                when = relative_time("the end", offset) + " (the end is not announced yet)";
             }
-            fmt::format_to(w, "  {}: {}\n      {}\n", str(d["name"]), when,
-                           wrap(str(d["text"]), 96, 6));
+            const bool not_before = str(d["kind"]) == "not-before";
+            fmt::format_to(w, "  {}: {}{}\n", str(d["name"]), not_before ? "not before " : "",
+                           when);
+            if (d.contains("condition")) {
+                fmt::format_to(w, "      {}\n", wrap("and only once " + str(d["condition"]), 96, 6));
+            }
+            fmt::format_to(w, "      {}\n", wrap(str(d["text"]), 96, 6));
         }
     }
     if (!j["steps"].empty()) {
@@ -284,7 +357,12 @@ std::string checklist_text(const Plan& plan, const json& j) {
     }
     out.append("\nAFTER THE OUTAGE\n");
     const auto& r = j["retrospective"];
-    fmt::format_to(w, "  Submit electronically afterwards: {}\n      {}\n", str(r["status"]),
+    fmt::format_to(w, "  Submit electronically afterwards: {}{}\n      {}\n",
+                   r["status"].is_null() ? "not stated by the authority" : str(r["status"]),
+                   r.contains("field") ? fmt::format(" (only where {} is {})", str(r["field"]),
+                                                     fmt::join(r["values"].get<std::vector<std::string>>(),
+                                                               " or "))
+                                       : std::string(),
                    wrap(str(r["text"]), 96, 6));
     if (!j["rate_cap"].is_null()) {
         fmt::format_to(w, "  Rate cap: {} messages per second\n",
@@ -294,8 +372,10 @@ std::string checklist_text(const Plan& plan, const json& j) {
         const auto& b = j["buffering"];
         fmt::format_to(w, "  Buffering: {}{}\n      {}\n",
                        b["allowed"].get<bool>() ? "allowed" : "not allowed",
-                       b["authorisation_required"].get<bool>() ? " with an authorisation"
-                                                               : ", no authorisation needed",
+                       b["authorisation_required"].is_null()
+                           ? ", authorisation not stated by the authority"
+                           : (b["authorisation_required"].get<bool>() ? " with an authorisation"
+                                                                      : ", no authorisation needed"),
                        wrap(str(b["text"]), 96, 6));
     }
     if (!j["contacts"].empty()) {

@@ -125,14 +125,28 @@ Admission Admitter::admit(std::string_view text) {
     }
     // A rule that forbids submitting afterwards wins over everything: stored, never sent.
     const bool annotated_forbidden = annotated && bcp.value("retrospective", std::string()) == "forbidden";
-    if (annotated_forbidden ||
-        (rule != nullptr && rule->retrospective.status == Retrospective::forbidden)) {
+    std::optional<Retrospective> retro;
+    bool marker_missing = false;
+    if (rule != nullptr) {
+        // A condition on a field (NO NCTS: started_on paper) is read from the declaration.
+        const auto& marker = rule->retrospective.field;
+        const auto it = marker.empty() ? doc.end() : doc.find(marker);
+        const bool given = it != doc.end() && it->is_string();
+        const std::string value = given ? it->get<std::string>() : std::string();
+        retro = retrospective_for(rule->retrospective, given ? &value : nullptr);
+        marker_missing = !marker.empty() && !given;
+    }
+    if (annotated_forbidden || retro == Retrospective::forbidden) {
         a.verdict = Admission::Verdict::hold;
         m.held = true;
         if (rule != nullptr) {
             m.held_reason = rule->retrospective.text.empty()
                                 ? fmt::format("procedure {} forbids submitting it afterwards", rule->id)
                                 : rule->retrospective.text;
+            if (marker_missing) {
+                m.held_reason = fmt::format("no {}, so the cautious reading: {}",
+                                            rule->retrospective.field, m.held_reason);
+            }
             m.held_source = rule->retrospective.origin.source.empty() ? rule->origin.source
                                                                       : rule->retrospective.origin.source;
         } else {
@@ -153,6 +167,12 @@ Admission Admitter::admit(std::string_view text) {
         if (o_.annotate && !write_fields(doc, bcp, m, reason)) return invalid(reason);
     } else if (rule != nullptr && o_.annotate && procedure_given_) {
         if (!annotate(m, text, doc, reason)) return invalid(reason);
+    } else if (rule != nullptr && !retro) {
+        // The rule does not govern this declaration (a transit started electronically): it is
+        // sent as it is, with nothing of the procedure written into it.
+        a.reason = fmt::format("not under procedure {}: its {} is not {}", rule->id,
+                               rule->retrospective.field,
+                               fmt::join(rule->retrospective.values, " or "));
     } else if (rule == nullptr && o_.annotate && procedure_given_) {
         // The procedure was given, so the user expects the declaration annotated: storing it
         // bare would be a silent no-op.
@@ -201,7 +221,7 @@ Admitter::Annotating& Admitter::annotating(const NewMessage& m) {
         req.country = m.country;
         req.system = m.system;
         a->plan = std::make_unique<Plan>(resolve_activation(rules_, req, events_stdin_, nullptr));
-        check_retrospective(*a->plan);
+        static_cast<void>(check_retrospective(*a->plan));  // not-stated: enqueued, the operator decides
         AnnotateOptions ao = o_.annotation;
         ao.retrospective = true;
         a->annotator = std::make_unique<Annotator>(*a->plan, ao);

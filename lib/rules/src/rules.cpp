@@ -33,8 +33,18 @@ std::string_view to_string(Retrospective r) noexcept {
         case Retrospective::required: return "required";
         case Retrospective::forbidden: return "forbidden";
         case Retrospective::not_applicable: return "not-applicable";
+        case Retrospective::not_stated: return "not-stated";
     }
-    return "required";
+    return "not-stated";
+}
+
+std::optional<Retrospective> retrospective_for(const RetrospectiveRule& rule,
+                                               const std::string* value) {
+    if (rule.field.empty() || value == nullptr) return rule.status;
+    if (std::find(rule.values.begin(), rule.values.end(), *value) != rule.values.end()) {
+        return rule.status;
+    }
+    return std::nullopt;
 }
 
 std::string describe(const RuleProblem& p) {
@@ -52,11 +62,12 @@ std::vector<std::string> Procedure::sources() const {
     for (const auto& x : references) add(x.origin);
     for (const auto& x : documents) add(x.origin);
     for (const auto& x : deadlines) add(x.origin);
-    add(retrospective.origin);
+    if (!retrospective.origin.source.empty()) add(retrospective.origin);
     if (rate_cap) add(rate_cap->origin);
     if (buffering) add(buffering->origin);
     for (const auto& x : contacts) add(x.origin);
     for (const auto& x : steps) add(x.origin);
+    for (const auto& x : caveats) add(x.origin);
     return out;
 }
 
@@ -332,6 +343,7 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
                 fmt::format("'{}' is not an IANA time zone", p.zone));
     }
     p.when = r.str("when", false);
+    p.applies_to = r.strings("applies_to", false);
     p.call_required = r.boolean("call_required", false);
     // A mistyped call_required is reported once, not again on every template using {call}.
     const auto* call_node = r.get("call_required");
@@ -444,6 +456,18 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
                 rule.offset_minutes = *off;
             }
         }
+        const auto kind = d.str("kind", false, "deadline");
+        if (kind == "not-before") {
+            rule.not_before = true;
+        } else if (kind != "deadline") {
+            ctx.add(line_of(*d.get("kind")), d.key("kind"),
+                    fmt::format("'{}' is not a deadline kind (deadline, not-before)", kind));
+        }
+        rule.condition = d.str("condition", false);
+        if (!rule.condition.empty() && !rule.not_before) {
+            ctx.add(line_of(*d.get("condition")), d.key("condition"),
+                    "only a deadline with kind = \"not-before\" takes a condition");
+        }
         rule.text = d.str("text", true);
         rule.origin = d.origin();
         d.finish();
@@ -480,10 +504,20 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
         s.finish();
         p.steps.push_back(std::move(rule));
     }
+    for (const auto& [ct, cp] : r.tables("caveat")) {
+        TableReader c(ctx, *ct, cp);
+        CaveatRule rule;
+        rule.text = c.str("text", true);
+        rule.origin = c.origin();
+        c.finish();
+        p.caveats.push_back(std::move(rule));
+    }
     if (const auto* rt = r.table("retrospective", true)) {
         TableReader x(ctx, *rt, r.key("retrospective"));
         const auto status = x.str("status", true);
-        if (status == "required") {
+        if (status == "not-stated") {
+            p.retrospective.status = Retrospective::not_stated;
+        } else if (status == "required") {
             p.retrospective.status = Retrospective::required;
         } else if (status == "forbidden") {
             p.retrospective.status = Retrospective::forbidden;
@@ -491,9 +525,16 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
             p.retrospective.status = Retrospective::not_applicable;
         } else if (!status.empty()) {
             ctx.add(line_of(*x.get("status")), x.key("status"),
-                    fmt::format("'{}' is not a status (required, forbidden, not-applicable)", status));
+                    fmt::format("'{}' is not a status (required, forbidden, not-applicable, "
+                                "not-stated)",
+                                status));
         }
         p.retrospective.text = x.str("text", true);
+        p.retrospective.field = x.str("field", false);
+        p.retrospective.values = x.strings("values", !p.retrospective.field.empty());
+        if (p.retrospective.field.empty() && !p.retrospective.values.empty()) {
+            ctx.add(line_of(*x.get("values")), x.key("values"), "values need a field");
+        }
         p.retrospective.origin = x.origin();
         x.finish();
     }
@@ -502,7 +543,10 @@ void read_procedure(Ctx& ctx, const toml::table& t, const std::string& path,
         BufferingRule rule;
         rule.allowed = x.boolean("allowed", false);
         if (x.get("allowed") == nullptr) ctx.add(x.line(), x.key("allowed"), "required key is missing");
-        rule.authorisation_required = x.boolean("authorisation_required", false);
+        // Absent: the source does not say whether an authorisation is needed.
+        if (x.get("authorisation_required") != nullptr) {
+            rule.authorisation_required = x.boolean("authorisation_required", false);
+        }
         rule.text = x.str("text", true);
         rule.origin = x.origin();
         x.finish();

@@ -102,7 +102,10 @@ Plan::Plan(Activation activation) : a_(std::move(activation)) {
     const auto& p = *a_.procedure;
     zone_ = a_.zone.empty() ? p.zone : a_.zone;
     if (!is_zone(zone_)) throw usage_error(fmt::format("'{}' is not an IANA time zone", zone_));
-    if (p.call_required) {
+    if (a_.draft && !a_.call.empty() && !check_call(a_.call).valid()) {
+        throw usage_error(fmt::format("'{}' is not a call number (N and 5 digits)", a_.call));
+    }
+    if (p.call_required && !a_.draft) {
         if (a_.call.empty()) {
             throw usage_error(fmt::format("procedure {} needs a call number (--call N#####)", p.id));
         }
@@ -112,14 +115,15 @@ Plan::Plan(Activation activation) : a_(std::move(activation)) {
     }
     // The mention carries the wall-clock start as customs printed it; converting the instant
     // back gives the same unless the notice said otherwise.
-    local_ = a_.start_local ? *a_.start_local : utc_to_local(a_.start, zone_);
+    if (a_.start_known) local_ = a_.start_local ? *a_.start_local : utc_to_local(a_.start, zone_);
     const DeclarationRefs none{};
     for (const auto& m : p.mentions) {
         mentions_.push_back({&m, m.value.dynamic() ? m.value.text : render(m.value, none)});
         dynamic_ = dynamic_ || m.value.dynamic();
         // A rendered emergency mention must be one customs accepts (a real date and time).
         const auto& v = mentions_.back().value;
-        if (!m.value.dynamic() && detect_type(v) == RefType::mention && !check_mention(v).valid()) {
+        if (a_.start_known && !a_.call.empty() && !m.value.dynamic() &&
+            detect_type(v) == RefType::mention && !check_mention(v).valid()) {
             const auto c = check_mention(v);
             throw usage_error(fmt::format("mention '{}' of procedure {} is not valid: {}", v, p.id,
                                           describe(*c.begin(), v)));
@@ -134,7 +138,7 @@ Plan::Plan(Activation activation) : a_(std::move(activation)) {
     for (const auto& d : p.deadlines) {
         ResolvedDeadline r{&d, std::nullopt};
         const auto off = std::chrono::minutes{d.offset_minutes};
-        if (d.anchor == Anchor::start) r.at = a_.start + off;
+        if (d.anchor == Anchor::start && a_.start_known) r.at = a_.start + off;
         if (d.anchor == Anchor::end && a_.end) r.at = *a_.end + off;
         deadlines_.push_back(r);
     }
@@ -148,6 +152,17 @@ void Plan::render_into(std::string& out, const Template& t, const DeclarationRef
     for (const auto& part : t.parts) {
         if (!part.is_var) {
             out.append(part.text);
+            continue;
+        }
+        // A draft shows what is not known yet as the shape it will take.
+        if (part.var == TemplateVar::call && a_.call.empty() && a_.draft) {
+            out.append("N#####");
+            continue;
+        }
+        if (!a_.start_known && !per_declaration(part.var)) {
+            for (const char c : to_string(part.var)) {
+                out.push_back(c == 'i' ? 'M' : static_cast<char>(c - 'a' + 'A'));
+            }
             continue;
         }
         switch (part.var) {

@@ -61,6 +61,7 @@ struct ActivationRequest {
     std::string start, end;       // --start/--end as given (RFC 3339 or local time)
     std::string zone;             // --tz, empty: the rule's zone
     std::string events_file;      // --procedure FILE ("-" = the stream given to resolve_activation)
+    bool draft = false;           // a checklist read before the outage: call and start may be unknown
 };
 
 // Chooses the rule and builds the Activation. Throws usage_error for a missing or invalid
@@ -79,9 +80,17 @@ struct ActivationRequest {
                                            std::string_view system, std::string_view rule_id);
 
 // Throws when declarations under `plan` may not be submitted electronically afterwards:
-// refused_error (the rule forbids it, naming its source and file:line) or none_error (nothing
-// is submitted afterwards). What --retrospective checks before annotating.
-void check_retrospective(const Plan& plan);
+// refused_error (the rule forbids it for every declaration, naming its source and file:line)
+// or none_error (nothing is submitted afterwards). What --retrospective checks before
+// annotating. Returns a warning when the authority does not say (not-stated), else nothing; a
+// rule that forbids only some declarations (a condition on a field) is checked per declaration.
+[[nodiscard]] std::optional<std::string> check_retrospective(const Plan& plan);
+
+// The zone a procedure's local times are read in: --tz when given; for a Union rule applied
+// in one country (FI ICS2) that country's zone (a Finnish declarant writes Finnish time); else
+// the rule's zone.
+[[nodiscard]] std::string activation_zone(const Procedure& rule, std::string_view country,
+                                          std::string_view tz);
 
 // A rule file as shown in output: relative to the data directory for bundled files, so output
 // does not depend on where bcpkit is installed; a user's file as found.
@@ -134,6 +143,9 @@ class Annotator {
     bool annotate_text(std::string_view text, std::string& out, std::size_t& problems);
 
     [[nodiscard]] const Plan& plan() const noexcept { return plan_; }
+    // Declarations annotated for submission afterwards that the rule forbids sending (a paper
+    // transit): each carries a "retrospective-forbidden" problem.
+    [[nodiscard]] std::size_t refused() const noexcept { return refused_; }
 
   private:
     struct Piece;
@@ -147,7 +159,8 @@ class Annotator {
     AnnotateOptions o_;
     std::unique_ptr<SequenceFile> sequence_;
     std::vector<std::unique_ptr<Generator>> generators_;
-    std::string head_, tail_;
+    std::size_t refused_ = 0;
+    std::string head_, documents_, tail_;  // tail_: after the retrospective status
     std::vector<Piece> mentions_, codes_, deadlines_;
     std::vector<std::string> wanted_;       // declaration keys the rule reads
     std::vector<std::string> values_;       // per reference, reused

@@ -34,7 +34,9 @@ struct RuleOrigin {
 };
 
 enum class Stage : std::uint8_t { during, after, both };
-enum class Retrospective : std::uint8_t { required, forbidden, not_applicable };
+// not_stated: the rule's source says nothing about submitting afterwards; shown to the user as
+// "not stated by the authority" (JSON null), never as a fact.
+enum class Retrospective : std::uint8_t { required, forbidden, not_applicable, not_stated };
 
 [[nodiscard]] std::string_view to_string(Stage stage) noexcept;
 [[nodiscard]] std::string_view to_string(Retrospective r) noexcept;
@@ -106,6 +108,10 @@ enum class Anchor : std::uint8_t { start, end, declaration };
 struct DeadlineRule {
     std::string name;
     Anchor anchor = Anchor::start;
+    // A "not before" time is an earliest moment, not a permission: what may happen then still
+    // waits for `condition` (ICS2: the EU's confirming notification).
+    bool not_before = false;
+    std::string condition;
     std::string field;  // for Anchor::declaration: the declaration's time field
     std::int64_t offset_minutes = 0;
     std::string text;
@@ -125,14 +131,33 @@ struct StepRule {
 };
 
 struct RetrospectiveRule {
-    Retrospective status = Retrospective::required;
+    Retrospective status = Retrospective::not_stated;
+    std::string text;
+    // When set, the status holds only for declarations whose `field` is one of `values` (NO
+    // NCTS: a transit started on paper); see retrospective_for().
+    std::string field;
+    std::vector<std::string> values;
+    RuleOrigin origin;
+};
+
+// The retrospective status of one declaration. `value` is the declaration's `field` (nullptr
+// when it has none or the rule has no condition). The rule's status holds when the rule has no
+// condition, when the value is one of the rule's values, and when the declaration lacks the
+// field (the cautious reading: a paper transit is never sent because its marker was missing);
+// nothing when the value is another one: the procedure does not govern that declaration.
+[[nodiscard]] std::optional<Retrospective> retrospective_for(const RetrospectiveRule& rule,
+                                                             const std::string* value);
+
+// Something the source says that changes what the user does and that is not a step: what the
+// procedure is not for, what it does not allow. Printed first in a checklist.
+struct CaveatRule {
     std::string text;
     RuleOrigin origin;
 };
 
 struct BufferingRule {
     bool allowed = false;
-    bool authorisation_required = false;
+    std::optional<bool> authorisation_required;  // nothing: not stated by the authority
     std::string text;
     RuleOrigin origin;
 };
@@ -151,6 +176,7 @@ struct Procedure {
     std::string title;
     std::string zone;  // IANA zone of the procedure's local times
     std::string when;  // the condition that triggers it, when not simply "the system is down"
+    std::vector<std::string> applies_to;  // which declarations it is for, when the source says
     bool call_required = false;
     bool is_default = false;
     RuleOrigin origin;
@@ -163,6 +189,7 @@ struct Procedure {
     std::vector<DeadlineRule> deadlines;
     std::vector<ContactRule> contacts;
     std::vector<StepRule> steps;
+    std::vector<CaveatRule> caveats;
     RetrospectiveRule retrospective;
     std::optional<BufferingRule> buffering;
     std::optional<RateCapRule> rate_cap;
@@ -237,6 +264,11 @@ struct Activation {
     std::optional<UtcTime> end;
     std::string zone;       // empty: the rule's zone
     std::optional<LocalTime> start_local;  // wall-clock start as customs printed it, if known
+    // For reading a procedure before it is in force (a checklist): the call and the start may
+    // be unknown. Templates then show their variables ("N#####", "YYYYMMDD") and deadlines
+    // anchored on the start have no time, only their offset.
+    bool draft = false;
+    bool start_known = true;
 };
 
 struct RenderedMention {
