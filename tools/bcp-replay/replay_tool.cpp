@@ -274,6 +274,7 @@ std::string summary_json(const ReplayReport& r, double rate) {
            {"rate_limit", rate > 0 ? json(rate) : json()},
            {"achieved_rate", std::round(r.achieved_rate * 10) / 10},
            {"max_window", r.max_window},
+           {"max_jitter_ms", std::round(r.max_jitter_ms * 10) / 10},
            {"elapsed", std::round(r.totals.elapsed * 1000) / 1000},
            {"stopped_early", r.stopped_early},
            {"started_at", r.started_at},

@@ -14,20 +14,43 @@ RateLimiter::Clock::duration RateLimiter::interval() const {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_));
 }
 
-RateLimiter::Time RateLimiter::next_allowed(Time now) {
-    if (unlimited()) return now;
-    Time at = now;
+RateLimiter::Time RateLimiter::due() const {
+    if (unlimited()) return Time{};
+    Time at{};
     if (started_any_) {
         // Pacing: the theoretical start time of the next send, less the burst tolerance.
         const auto tolerance = interval() * static_cast<long>(burst_ - 1);
-        at = std::max(at, tat_ - tolerance);
+        at = tat_ - tolerance;
     }
     // The hard cap: the cap-th most recent start must lie a whole window back.
     if (ring_size_ == ring_.size()) {
-        const Time free_at = ring_[ring_next_] + std::chrono::duration_cast<Clock::duration>(window_);
+        const Time free_at =
+            ring_[ring_next_] + std::chrono::duration_cast<Clock::duration>(window());
         at = std::max(at, free_at);
     }
     return at;
+}
+
+RateLimiter::Time RateLimiter::next_allowed(Time now) {
+    if (unlimited()) return now;
+    return std::max(now, due());
+}
+
+std::chrono::nanoseconds RateLimiter::jitter() const noexcept {
+    return std::min<std::chrono::nanoseconds>(std::max(late_now_, late_before_),
+                                              std::chrono::milliseconds(200));
+}
+
+void RateLimiter::late_by(Time due_at, Time left) {
+    if (unlimited() || left <= due_at) return;
+    if (left - bucket_ >= std::chrono::seconds(1)) {
+        // A new bucket; the previous one is kept only when it is the one just before.
+        late_before_ = left - bucket_ < std::chrono::seconds(2) ? late_now_
+                                                                 : std::chrono::nanoseconds{};
+        late_now_ = {};
+        bucket_ = left;
+    }
+    late_now_ = std::max<std::chrono::nanoseconds>(late_now_, left - due_at);
 }
 
 void RateLimiter::started(Time t) {

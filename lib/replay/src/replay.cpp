@@ -101,6 +101,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     std::unordered_set<std::int64_t> exhausted;
     bool stop_claiming = false;
     bool paused = false;
+    bool waited_for_limiter = false;  // the last pass slept until the limiter allowed a send
     // Claims and outcome records happen on the committer's thread: a slow commit never
     // delays a send.
     Committer committer(queue, o.rate, k, o.resend_unknown);
@@ -128,8 +129,12 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         bool nothing_due = false;
         bool starved = false;  // messages are due but their claim is still being committed
         std::size_t batch = 0;  // sends started in this pass
+        // When the first send of this pass was due, if the runner waited for the limiter: its
+        // lateness is the dispatch jitter of a loaded machine.
+        RateLimiter::Time batch_due{};
         while (!stop_claiming && sink.in_flight() < k && now >= pause_until) {
             if (limiter.next_allowed(now) > now) break;
+            if (batch == 0 && waited_for_limiter) batch_due = limiter.due();
             auto next = committer.take();
             if (!next) {
                 if (committer.dry()) {
@@ -162,14 +167,23 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             sink.write();
             now = Clock::now();
             limiter.left_at(batch, now);
+            if (batch_due != RateLimiter::Time{}) {
+                limiter.late_by(batch_due, now);
+                report.max_jitter_ms = std::max(
+                    report.max_jitter_ms,
+                    std::chrono::duration<double, std::milli>(limiter.jitter()).count());
+            }
             for (std::size_t b = 0; b < batch; ++b) meter.add(now);
         }
+        waited_for_limiter = false;
 
         // Wait for results, no longer than until the next send may start.
         Clock::duration wait = std::chrono::milliseconds(10);
         if (!stop_claiming && !nothing_due) {
-            const auto next = std::max(limiter.next_allowed(now), pause_until);
+            const auto allowed = limiter.next_allowed(now);
+            const auto next = std::max(allowed, pause_until);
             wait = std::clamp<Clock::duration>(next - now, Clock::duration::zero(), wait);
+            waited_for_limiter = allowed > now && allowed >= pause_until && sink.in_flight() < k;
         }
         if (starved) wait = std::min<Clock::duration>(wait, std::chrono::milliseconds(1));
         if (sink.in_flight() == 0) {

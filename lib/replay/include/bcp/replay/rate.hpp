@@ -30,6 +30,17 @@ public:
 
     // The earliest time at or after `now` when a send may start.
     [[nodiscard]] Time next_allowed(Time now);
+    // The same without the floor of `now`: when the next send was due (before `now` when the
+    // caller is late). Time{} before the first send.
+    [[nodiscard]] Time due() const;
+    // A send that was due at `due` left at `left` (a loaded machine schedules the runner late,
+    // and its late sends bunch at the receiver). The window widens by the largest lateness of
+    // the last one to two seconds, up to 200 ms, so that bunched arrivals still hold at most
+    // the cap in any second there; on a quiet machine it stays at its base.
+    void late_by(Time due, Time left);
+    // The window now: the base plus the measured dispatch jitter.
+    [[nodiscard]] std::chrono::nanoseconds window() const noexcept { return window_ + jitter(); }
+    [[nodiscard]] std::chrono::nanoseconds jitter() const noexcept;
     // Records a send started at `t` (call only when t >= next_allowed(t)).
     void started(Time t);
     // The last `count` sends left at `t`, not when started() was told (the request was written
@@ -49,6 +60,9 @@ private:
     double rate_;
     std::uint32_t burst_;
     std::chrono::nanoseconds window_;
+    // Largest lateness in the current and the previous one-second bucket.
+    std::chrono::nanoseconds late_now_{}, late_before_{};
+    Time bucket_{};
     Time tat_{};  // theoretical start time of the next send at the current rate
     Time last_pushback_{};
     Time last_recover_{};

@@ -44,6 +44,7 @@ struct ReplayReport {
     std::int64_t remaining = 0;       // still queued at the end
     std::int64_t max_window = 0;      // most sends started in any one-second window
     double achieved_rate = 0;         // sends per second between the first and the last start
+    double max_jitter_ms = 0;         // the largest dispatch lateness the window widened by
     std::int64_t push_backs = 0;      // 429/503 and refused connections
     bool stopped_early = false;       // deadline or interrupt with messages left
     std::string started_at, ended_at;
