@@ -4,6 +4,8 @@
 #include "mention_tool.hpp"
 #include "bcp/cli/tool.hpp"
 
+#include <CLI/CLI.hpp>
+
 // A function-try-block: what escapes the flag parsing (out of memory while building the
 // parser) is one error line and exit 2, never std::terminate.
 int main(int argc, char** argv) try {

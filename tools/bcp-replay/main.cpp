@@ -5,6 +5,8 @@
 #include "replay_tool.hpp"
 #include "bcp/cli/tool.hpp"
 
+#include <CLI/CLI.hpp>
+
 namespace {
 std::atomic<bool> interrupted{false};
 extern "C" void on_signal(int) { interrupted.store(true); }

@@ -1,5 +1,7 @@
 #include "bcp/cli/tool.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -11,10 +11,12 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
+
+namespace CLI {
+class App;  // <CLI/CLI.hpp>, included only where an app is built: it is the heaviest header
+}  // namespace CLI
 
 namespace bcp::tool {
 
