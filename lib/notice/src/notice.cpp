@@ -1072,8 +1072,19 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         } else if (raw.ics2 && raw.ics2->scheduled) {
             n.planned = raw.ics2->scheduled;
         } else if (const auto* hit = an.first_of(Meaning::planned, Meaning::unplanned)) {
-            n.planned = hit->meaning == Meaning::planned;
-            n.evidence.emplace_back("planned", an.quote(*hit, know));
+            // Both kinds of phrase in one text (a planned release that "may cause disruptions",
+            // an outage during maintenance): the words do not decide, so neither does the tool.
+            const auto* other = an.first_of(hit->meaning == Meaning::planned ? Meaning::unplanned
+                                                                             : Meaning::planned);
+            if (other == nullptr) {
+                n.planned = hit->meaning == Meaning::planned;
+                n.evidence.emplace_back("planned", an.quote(*hit, know));
+            } else {
+                add_warning(n.warnings, {"planned-unclear",
+                                         fmt::format("the text has words of a planned window ({}) and of an incident ({}); planned is not given",
+                                                     an.quote(hit->meaning == Meaning::planned ? *hit : *other, know),
+                                                     an.quote(hit->meaning == Meaning::planned ? *other : *hit, know))});
+            }
         }
     }
 

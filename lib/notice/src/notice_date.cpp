@@ -530,8 +530,11 @@ private:
                 next = i + 2;
                 return valid(h, m);
             }
-            // "klo 14", "kl. 18", "ore 15": a whole hour after a time marker.
-            if (bare) {
+            // "klo 14", "kl. 18", "ore 15": a whole hour after a time marker; never the day of
+            // a date written on ("a 16.2.2020").
+            const bool date_follows = has(i + 2) && is_punct(t_[i + 1], ".") &&
+                                      t_[i + 2].kind == Kind::num && adjacent(i, i + 2);
+            if (bare && !date_follows) {
                 m = 0;
                 next = i + 1;
                 last_bare_ = true;
