@@ -843,6 +843,25 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             std::size_t e = body.find('\n', at);
             if (e == std::string_view::npos) e = body.size();
             const std::string_view l = trim(body.substr(at, e - at));
+            // A time with seconds at the start of a line ("24.01.2026 - 12:43:12", text glued
+            // on after it) is a publishing stamp too: windows are not written to the second.
+            auto digit = [](char c) { return c >= '0' && c <= '9'; };
+            auto stamped = [&](std::string_view head) {
+                const auto found = find_times(head);
+                if (found.empty() || found[0].start.date.year == 0 || found[0].begin > 2) return false;
+                const std::size_t f = found[0].finish;
+                return f + 3 <= head.size() && head[f] == ':' && digit(head[f + 1]) &&
+                       digit(head[f + 2]) && (f + 3 == head.size() || !digit(head[f + 3]));
+            };
+            if (!l.empty() && l.size() > 40 && stamped(l.substr(0, 40))) {
+                const auto found = find_times(l.substr(0, 40));
+                if (const auto t = resolve_time(found[0].start, stamp_context, ignored)) {
+                    n.posted_at = t;
+                    dateline_end = static_cast<std::size_t>(l.data() - body.data()) + found[0].finish + 3;
+                    n.evidence.emplace_back("posted_at", fmt::format("dateline '{}'", l.substr(0, found[0].finish + 3)));
+                }
+                break;
+            }
             if (!l.empty() && l.size() <= 40) {
                 const auto found = find_times(l);
                 if (found.size() == 1 && found[0].start.date.year != 0 && found[0].finish + 8 >= l.size() && found[0].begin <= 2) {
