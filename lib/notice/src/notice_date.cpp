@@ -511,8 +511,12 @@ private:
         if (a.kind != Kind::num) return false;
         if (a.s.size() <= 2) {
             h = to_int(a.s);
-            if (dot_ok && has(i + 2) && is_punct(t_[i + 1], ".") && t_[i + 2].kind == Kind::num &&
-                t_[i + 2].s.size() == 2 && adjacent(i, i + 2)) {
+            const bool dotted = has(i + 2) && is_punct(t_[i + 1], ".") && t_[i + 2].kind == Kind::num &&
+                                t_[i + 2].s.size() == 2 && adjacent(i, i + 2);
+            // "19.00 hrs", "18.00 Uhr": the word after it makes a dotted pair a time anywhere.
+            const bool named = dotted && has(i + 3) && has_class(t_[i + 3], word_class::time_after) &&
+                               !t_[i + 3].nl;
+            if ((dot_ok || named) && dotted) {
                 m = to_int(t_[i + 2].s);
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
