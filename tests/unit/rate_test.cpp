@@ -156,15 +156,16 @@ TEST_CASE("the window widens by the measured dispatch jitter, and narrows again 
     r.started(t0);
     r.late_by(t0, t0 + milliseconds(40));  // left 40 ms after it was due
     CHECK(r.jitter() == milliseconds(40));
-    CHECK(r.window() == milliseconds(1050));
+    CHECK(r.window() == milliseconds(1040));  // one second and the lateness
     r.started(t0 + milliseconds(500));
     // The cap-th most recent send bounds the next one a whole widened window later.
-    CHECK(r.next_allowed(t0 + milliseconds(600)) == t0 + milliseconds(1050));
+    CHECK(r.next_allowed(t0 + milliseconds(600)) == t0 + milliseconds(1040));
     r.late_by(t0, t0 + seconds(5));  // lateness beyond the clamp counts as 200 ms
     CHECK(r.jitter() == milliseconds(200));
     // Two quiet seconds later the lateness of before is forgotten.
     r.late_by(t0 + seconds(8), t0 + seconds(8) + microseconds(100));
     CHECK(r.jitter() == microseconds(100));
+    CHECK(r.window() == milliseconds(1010));  // within the base's margin: the base
     // A send that left early or on time is no lateness.
     r.late_by(t0 + seconds(9), t0 + seconds(9));
     CHECK(r.jitter() == microseconds(100));

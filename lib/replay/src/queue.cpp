@@ -298,7 +298,28 @@ Queue::~Queue() = default;
 
 const std::filesystem::path& Queue::path() const noexcept { return impl_->path; }
 
+void check_queue_location(const std::filesystem::path& location) {
+    const std::string& text = location.native();
+    const auto colon = text.find("://");
+    if (colon == std::string::npos || colon == 0) return;
+    const std::string_view scheme(text.data(), colon);
+    const bool url = std::all_of(scheme.begin(), scheme.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '+' || c == '-' || c == '.';
+    }) && ((scheme[0] >= 'a' && scheme[0] <= 'z') || (scheme[0] >= 'A' && scheme[0] <= 'Z'));
+    if (!url) return;
+    if (scheme == "postgresql" || scheme == "postgres") {
+        throw usage_error(fmt::format("'{}' is a PostgreSQL URL: this version keeps queues only in "
+                                      "SQLite files; give a file path",
+                                      text));
+    }
+    throw usage_error(fmt::format("'{}' is a URL with the unknown scheme '{}': a queue is an "
+                                  "SQLite file path",
+                                  text, scheme));
+}
+
 Queue Queue::open(const std::filesystem::path& path, bool create) {
+    check_queue_location(path);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     std::error_code ec;
@@ -575,6 +596,7 @@ std::optional<RunRecord> Queue::last_run() {
 }
 
 RunnerLock::RunnerLock(const std::filesystem::path& queue, bool wait) {
+    check_queue_location(queue);
     const auto lock_path = queue.string() + ".lock";
     fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) {

@@ -157,6 +157,11 @@ private:
 // The default queue file: state_dir() / "replay.db".
 [[nodiscard]] std::filesystem::path default_queue_path();
 
+// A queue location with a URL scheme ("postgresql://host/db", "ftp://...") is a URL, never a
+// file name: throws bcp::usage_error naming the scheme, since this version keeps queues only in
+// SQLite files. Called by Queue::open and RunnerLock before anything is created.
+void check_queue_location(const std::filesystem::path& location);
+
 // Current time as unix seconds with sub-second precision, and as RFC 3339 with milliseconds.
 [[nodiscard]] double unix_now();
 [[nodiscard]] std::string timestamp_now();

@@ -5,6 +5,7 @@
 // Pure: callers pass the time in, so tests drive it with a synthetic clock.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,10 +37,14 @@ public:
     // A send that was due at `due` left at `left` (a loaded machine schedules the runner late,
     // and its late sends bunch at the receiver). The window widens by the largest lateness of
     // the last one to two seconds, up to 200 ms, so that bunched arrivals still hold at most
-    // the cap in any second there; on a quiet machine it stays at its base.
+    // the cap in any second there; on a quiet machine (lateness within the base's margin) it
+    // stays at its base.
     void late_by(Time due, Time left);
-    // The window now: the base plus the measured dispatch jitter.
-    [[nodiscard]] std::chrono::nanoseconds window() const noexcept { return window_ + jitter(); }
+    // The window now: one second plus the measured dispatch jitter, never less than the base
+    // (whose margin over a second already covers a jitter that small).
+    [[nodiscard]] std::chrono::nanoseconds window() const noexcept {
+        return std::max<std::chrono::nanoseconds>(window_, std::chrono::seconds(1) + jitter());
+    }
     [[nodiscard]] std::chrono::nanoseconds jitter() const noexcept;
     // Records a send started at `t` (call only when t >= next_allowed(t)).
     void started(Time t);
