@@ -414,6 +414,7 @@ struct Analysis {
     std::vector<PhraseHit> hits;
     std::string_view text;
     std::string systems_evidence;
+    std::string unaffected_evidence;  // systems left out: named as not affected
     std::size_t language_ = std::string::npos;  // the notice's language, once known
 
     void run(const Knowledge& k, std::string_view t) {
@@ -422,6 +423,7 @@ struct Analysis {
         folded.assign(t);
         k.scan(folded, t, hits);
         systems_evidence.clear();
+        unaffected_evidence.clear();
     }
 
     // The text a hit matched, as written.
@@ -492,6 +494,33 @@ struct Analysis {
     // The systems named, in text order, each resolved: to the publisher's system of that name;
     // else to the one country that runs a system of that name that is not shared; else, a
     // shared name, to its common id with no owner.
+    // The sentence around a folded offset: from after the last '.', '!', '?', ';' or line
+    // break before it to the next one (a dot between letters or digits, "e.g." or "2.7", does
+    // not end a sentence).
+    [[nodiscard]] std::pair<std::size_t, std::size_t> sentence(std::size_t at) const {
+        const std::string& f = folded.text;
+        auto ends = [&](std::size_t i) {
+            const char c = f[i];
+            if (c == '\n' || c == '!' || c == '?' || c == ';') return true;
+            return c == '.' && (i + 1 >= f.size() || f[i + 1] == ' ' || f[i + 1] == '\n');
+        };
+        std::size_t b = std::min(at, f.size());
+        while (b > 0 && !ends(b - 1)) --b;
+        std::size_t e = std::min(at, f.size());
+        while (e < f.size() && !ends(e)) ++e;
+        return {b, e};
+    }
+
+    // A system named in a sentence that says it is not affected ("no impact on ... STI",
+    // "NCTS remains available") is context, not a system the notice is about.
+    [[nodiscard]] const PhraseHit* unaffected_in_sentence(std::size_t at) const {
+        const auto [b, e] = sentence(at);
+        for (const auto& h : hits) {
+            if (h.kind == PhraseHit::Kind::meaning && h.meaning == Meaning::unaffected && h.begin >= b && h.end <= e) return &h;
+        }
+        return nullptr;
+    }
+
     std::vector<SystemPick> systems(const Knowledge& k, std::size_t publisher) {
         std::vector<SystemPick> out;
         const auto& all = k.authorities();
@@ -510,6 +539,13 @@ struct Analysis {
             }
             taken_end = hits[i].end;
             i = j;
+            if (const auto* calm = unaffected_in_sentence(group.front()->begin)) {
+                if (unaffected_evidence.size() < 300) {
+                    if (!unaffected_evidence.empty()) unaffected_evidence += ", ";
+                    unaffected_evidence += fmt::format("'{}' beside '{}'", written(*group.front()), written(*calm));
+                }
+                continue;
+            }
             const PhraseHit* pick = nullptr;
             for (const auto* h : group) {
                 if (h->authority == publisher) pick = h;
@@ -1012,6 +1048,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         }
     }
     if (!n.systems.empty()) n.evidence.emplace_back("systems", an.systems_evidence);
+    if (!an.unaffected_evidence.empty()) n.evidence.emplace_back("unaffected", an.unaffected_evidence);
 
     // Stage: country. A "NL - " title prefix (a status page's convention), the publishing
     // authority, the one country whose national systems are named, the ICS2 subject, the

@@ -18,7 +18,7 @@ namespace bcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Meaning>, 15> meaning_keys{{
+constexpr std::array<std::pair<std::string_view, Meaning>, 16> meaning_keys{{
     {"activated", Meaning::activated},
     {"planned", Meaning::planned},
     {"unplanned", Meaning::unplanned},
@@ -34,6 +34,7 @@ constexpr std::array<std::pair<std::string_view, Meaning>, 15> meaning_keys{{
     {"rejected", Meaning::rejected},
     {"resubmit", Meaning::resubmit},
     {"disregard", Meaning::disregard},
+    {"unaffected", Meaning::unaffected},
 }};
 
 constexpr std::array<std::pair<std::string_view, std::uint32_t>, 18> word_keys{{

@@ -46,6 +46,7 @@ enum class Meaning : std::uint8_t {
     disregard,
     activated,  // an emergency procedure is authorised or activated (a procedure without a call)
     until_further_notice,
+    unaffected,  // "no impact on", "remains available": the systems in that sentence are not down
     count
 };
 [[nodiscard]] std::string_view meaning_name(Meaning m) noexcept;
