@@ -129,9 +129,13 @@ TEST_CASE("inputs: a directory and a missing file are I/O errors naming them") {
     CHECK(dash.name() == "<stdin>");
 }
 
-TEST_CASE("error kinds map to the house exit codes") {
+TEST_CASE("error types, not their kind strings, map to the house exit codes") {
     CHECK(exit_for(bcp::busy_error("x")) == tempfail);
     CHECK(exit_for(bcp::io_error("x")) == usage);
+    CHECK(exit_for(bcp::usage_error("x")) == usage);
     CHECK(exit_for(bcp::data_error("json", "x")) == bad_data);
-    CHECK(exit_for(bcp::error("refused", "x")) == refused);
+    CHECK(exit_for(bcp::refused_error("x")) == refused);
+    CHECK(exit_for(bcp::none_error("x")) == no);
+    // A data error whose kind happens to read like another class is still a data error.
+    CHECK(exit_for(bcp::data_error("busy", "x")) == bad_data);
 }

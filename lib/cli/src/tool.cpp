@@ -21,11 +21,14 @@
 namespace bcp::tool {
 
 int exit_for(const bcp::error& e) noexcept {
-    const auto& k = e.kind();
-    if (k == "busy") return tempfail;
-    if (k == "io" || k == "usage") return usage;
-    if (k == "refused") return refused;
-    if (k == "none") return no;
+    switch (e.error_class()) {
+        case ErrorClass::busy: return tempfail;
+        case ErrorClass::io:
+        case ErrorClass::usage: return usage;
+        case ErrorClass::refused: return refused;
+        case ErrorClass::none: return no;
+        case ErrorClass::data: return bad_data;
+    }
     return bad_data;
 }
 

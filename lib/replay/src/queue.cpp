@@ -516,7 +516,7 @@ Message Queue::resolve(std::string_view key, MessageState to, std::string_view n
     return impl_->transaction([&] {
         auto current = find(key);
         if (!current) {
-            throw data_error("none", fmt::format("no message with key '{}' in the queue", key));
+            throw none_error(fmt::format("no message with key '{}' in the queue", key));
         }
         if (current->state != MessageState::unknown && current->state != MessageState::held &&
             current->state != MessageState::rejected) {

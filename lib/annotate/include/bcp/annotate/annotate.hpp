@@ -28,21 +28,6 @@
 
 namespace bcp {
 
-// The answer is "no": no rule for the country and system, no matching procedure in an event
-// file, nothing to submit afterwards (kind "none"; tools exit 1).
-class none_error : public error {
-  public:
-    explicit none_error(const std::string& message) : error("none", message) {}
-};
-
-// A procedure rule refuses the request: a transit started on paper must not be sent to NCTS
-// afterwards (kind "refused"; tools exit 4). file:line name the rule.
-class refused_error : public error {
-  public:
-    explicit refused_error(const std::string& message, std::string file = {}, std::size_t line = 0)
-        : error("refused", message, std::move(file), line) {}
-};
-
 namespace detail {
 // What a top-level key of a declaration holds, for the rule's purposes.
 enum class FieldKind : std::uint8_t { absent, null, string, other };
