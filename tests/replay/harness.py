@@ -96,6 +96,26 @@ def max_window(times, width=1.0):
     return best
 
 
+def check_cap_at_gateway(g, summary, cap, floor, seconds, note=""):
+    """The checks of a timed run as the gateway saw it: no one-second window above `cap`,
+    at least `floor` of the cap achieved, the run's length, the runner's own count, no key
+    twice. Prints the figures (with `note` first) and returns the arrival times."""
+    arrivals = g.arrivals()
+    times = sorted(t for t, _ in arrivals)
+    window = max_window(times)
+    span = times[-1] - times[0]
+    rate = (len(times) - 1) / span
+    print(f"{note}arrivals {len(times)} over {span:.2f} s: {rate:.1f}/s, busiest one-second window "
+          f"{window}, runner's window {summary['max_window']}, dispatch jitter up to "
+          f"{summary['max_jitter_ms']} ms")
+    check(window <= cap, f"no one-second window at the gateway holds more than {cap} (max {window})")
+    check(rate >= floor * cap, f"achieved rate at least {floor:.0%} of {cap}/s (got {rate:.1f}/s)")
+    check(span >= seconds - 1, f"the run lasted the {seconds} seconds (arrivals over {span:.1f} s)")
+    check(summary["max_window"] <= cap, "the runner's own count agrees")
+    check(len({k for _, k in arrivals}) == len(times), "no key arrived twice")
+    return times
+
+
 def workdir():
     """A scratch directory, removed by finish() when every check passed."""
     d = tempfile.mkdtemp(prefix="bcp-replay-test-")
