@@ -25,6 +25,7 @@
 #include "bcp/replay/admit.hpp"
 #include "bcp/replay/queue.hpp"
 #include "bcp/replay/replay.hpp"
+#include "bcp/replay/report.hpp"
 #include "bcp/replay/sink.hpp"
 #include "bcp/rules/rules.hpp"
 
@@ -261,27 +262,6 @@ std::vector<std::string> load_headers(const Options& o, t::Reporter& reporter) {
     return headers;
 }
 
-std::string summary_json(const ReplayReport& r, double rate) {
-    json j{{"sent", r.totals.sent},
-           {"accepted", r.totals.accepted},
-           {"rejected", r.totals.rejected},
-           {"unknown", r.totals.unknown},
-           {"requeued", r.totals.requeued},
-           {"not_sent", r.totals.not_sent},
-           {"recovered", r.recovered},
-           {"remaining", r.remaining},
-           {"push_backs", r.push_backs},
-           {"rate_limit", rate > 0 ? json(rate) : json()},
-           {"achieved_rate", std::round(r.achieved_rate * 10) / 10},
-           {"max_window", r.max_window},
-           {"max_jitter_ms", std::round(r.max_jitter_ms * 10) / 10},
-           {"elapsed", std::round(r.totals.elapsed * 1000) / 1000},
-           {"stopped_early", r.stopped_early},
-           {"started_at", r.started_at},
-           {"ended_at", r.ended_at}};
-    return dump(j);
-}
-
 // The one stderr line of a run that leaves messages needing a person.
 void report_needs_verdict(t::Reporter& reporter, std::int64_t unknown) {
     reporter.error("needs-verdict",
@@ -385,7 +365,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     sink.reset();
     if (bar) err << "\r\033[K" << std::flush;
     std::ostream& summary = to_stdout ? err : out_stream;
-    summary << summary_json(report, rate) << '\n';
+    summary << dump(to_json(report, rate)) << '\n';
     summary.flush();
     const std::int64_t unknown = q.counts().of(MessageState::unknown);
     switch (run_outcome(report, unknown)) {
@@ -401,55 +381,14 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
 
 // --- status, list, resolve --------------------------------------------------------------------
 
-json message_json(const Message& m) {
-    json j{{"key", m.key},
-           {"state", to_string(m.state)},
-           {"country", m.country},
-           {"system", m.system},
-           {"attempts", m.attempts},
-           {"prepared_at", m.prepared_at.empty() ? json() : json(m.prepared_at)},
-           {"enqueued_at", m.enqueued_at},
-           {"updated_at", m.updated_at},
-           {"last_status", m.last_status ? json(*m.last_status) : json()},
-           {"last_response", m.last_response.empty() ? json() : json(m.last_response)}};
-    if (m.state == MessageState::held) {
-        j["held_reason"] = m.held_reason;
-        j["held_source"] = m.held_source;
-    }
-    if (!m.note.empty()) j["note"] = m.note;
-    return j;
-}
-
 int run_status(const Options& o, t::Output& out) {
     auto q = Queue::open(queue_path(o), false);
-    const auto c = q.counts();
-    json counts = json::object();
-    for (auto s : all_states) counts[std::string(to_string(s))] = c.of(s);
-    json j{{"queue", q.path().string()}, {"counts", counts},
-           {"oldest_queued", c.oldest_queued.empty() ? json() : json(c.oldest_queued)}};
-    if (const auto run = q.last_run()) {
-        j["last_run"] = {{"started_at", run->started_at}, {"ended_at", run->ended_at},
-                         {"sent", run->sent},
-                         {"rate_limit", run->rate_limit > 0 ? json(run->rate_limit) : json()},
-                         {"achieved_rate", std::round(run->achieved * 10) / 10},
-                         {"max_window", run->max_window}};
-    } else {
-        j["last_run"] = nullptr;
-    }
+    const auto counts = q.counts();
+    const auto last = q.last_run();
     if (o.format == "text") {
-        std::string text = fmt::format("queue {}\n", q.path().string());
-        for (auto s : all_states) text += fmt::format("  {:<9}{}\n", to_string(s), c.of(s));
-        if (!c.oldest_queued.empty()) text += fmt::format("oldest queued: {}\n", c.oldest_queued);
-        if (const auto run = q.last_run()) {
-            text += fmt::format("last run: {} to {}, {} sent, {:.1f}/s (limit {}), busiest second {}\n",
-                                run->started_at, run->ended_at, run->sent, run->achieved,
-                                run->rate_limit > 0 ? fmt::format("{}/s", run->rate_limit)
-                                                    : std::string("none"),
-                                run->max_window);
-        }
-        out.write(text);
+        out.write(status_text(q.path(), counts, last));
     } else {
-        out.write(dump(j));
+        out.write(dump(status_json(q.path(), counts, last)));
         out.put('\n');
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
@@ -468,54 +407,9 @@ int run_list(const Options& o, t::Output& out) {
         if (out.closed()) return;
         ++n;
         if (o.format == "text") {
-            std::string line = fmt::format("{:<24} {:<8} {}/{} attempts {}", m.key,
-                                           to_string(m.state), m.country, m.system, m.attempts);
-            if (m.last_status) line += fmt::format(" last status {}", *m.last_status);
-            line += '\n';
-            // The last response and the operator's note, on lines of their own, one line each
-            // (a response of several lines is joined with " | ", long ones cut).
-            auto detail = [&line](std::string_view label, std::string_view text) {
-                if (text.empty()) return;
-                std::string flat;
-                for (char c : text.substr(0, 300)) {
-                    if (c == '\n') {
-                        flat += " | ";
-                    } else if (c != '\r') {
-                        flat += c;
-                    }
-                }
-                while (flat.size() >= 3 && flat.compare(flat.size() - 3, 3, " | ") == 0) {
-                    flat.resize(flat.size() - 3);
-                }
-                line += fmt::format("    {}: {}{}\n", label, flat, text.size() > 300 ? " ..." : "");
-            };
-            detail("last response", m.last_response);
-            if (m.state == MessageState::held) detail("held", m.held_reason);
-            detail("note", m.note);
-            if (o.annotations) detail("annotation", m.annotation);
-            out.write(line);
+            out.write(to_text(m, o.annotations));
         } else {
-            auto line = dump(message_json(m));
-            if (o.bodies) {
-                // The stored body is spliced in as it was accepted, not parsed into a tree and
-                // dumped again: that would recurse once per nesting level of the declaration,
-                // and 100,000 levels overflowed the stack (tests/bad-input, deep nesting).
-                line.pop_back();
-                line += R"(,"body":)";
-                if (bcp::accept_json(m.body)) {
-                    line += m.body;
-                } else {
-                    t::append_json_string(line, m.body);
-                }
-                line += '}';
-            }
-            if (o.annotations) {
-                line.pop_back();
-                line += R"(,"annotation":)";
-                line += m.annotation.empty() || !bcp::accept_json(m.annotation) ? "null" : m.annotation;
-                line += '}';
-            }
-            out.write(line);
+            out.write(message_line(m, o.bodies, o.annotations));
             out.put('\n');
         }
     });
@@ -537,7 +431,7 @@ int run_resolve(const Options& o, t::Output& out) {
         const auto from = parse_state(o.resolve_from.empty() ? "unknown" : o.resolve_from);
         const auto done = q.resolve_all(*from, to, o.note, o.dry_run);
         for (const auto& m : done) {
-            auto j = message_json(m);
+            auto j = to_json(m);
             if (o.dry_run) j["would_become"] = to_string(to);
             out.write(dump(j));
             out.put('\n');
@@ -548,7 +442,7 @@ int run_resolve(const Options& o, t::Output& out) {
     if (o.resolve_key.empty()) throw usage_error("resolve needs --key KEY, or --all");
     if (o.dry_run) throw usage_error("--dry-run goes with --all");
     const auto m = q.resolve(o.resolve_key, to, o.note);
-    out.write(dump(message_json(m)));
+    out.write(dump(to_json(m)));
     out.put('\n');
     if (!out.finish()) throw io_error("cannot write to standard output");
     return t::ok;

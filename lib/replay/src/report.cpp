@@ -1,0 +1,142 @@
+#include "bcp/replay/report.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bcp/core/json_text.hpp"
+
+namespace bcp {
+
+using ojson = nlohmann::json;  // keys in name order, as bcp-replay has always printed them
+
+namespace {
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+double tenths(double v) { return std::round(v * 10) / 10; }
+
+}  // namespace
+
+ojson to_json(const Message& m) {
+    ojson j{{"key", m.key},
+            {"state", to_string(m.state)},
+            {"country", m.country},
+            {"system", m.system},
+            {"attempts", m.attempts},
+            {"prepared_at", m.prepared_at.empty() ? ojson() : ojson(m.prepared_at)},
+            {"enqueued_at", m.enqueued_at},
+            {"updated_at", m.updated_at},
+            {"last_status", m.last_status ? ojson(*m.last_status) : ojson()},
+            {"last_response", m.last_response.empty() ? ojson() : ojson(m.last_response)}};
+    if (m.state == MessageState::held) {
+        j["held_reason"] = m.held_reason;
+        j["held_source"] = m.held_source;
+    }
+    if (!m.note.empty()) j["note"] = m.note;
+    return j;
+}
+
+std::string message_line(const Message& m, bool body, bool annotation) {
+    auto line = dump(to_json(m));
+    if (body) {
+        line.pop_back();
+        line += R"(,"body":)";
+        if (accept_json(m.body)) {
+            line += m.body;
+        } else {
+            append_json_string(line, m.body);
+        }
+        line += '}';
+    }
+    if (annotation) {
+        line.pop_back();
+        line += R"(,"annotation":)";
+        line += m.annotation.empty() || !accept_json(m.annotation) ? "null" : m.annotation;
+        line += '}';
+    }
+    return line;
+}
+
+std::string to_text(const Message& m, bool annotation) {
+    std::string line = fmt::format("{:<24} {:<8} {}/{} attempts {}", m.key, to_string(m.state),
+                                   m.country, m.system, m.attempts);
+    if (m.last_status) line += fmt::format(" last status {}", *m.last_status);
+    line += '\n';
+    // One line each; a text of several lines is joined with " | ", a long one cut.
+    auto detail = [&line](std::string_view label, std::string_view text) {
+        if (text.empty()) return;
+        std::string flat;
+        for (char c : text.substr(0, 300)) {
+            if (c == '\n') {
+                flat += " | ";
+            } else if (c != '\r') {
+                flat += c;
+            }
+        }
+        while (flat.size() >= 3 && flat.compare(flat.size() - 3, 3, " | ") == 0) {
+            flat.resize(flat.size() - 3);
+        }
+        line += fmt::format("    {}: {}{}\n", label, flat, text.size() > 300 ? " ..." : "");
+    };
+    detail("last response", m.last_response);
+    if (m.state == MessageState::held) detail("held", m.held_reason);
+    detail("note", m.note);
+    if (annotation) detail("annotation", m.annotation);
+    return line;
+}
+
+ojson status_json(const std::filesystem::path& queue, const QueueCounts& c,
+                  const std::optional<RunRecord>& run) {
+    ojson counts = ojson::object();
+    for (auto s : all_states) counts[std::string(to_string(s))] = c.of(s);
+    ojson j{{"queue", queue.string()}, {"counts", counts},
+            {"oldest_queued", c.oldest_queued.empty() ? ojson() : ojson(c.oldest_queued)}};
+    if (run) {
+        j["last_run"] = {{"started_at", run->started_at}, {"ended_at", run->ended_at},
+                         {"sent", run->sent},
+                         {"rate_limit", run->rate_limit > 0 ? ojson(run->rate_limit) : ojson()},
+                         {"achieved_rate", tenths(run->achieved)},
+                         {"max_window", run->max_window}};
+    } else {
+        j["last_run"] = nullptr;
+    }
+    return j;
+}
+
+std::string status_text(const std::filesystem::path& queue, const QueueCounts& c,
+                        const std::optional<RunRecord>& run) {
+    std::string text = fmt::format("queue {}\n", queue.string());
+    for (auto s : all_states) text += fmt::format("  {:<9}{}\n", to_string(s), c.of(s));
+    if (!c.oldest_queued.empty()) text += fmt::format("oldest queued: {}\n", c.oldest_queued);
+    if (run) {
+        text += fmt::format("last run: {} to {}, {} sent, {:.1f}/s (limit {}), busiest second {}\n",
+                            run->started_at, run->ended_at, run->sent, run->achieved,
+                            run->rate_limit > 0 ? fmt::format("{}/s", run->rate_limit)
+                                                : std::string("none"),
+                            run->max_window);
+    }
+    return text;
+}
+
+ojson to_json(const ReplayReport& r, double rate) {
+    return ojson{{"sent", r.totals.sent},
+                 {"accepted", r.totals.accepted},
+                 {"rejected", r.totals.rejected},
+                 {"unknown", r.totals.unknown},
+                 {"requeued", r.totals.requeued},
+                 {"not_sent", r.totals.not_sent},
+                 {"recovered", r.recovered},
+                 {"remaining", r.remaining},
+                 {"push_backs", r.push_backs},
+                 {"rate_limit", rate > 0 ? ojson(rate) : ojson()},
+                 {"achieved_rate", tenths(r.achieved_rate)},
+                 {"max_window", r.max_window},
+                 {"max_jitter_ms", tenths(r.max_jitter_ms)},
+                 {"elapsed", std::round(r.totals.elapsed * 1000) / 1000},
+                 {"stopped_early", r.stopped_early},
+                 {"started_at", r.started_at},
+                 {"ended_at", r.ended_at}};
+}
+
+}  // namespace bcp

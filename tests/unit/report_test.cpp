@@ -1,0 +1,70 @@
+// Unit tests of bcp/replay/report.hpp: the replay records as bcp-replay prints them.
+#include <string>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "bcp/replay/report.hpp"
+
+namespace {
+
+bcp::Message sample() {
+    bcp::Message m;
+    m.key = "BE-EXP-1";
+    m.state = bcp::MessageState::rejected;
+    m.country = "BE";
+    m.system = "AES";
+    m.attempts = 1;
+    m.last_status = 422;
+    m.last_response = "line one\r\nline two\n";
+    m.body = R"({"lrn":"BE-EXP-1"})";
+    m.annotation = R"({"procedure":"be-aes-emergency"})";
+    m.note = "checked by phone";
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("a message as JSON, and as one line with its body and annotation spliced in") {
+    const auto m = sample();
+    const auto j = bcp::to_json(m);
+    CHECK(j["state"] == "rejected");
+    CHECK(j["last_status"] == 422);
+    CHECK(j["note"] == "checked by phone");
+    CHECK(j.find("body") == j.end());
+    const auto line = nlohmann::json::parse(bcp::message_line(m, true, true));
+    CHECK(line["body"]["lrn"] == "BE-EXP-1");
+    CHECK(line["annotation"]["procedure"] == "be-aes-emergency");
+    // A body that is not JSON is kept as a string, never lost.
+    auto bad = m;
+    bad.body = "not json {";
+    CHECK(nlohmann::json::parse(bcp::message_line(bad, true, false))["body"] == "not json {");
+}
+
+TEST_CASE("a message as text: the response flattened onto one line, the note shown") {
+    const auto text = bcp::to_text(sample(), false);
+    CHECK(text.find("BE-EXP-1") == 0);
+    CHECK(text.find("last status 422") != std::string::npos);
+    CHECK(text.find("    last response: line one | line two\n") != std::string::npos);
+    CHECK(text.find("    note: checked by phone\n") != std::string::npos);
+    CHECK(text.find("annotation") == std::string::npos);
+    CHECK(bcp::to_text(sample(), true).find("    annotation: {") != std::string::npos);
+}
+
+TEST_CASE("a queue's status and a run's summary") {
+    bcp::QueueCounts c;
+    c.by_state[static_cast<int>(bcp::MessageState::queued)] = 3;
+    const auto j = bcp::status_json("q.db", c, std::nullopt);
+    CHECK(j["counts"]["queued"] == 3);
+    CHECK(j["last_run"].is_null());
+    CHECK(bcp::status_text("q.db", c, std::nullopt).find("  queued   3\n") != std::string::npos);
+    bcp::ReplayReport r;
+    r.totals.sent = 10;
+    r.achieved_rate = 9.96;
+    r.max_jitter_ms = 12.34;
+    const auto s = bcp::to_json(r, 0);
+    CHECK(s["sent"] == 10);
+    CHECK(s["rate_limit"].is_null());
+    CHECK(s["achieved_rate"] == doctest::Approx(10.0));
+    CHECK(s["max_jitter_ms"] == doctest::Approx(12.3));
+}
