@@ -1,8 +1,10 @@
 // Unit tests of the output layer (lib/format) and of the pieces it renders: reference
 // explanations, the iCalendar writer, the notice text view, input detection.
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "bcp/core/time.hpp"
+#include "bcp/format/check.hpp"
 #include "bcp/format/explain.hpp"
 #include "bcp/format/notice.hpp"
 #include "bcp/notice/notice.hpp"
@@ -66,4 +68,33 @@ TEST_CASE("what an input holds, from its first bytes") {
     CHECK(detect_notice_input("From: helpdesk@example.be\nSubject: x\n") == NoticeInput::email);
     CHECK(detect_notice_input("Customs4trade\nIn progress - ...") == NoticeInput::text);
     CHECK(notice_input_name(NoticeInput::email) == "email");
+}
+
+TEST_CASE("a checked reference as a JSON record and a text line") {
+    const std::string mrn = "25BECPB000000006R9";
+    const auto c = bcp::check(bcp::RefType::bcp_id, mrn);
+    std::string out, scratch;
+    bcp::append_check_json(out, {"refs.txt", 7, "/bcp_id"}, mrn, c, nullptr, true, scratch);
+    REQUIRE(!out.empty());
+    CHECK(out.back() == '\n');
+    const auto j = nlohmann::json::parse(out);
+    CHECK(j["line"] == 7);
+    CHECK(j["file"] == "refs.txt");
+    CHECK(j["field"] == "/bcp_id");
+    CHECK(j["type"] == "bcp-id");
+    CHECK(j["valid"] == true);
+    CHECK(j["parts"]["country"] == "BE");
+    std::string text;
+    bcp::append_check_text(text, {"", 3, ""}, mrn, c, nullptr, true);
+    CHECK(text == "3: \"25BECPB000000006R9\" bcp-id valid\n");
+    // A 10 kB input is echoed cut, its length given beside it.
+    const std::string big(10000, 'X');
+    const auto bad = bcp::check(bcp::RefType::lrn, big);
+    out.clear();
+    bcp::append_check_json(out, {"", 1, ""}, big, bad, nullptr, false, scratch);
+    const auto b = nlohmann::json::parse(out);
+    CHECK(b["input"].get<std::string>().size() == bcp::check_echo_limit);
+    CHECK(b["input_truncated"] == true);
+    CHECK(b["input_length"] == 10000);
+    CHECK(b["type"].is_null());
 }

@@ -11,6 +11,7 @@
 #include "bcp/cli/tool.hpp"
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
+#include "bcp/format/check.hpp"
 #include "bcp/format/explain.hpp"
 #include "bcp/ref/explain.hpp"
 #include "bcp/ref/generate.hpp"
@@ -23,141 +24,6 @@ namespace {
 namespace t = bcp::tool;
 using nlohmann::json;
 using namespace std::string_view_literals;  // appends of literals without a strlen
-
-// Inputs longer than this are echoed truncated (the full length is given beside them), so a
-// 10 MB line makes a readable error record rather than a 10 MB one.
-constexpr std::size_t echo_limit = 256;
-
-void append_uint(std::string& out, std::uint64_t v) {
-    char buf[24];
-    char* p = buf + sizeof buf;
-    do {
-        *--p = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
-}
-
-void append_problems(std::string& out, const Check& c, std::string_view input, Severity which,
-                     std::string& scratch) {
-    out.push_back('[');
-    bool first = true;
-    for (const auto& p : c) {
-        if (p.severity != which) continue;
-        if (!first) out.push_back(',');
-        first = false;
-        out.append(R"({"code":")"sv);
-        out.append(code_name(p.code));
-        out.append(R"(","message":)"sv);
-        scratch.clear();
-        describe_to(scratch, p, input);
-        t::append_json_string(out, scratch);
-        if (p.pos != 0) {
-            out.append(R"(,"position":)"sv);
-            append_uint(out, p.pos);
-        }
-        out.push_back('}');
-    }
-    out.push_back(']');
-}
-
-// Where a checked reference came from, for the output record.
-struct Origin {
-    std::string_view file;  // empty for stdin
-    std::size_t line = 0;
-    std::string_view field;  // empty for a bare line
-};
-
-void append_record_json(std::string& out, const Origin& at, std::string_view input,
-                        const Check& c, const std::string* normalized, bool type_known,
-                        std::string& scratch) {
-    out.append(R"({"line":)"sv);
-    append_uint(out, at.line);
-    if (!at.file.empty()) {
-        out.append(R"(,"file":)"sv);
-        t::append_json_string(out, at.file);
-    }
-    if (!at.field.empty()) {
-        out.append(R"(,"field":)"sv);
-        t::append_json_string(out, at.field);
-    }
-    out.append(R"(,"input":)"sv);
-    if (c.has(Code::missing_field) || c.has(Code::not_a_string)) {
-        out.append("null"sv);
-    } else {
-        t::append_json_string(out, input.substr(0, echo_limit));
-    }
-    if (input.size() > echo_limit) {
-        out.append(R"(,"input_truncated":true,"input_length":)"sv);
-        append_uint(out, input.size());
-    }
-    out.append(R"(,"type":)"sv);
-    if (type_known) {
-        out.push_back('"');
-        out.append(to_string(c.type));
-        out.push_back('"');
-    } else {
-        out.append("null"sv);
-    }
-    out.append(c.valid() ? R"(,"valid":true,"errors":)"sv : R"(,"valid":false,"errors":)"sv);
-    append_problems(out, c, input, Severity::error, scratch);
-    out.append(R"(,"warnings":)"sv);
-    append_problems(out, c, input, Severity::warning, scratch);
-    if (normalized != nullptr) {
-        out.append(R"(,"normalized":)"sv);
-        t::append_json_string(out, *normalized);
-    }
-    if (type_known && is_mrn_shaped(c.type)) {
-        out.append(R"(,"check_expected":)"sv);
-        if (c.check_expected != 0) {
-            out.push_back('"');
-            out.push_back(c.check_expected);
-            out.push_back('"');
-        } else {
-            out.append("null"sv);
-        }
-        if (const auto parts = split_mrn(input)) {
-            out.append(R"(,"parts":{"year":)"sv);
-            t::append_json_string(out, parts->year);
-            out.append(R"(,"country":)"sv);
-            t::append_json_string(out, parts->country);
-            out.append(R"(,"unique":)"sv);
-            t::append_json_string(out, parts->unique);
-            out.append(R"(,"procedure":)"sv);
-            t::append_json_string(out, parts->procedure);
-            out.append(R"(,"check":)"sv);
-            t::append_json_string(out, parts->check);
-            out.push_back('}');
-        } else {
-            out.append(R"(,"parts":null)"sv);
-        }
-    }
-    out.append("}\n"sv);
-}
-
-void append_record_text(std::string& out, const Origin& at, std::string_view input,
-                        const Check& c, const std::string* normalized, bool type_known) {
-    if (!at.file.empty()) fmt::format_to(std::back_inserter(out), "{}:", at.file);
-    fmt::format_to(std::back_inserter(out), "{}: ", at.line);
-    if (!at.field.empty()) fmt::format_to(std::back_inserter(out), "{} ", at.field);
-    std::string shown;
-    if (c.has(Code::missing_field)) {
-        shown = "(missing)";
-    } else if (c.has(Code::not_a_string)) {
-        shown = "(not a string)";
-    } else {
-        t::append_json_string(shown, input.substr(0, echo_limit));
-    }
-    fmt::format_to(std::back_inserter(out), "{} {} {}", shown,
-                   type_known ? to_string(c.type) : "-", c.valid() ? "valid" : "INVALID");
-    for (const auto& p : c) {
-        fmt::format_to(std::back_inserter(out), "{} {}{}: {}",
-                       &p == c.begin() ? ":" : ";", p.severity == Severity::warning ? "warning " : "",
-                       code_name(p.code), describe(p, input));
-    }
-    if (normalized != nullptr) fmt::format_to(std::back_inserter(out), " (normalized {})", *normalized);
-    out.push_back('\n');
-}
 
 class Checker {
 public:
@@ -198,7 +64,7 @@ public:
             input.name() == "<stdin>" ? std::string_view{} : std::string_view(input.name());
         while (reader.next(line)) {
             if (out_.closed()) return true;
-            const Origin at{file, line.number, {}};
+            const CheckOrigin at{file, line.number, {}};
             if (line.too_long) {
                 if (!bad_line(at, "too-long",
                               fmt::format("line of {} bytes is longer than the {} bytes "
@@ -229,7 +95,7 @@ public:
     [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
 
 private:
-    void reference(const Origin& at, std::string_view text, std::optional<RefType> fixed) {
+    void reference(const CheckOrigin& at, std::string_view text, std::optional<RefType> fixed) {
         const RefType type = fixed ? *fixed : detect_type(text);
         Check c = check(type, text, o_.normalize);
         if (o_.duplicates && !text.empty()) {
@@ -245,21 +111,21 @@ private:
         emit(at, text, c, show_normalized ? &normalized : nullptr, true);
     }
 
-    void emit(const Origin& at, std::string_view text, const Check& c,
+    void emit(const CheckOrigin& at, std::string_view text, const Check& c,
               const std::string* normalized, bool type_known) {
         if (!c.valid()) ++invalid_;
         if (o_.invalid_only && c.valid()) return;
         if (text_) {
-            append_record_text(out_.buffer(), at, text, c, normalized, type_known);
+            append_check_text(out_.buffer(), at, text, c, normalized, type_known);
         } else {
-            append_record_json(out_.buffer(), at, text, c, normalized, type_known, scratch_);
+            append_check_json(out_.buffer(), at, text, c, normalized, type_known, scratch_);
         }
         out_.maybe_flush();
     }
 
     // A line that is not usable as a record. Reported as an error record and counted invalid
     // with --skip-invalid; otherwise reported on stderr and the run stops (exit 3).
-    bool bad_line(const Origin& at, std::string_view kind, const std::string& message) {
+    bool bad_line(const CheckOrigin& at, std::string_view kind, const std::string& message) {
         ++invalid_;
         if (!o_.skip_invalid) {
             reporter_.error(kind, message, at.file.empty() ? "<stdin>" : at.file, at.line);
@@ -271,7 +137,7 @@ private:
                            at.file.empty() ? "" : ":", at.line, kind, message);
         } else {
             out.append(R"({"line":)"sv);
-            append_uint(out, at.line);
+            append_decimal(out, at.line);
             if (!at.file.empty()) {
                 out.append(R"(,"file":)"sv);
                 t::append_json_string(out, at.file);
@@ -286,7 +152,7 @@ private:
         return true;
     }
 
-    bool record(const Origin& at, std::string_view text) {
+    bool record(const CheckOrigin& at, std::string_view text) {
         if (text.find_first_not_of(" \t") == std::string_view::npos) {
             return bad_line(at, "empty", "empty line where a JSON object was expected");
         }
@@ -301,7 +167,7 @@ private:
                                                     doc.type_name()));
         }
         for (std::size_t i = 0; i < pointers_.size(); ++i) {
-            Origin here = at;
+            CheckOrigin here = at;
             here.field = field_names_[i];
             const json* value = nullptr;
             try {
