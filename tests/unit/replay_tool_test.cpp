@@ -1,0 +1,74 @@
+// Tests of bcp-replay's run(): the tool's behaviour on streams and a real SQLite queue file,
+// without a process in between (the sink is standard output).
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "replay_tool.hpp"
+#include "temp_dir.hpp"
+
+using bcp::replay_tool::Command;
+using bcp::replay_tool::Options;
+using nlohmann::json;
+
+namespace {
+
+struct Result {
+    int status;
+    std::string out, err;
+};
+
+Result run(const Options& o, const std::string& input = {}) {
+    std::istringstream in(input);
+    std::ostringstream out, err;
+    const int status = bcp::replay_tool::run(o, in, out, err);
+    return {status, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("run(): enqueue, a second enqueue of the same key, run to stdout, status") {
+    bcp::test::TempDir dir;
+    Options o;
+    o.queue = (dir.path / "q.db").string();
+    o.command = Command::enqueue;
+    o.country = "NL";
+    o.system = "DMS";
+    o.no_annotate = true;
+    auto r = run(o, "{\"lrn\":\"A\"}\n{\"lrn\":\"B\"}\n");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("\"result\":\"enqueued\"") != std::string::npos);
+    r = run(o, "{\"lrn\":\"A\"}\n");
+    CHECK(r.out.find("\"result\":\"duplicate\"") != std::string::npos);
+
+    Options send;
+    send.queue = o.queue;
+    send.command = Command::run;
+    send.sink = "stdout";
+    send.rate = "unlimited";
+    r = run(send);
+    CHECK(r.status == 0);
+    CHECK(r.out == "{\"lrn\":\"A\"}\n{\"lrn\":\"B\"}\n");  // the bodies, each once, in order
+    r = run(send);
+    CHECK(r.status == 1);  // nothing left to send: never twice
+    CHECK(r.out.empty());
+
+    Options status;
+    status.queue = o.queue;
+    status.command = Command::status;
+    r = run(status);
+    CHECK(r.status == 0);
+    CHECK(json::parse(r.out)["counts"]["accepted"] == 2);
+}
+
+TEST_CASE("run(): a queue URL is a usage error, and nothing is created") {
+    bcp::test::TempDir dir;
+    Options o;
+    o.command = Command::status;
+    o.queue = "postgresql://user@db.example/bcp";
+    const auto r = run(o);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("PostgreSQL URL") != std::string::npos);
+}
