@@ -55,7 +55,7 @@ TEST_CASE("a later notice moves the end of the same call (oldest first)") {
     CHECK(b.procedures[0].system == "EMCS");
     REQUIRE(b.links.size() == 1);
     CHECK(b.links[0].id == a.id);
-    CHECK(b.links[0].relation == "earlier");
+    CHECK(b.links[0].relation == bcp::LinkRelation::earlier);
     CHECK(linker.size() == 2);  // the call and the first notice's window
 }
 
@@ -70,7 +70,7 @@ TEST_CASE("newest first: the earlier notice read last takes the later end") {
     CHECK(t(a.procedures[0].start) == "2025-11-20T07:00:00Z");
     CHECK(t(a.procedures[0].end) == "2025-11-21T08:00:00Z");
     REQUIRE(a.links.size() == 1);
-    CHECK(a.links[0].relation == "later");
+    CHECK(a.links[0].relation == bcp::LinkRelation::later);
     CHECK(a.links[0].id == b.id);
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("a cancellation of the same window cancels, in either order") {
         CHECK(t(second.window.end) == "2025-12-07T12:00:00Z");
         REQUIRE(second.links.size() == 1);
         CHECK(second.links[0].call.empty());
-        CHECK(second.links[0].relation == (newest_first ? "later" : "earlier"));
+        CHECK(second.links[0].relation == (newest_first ? bcp::LinkRelation::later : bcp::LinkRelation::earlier));
         CHECK_FALSE(notice_active_at(second, *parse_time("2025-12-07T09:00:00Z", "UTC"), "", ""));
     }
 }
@@ -113,7 +113,7 @@ TEST_CASE("disregard the previous message voids the earlier notice") {
     CHECK(t(b.procedures[0].start) == "2025-11-20T08:00:00Z");
     CHECK(b.procedures[0].mention.empty());  // nothing taken from the voided notice
     REQUIRE(b.links.size() == 1);
-    CHECK(b.links[0].relation == "disregarded");
+    CHECK(b.links[0].relation == bcp::LinkRelation::disregarded);
 
     // Newest first: the voided notice read last takes the correction whole.
     NoticeLinker reversed;
@@ -126,7 +126,7 @@ TEST_CASE("disregard the previous message voids the earlier notice") {
     CHECK(t(a2.procedures[0].end) == "null");
     CHECK(a2.procedures[0].mention.empty());
     REQUIRE(a2.links.size() == 1);
-    CHECK(a2.links[0].relation == "disregarding");
+    CHECK(a2.links[0].relation == bcp::LinkRelation::disregarding);
 }
 
 TEST_CASE("the same notice read twice and stale windows are not linked") {

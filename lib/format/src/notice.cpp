@@ -27,9 +27,10 @@ void append_notice_text(std::string& b, const Notice& n) {
                        p.mention.empty() ? "" : "  mention " + p.mention,
                        p.codes.empty() ? "" : fmt::format("  codes {}", fmt::join(p.codes, ",")));
     }
-    if (!n.fallback.empty() || !n.buffering.empty()) {
-        fmt::format_to(std::back_inserter(b), "  fallback  {}  buffering {}\n", n.fallback.empty() ? "-" : n.fallback,
-                       n.buffering.empty() ? "-" : n.buffering);
+    if (n.fallback != Fallback::unknown || n.buffering != Buffering::unknown) {
+        fmt::format_to(std::back_inserter(b), "  fallback  {}  buffering {}\n",
+                       n.fallback == Fallback::unknown ? "-" : to_string(n.fallback),
+                       n.buffering == Buffering::unknown ? "-" : to_string(n.buffering));
     }
     for (const auto& w : n.warnings) fmt::format_to(std::back_inserter(b), "  warning   {}: {}\n", w.code, w.message);
 }

@@ -1437,27 +1437,27 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
 
     // Fallback procedure: advised only, allowed, or not allowed.
     if (const auto* hit = an.first_of(Meaning::fallback_not_allowed)) {
-        n.fallback = "not-allowed";
+        n.fallback = Fallback::not_allowed;
         n.evidence.emplace_back("fallback", an.quote(*hit, know));
     } else if (const auto* adv = an.first_of(Meaning::fallback_advised)) {
-        n.fallback = "advised-only";
+        n.fallback = Fallback::advised_only;
         n.evidence.emplace_back("fallback", an.quote(*adv, know));
     } else if (const auto* ok = an.first_of(Meaning::fallback_allowed)) {
-        n.fallback = "allowed";
+        n.fallback = Fallback::allowed;
         n.evidence.emplace_back("fallback", an.quote(*ok, know));
     } else if (!n.procedures.empty()) {
-        n.fallback = "allowed";
+        n.fallback = Fallback::allowed;
         n.evidence.emplace_back("fallback", "an emergency procedure is announced");
     }
     // Buffering: messages rejected, customs buffers them, or the declarant may hold them back.
     if (const auto* rej = an.first_of(Meaning::rejected)) {
-        n.buffering = "rejected";
+        n.buffering = Buffering::rejected;
         n.evidence.emplace_back("buffering", an.quote(*rej, know));
     } else if (const auto* buf = an.first_of(Meaning::buffered)) {
-        n.buffering = "customs-buffers";
+        n.buffering = Buffering::customs_buffers;
         n.evidence.emplace_back("buffering", an.quote(*buf, know));
     } else if (const auto* dec = an.first_of(Meaning::declarant_buffers)) {
-        n.buffering = "declarant-may-buffer";
+        n.buffering = Buffering::declarant_may_buffer;
         n.evidence.emplace_back("buffering", an.quote(*dec, know));
     }
 
@@ -1577,7 +1577,7 @@ void put_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
-void put_string_or_null(std::string& out, const std::string& s) {
+void put_string_or_null(std::string& out, std::string_view s) {
     if (s.empty()) {
         out.append("null");
     } else {
@@ -1663,9 +1663,9 @@ void append_json(std::string& out, const Notice& n) {
         out.push_back('}');
     }
     out.append("],\"fallback\":");
-    put_string_or_null(out, n.fallback);
+    put_string_or_null(out, to_string(n.fallback));
     out.append(",\"buffering\":");
-    put_string_or_null(out, n.buffering);
+    put_string_or_null(out, to_string(n.buffering));
     out.append(",\"tickets\":");
     put_strings(out, n.tickets);
     out.append(",\"relevant\":");
@@ -1697,7 +1697,7 @@ void append_json(std::string& out, const Notice& n) {
             out.append(",\"call\":");
             put_string_or_null(out, n.links[i].call);
             out.append(",\"relation\":");
-            put_string(out, n.links[i].relation);
+            put_string(out, to_string(n.links[i].relation));
             out.push_back('}');
         }
         out.push_back(']');
@@ -1863,6 +1863,36 @@ NoticeInput detect_notice_input(std::string_view head) noexcept {
     if (i < head.size() && (head[i] == '{' || head[i] == '[')) return NoticeInput::statuspage;
     if (looks_like_email(head.substr(i))) return NoticeInput::email;
     return NoticeInput::text;
+}
+
+std::string_view to_string(Fallback f) noexcept {
+    switch (f) {
+        case Fallback::allowed: return "allowed";
+        case Fallback::advised_only: return "advised-only";
+        case Fallback::not_allowed: return "not-allowed";
+        case Fallback::unknown: break;
+    }
+    return {};
+}
+
+std::string_view to_string(Buffering b) noexcept {
+    switch (b) {
+        case Buffering::customs_buffers: return "customs-buffers";
+        case Buffering::declarant_may_buffer: return "declarant-may-buffer";
+        case Buffering::rejected: return "rejected";
+        case Buffering::unknown: break;
+    }
+    return {};
+}
+
+std::string_view to_string(LinkRelation r) noexcept {
+    switch (r) {
+        case LinkRelation::earlier: return "earlier";
+        case LinkRelation::later: return "later";
+        case LinkRelation::disregarded: return "disregarded";
+        case LinkRelation::disregarding: return "disregarding";
+    }
+    return "earlier";
 }
 
 std::string_view notice_input_name(NoticeInput kind) noexcept {

@@ -33,12 +33,12 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
         std::vector<std::string>* codes;
     };
     // Merges `k` (what the run knows) and `f` (this notice) into both, returns the relation.
-    auto merge = [&](Known& k, Fields f, bool single) -> std::string {
-        std::string relation;
+    auto merge = [&](Known& k, Fields f, bool single) -> LinkRelation {
+        LinkRelation relation{};
         if (is_later(k)) {
             // This notice is the later word: it keeps what it states, takes the rest unless it
             // voids the earlier notice.
-            relation = n.disregards_previous ? "disregarded" : "earlier";
+            relation = n.disregards_previous ? LinkRelation::disregarded : LinkRelation::earlier;
             if (!n.disregards_previous) {
                 if (!f.start_stated && k.start_stated) f.start = k.start;
                 if (!f.end_stated && k.end_stated) f.end = k.end;
@@ -56,7 +56,7 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
         } else {
             // A later notice was read first (a status page lists the newest first): what it
             // states wins.
-            relation = k.disregards_previous ? "disregarding" : "later";
+            relation = k.disregards_previous ? LinkRelation::disregarding : LinkRelation::later;
             if (k.disregards_previous) {
                 // The later notice voids this one: its state is the final one, whole.
                 f.start = k.start;
@@ -103,11 +103,11 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
         k.disregards_previous = n.disregards_previous;
         return k;
     };
-    auto add_link = [&](const std::string& id, const std::string& call, std::string relation) {
+    auto add_link = [&](const std::string& id, const std::string& call, LinkRelation relation) {
         for (const auto& l : n.links) {
             if (l.id == id && l.call == call) return;
         }
-        n.links.push_back({id, call, std::move(relation)});
+        n.links.push_back({id, call, relation});
     };
 
     const bool single = n.procedures.size() <= 1;
@@ -128,7 +128,7 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
         if (k.printed == n.id) continue;
         const std::string previous = k.printed;
         const std::string other = k.id;
-        const std::string relation =
+        const LinkRelation relation =
             merge(k, {p.start, p.end, p.start_stated, p.end_stated, &p.system, &p.mention, &p.codes}, single);
         add_link(other, p.call, relation);
         k.printed = n.id;
@@ -146,9 +146,9 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
             Known& k = it->second;
             const std::string previous = k.printed;
             const std::string other = k.id;
-            const std::string relation =
+            const LinkRelation relation =
                 merge(k, {n.window.start, n.window.end, true, end_stated, nullptr, nullptr, nullptr}, true);
-            add_link(other, {}, relation);
+            add_link(other, std::string(), relation);
             k.printed = n.id;
             out.push_back({previous, {}});
         }

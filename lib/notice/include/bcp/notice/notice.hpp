@@ -51,6 +51,18 @@ struct NoticeProcedure {
     bool start_stated = false, end_stated = false;
 };
 
+// What a notice says of the fallback procedure and of buffering; unknown when it says
+// nothing (written as null).
+enum class Fallback : std::uint8_t { unknown, allowed, advised_only, not_allowed };
+enum class Buffering : std::uint8_t { unknown, customs_buffers, declarant_may_buffer, rejected };
+// How another notice relates to this one (NoticeLink).
+enum class LinkRelation : std::uint8_t { earlier, later, disregarded, disregarding };
+// "allowed", "advised-only", "not-allowed"; "customs-buffers", "declarant-may-buffer",
+// "rejected"; "earlier", "later", "disregarded", "disregarding". Empty for unknown.
+[[nodiscard]] std::string_view to_string(Fallback f) noexcept;
+[[nodiscard]] std::string_view to_string(Buffering b) noexcept;
+[[nodiscard]] std::string_view to_string(LinkRelation r) noexcept;
+
 // Another notice of the same run about the same procedure or window (notice_link.hpp).
 struct NoticeLink {
     std::string id;        // the other notice's id
@@ -58,7 +70,7 @@ struct NoticeLink {
     // What the other notice is to this one: "earlier" or "later" (posting time, else input
     // order), "disregarded" (an earlier notice this one voids with "disregard the previous
     // message") or "disregarding" (a later notice that voids this one).
-    std::string relation;
+    LinkRelation relation = LinkRelation::earlier;
 };
 
 // The parts of an EU ICS2 notification subject (fi-1, "What does the subject line of the
@@ -91,8 +103,8 @@ struct Notice {
     std::vector<std::string> processes;
     NoticeWindow window;
     std::vector<NoticeProcedure> procedures;
-    std::string fallback;   // "allowed", "advised-only", "not-allowed" or empty
-    std::string buffering;  // "customs-buffers", "declarant-may-buffer", "rejected" or empty
+    Fallback fallback = Fallback::unknown;
+    Buffering buffering = Buffering::unknown;
     std::vector<std::string> tickets;
     bool relevant = true;
     std::vector<NoticeWarning> warnings;
