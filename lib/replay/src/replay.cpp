@@ -24,7 +24,18 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
+class SteadyClock final : public ReplayClock {
+public:
+    [[nodiscard]] RateLimiter::Time now() const override { return Clock::now(); }
+    void sleep_for(Clock::duration d) const override { std::this_thread::sleep_for(d); }
+};
+
 }  // namespace
+
+const ReplayClock& steady_replay_clock() noexcept {
+    static const SteadyClock clock;
+    return clock;
+}
 
 RatePlan plan_rate(const RateRequest& request, double cap, std::string_view cap_from) {
     RatePlan plan;
@@ -87,6 +98,7 @@ std::size_t default_concurrency(double rate) {
 }
 
 ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
+    const ReplayClock& clock = o.clock != nullptr ? *o.clock : steady_replay_clock();
     ReplayReport report;
     report.started_at = timestamp_now();
     report.recovered = queue.recover_sending();
@@ -95,7 +107,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     RateLimiter limiter(o.rate, o.burst);
     WindowMeter meter;
     auto& t = report.totals;
-    const auto t0 = Clock::now();
+    const auto t0 = clock.now();
     Clock::time_point first_start{}, last_start{}, pause_until{}, last_progress = t0;
     std::unordered_map<std::int64_t, int> retries;
     std::unordered_set<std::int64_t> exhausted;
@@ -107,7 +119,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     Committer committer(queue, o.rate, k, o.resend_unknown);
 
     for (;;) {
-        auto now = Clock::now();
+        auto now = clock.now();
         const bool interrupted = o.interrupt != nullptr && o.interrupt->load();
         if (!stop_claiming &&
             (interrupted || (o.max_seconds > 0 && seconds_between(t0, now) >= o.max_seconds))) {
@@ -153,7 +165,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             }
             std::string body = o.prepare ? o.prepare(m) : std::move(m.body);
             sink.start(m, std::move(body));
-            now = Clock::now();
+            now = clock.now();
             limiter.started(now);
             ++batch;
             if (t.sent == 0) first_start = now;
@@ -165,7 +177,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         // than the cap into a second at the receiver.
         if (batch > 0) {
             sink.write();
-            now = Clock::now();
+            now = clock.now();
             limiter.left_at(batch, now);
             if (batch_due != RateLimiter::Time{}) {
                 limiter.late_by(batch_due, now);
@@ -191,13 +203,13 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             if (starved) {
                 committer.wait_ready(wait);
             } else if (!nothing_due && !stop_claiming) {
-                std::this_thread::sleep_for(wait);
+                clock.sleep_for(wait);
             }
             wait = Clock::duration::zero();
         }
         auto results =
             sink.poll(std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        now = Clock::now();
+        now = clock.now();
         const double rate_before = limiter.rate();
         for (auto& r : results) {
             Outcome out{r.id, r.state, r.status, std::move(r.response), 0, !r.not_sent};
@@ -249,8 +261,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         if (stop_claiming) break;
         if (now < pause_until) {
             // The gateway asked for a pause: wait it out (what it pushed back is queued).
-            std::this_thread::sleep_for(std::min<Clock::duration>(pause_until - now,
-                                                                  std::chrono::milliseconds(200)));
+            clock.sleep_for(std::min<Clock::duration>(pause_until - now, std::chrono::milliseconds(200)));
             continue;
         }
         if (!nothing_due) continue;
@@ -266,7 +277,8 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
             if (left <= 0) break;
             wait_s = std::min(wait_s, left);
         }
-        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait_s, 0.2) + 0.001));
+        clock.sleep_for(std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(std::min(wait_s, 0.2) + 0.001)));
         committer.rewake();
     }
     committer.finish();
@@ -277,7 +289,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     const double span = seconds_between(first_start, last_start);
     report.achieved_rate = t.sent > 1 && span > 0 ? static_cast<double>(t.sent - 1) / span : 0;
     t.in_flight = 0;
-    t.elapsed = seconds_between(t0, Clock::now());
+    t.elapsed = seconds_between(t0, clock.now());
     t.current_rate = limiter.unlimited() ? 0 : limiter.rate();
     report.ended_at = timestamp_now();
     queue.add_run({report.started_at, report.ended_at, t.sent, o.rate, report.achieved_rate,

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "bcp/replay/queue.hpp"
+#include "bcp/replay/rate.hpp"
 #include "bcp/rules/rules.hpp"
 #include "bcp/replay/sink.hpp"
 
@@ -25,6 +26,16 @@ struct ReplayProgress {
     double current_rate = 0;  // the limiter's current rate (0: unthrottled)
 };
 
+// The steady clock the replay loop reads and sleeps on. The default is the machine's; a test
+// passes a virtual one (with a sink that advances it) to run the loop in simulated time.
+class ReplayClock {
+public:
+    virtual ~ReplayClock() = default;
+    [[nodiscard]] virtual RateLimiter::Time now() const = 0;
+    virtual void sleep_for(RateLimiter::Clock::duration d) const = 0;
+};
+[[nodiscard]] const ReplayClock& steady_replay_clock() noexcept;
+
 struct ReplayOptions {
     double rate = 0;              // sends per second at most (0: unthrottled)
     std::uint32_t burst = 1;      // sends that may start back to back
@@ -36,6 +47,7 @@ struct ReplayOptions {
     std::function<std::string(const Message&)> prepare;
     std::function<void(const ReplayProgress&)> progress;  // about 5 times a second
     const std::atomic<bool>* interrupt = nullptr;         // set by a signal: finish and stop
+    const ReplayClock* clock = nullptr;                   // nullptr: steady_replay_clock()
 };
 
 struct ReplayReport {
