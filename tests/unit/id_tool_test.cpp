@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "id_tool.hpp"
+#include "tool_run.hpp"
 
 using bcp::id_tool::Command;
 using bcp::id_tool::Options;
@@ -17,23 +18,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out, err;
-    [[nodiscard]] std::vector<json> records() const {
-        std::vector<json> r;
-        std::istringstream in(out);
-        std::string line;
-        while (std::getline(in, line)) r.push_back(json::parse(line));
-        return r;
-    }
-};
+using Result = bcp::test::RunResult;
 
 Result run(const Options& o, const std::string& input) {
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int status = bcp::id_tool::run(o, in, out, err);
-    return {status, out.str(), err.str()};
+    return bcp::test::run_tool(bcp::id_tool::run, o, input);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mention_tool.hpp"
+#include "tool_run.hpp"
 #include "temp_dir.hpp"
 
 using bcp::mention_tool::Options;
@@ -13,16 +14,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out, err;
-};
+using Result = bcp::test::RunResult;
 
 Result run(const Options& o, const std::string& input) {
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int status = bcp::mention_tool::run(o, in, out, err);
-    return {status, out.str(), err.str()};
+    return bcp::test::run_tool(bcp::mention_tool::run, o, input);
 }
 
 Options be_aes(const bcp::test::TempDir& dir) {
@@ -42,10 +37,7 @@ TEST_CASE("run(): declarations on stdin come back annotated, one per line, in or
     const auto r = run(be_aes(dir), "{\"lrn\":\"A\"}\n{\"lrn\":\"B\"}\n");
     CHECK(r.status == 0);
     CHECK(r.err.empty());
-    std::istringstream lines(r.out);
-    std::string line;
-    std::vector<json> got;
-    while (std::getline(lines, line)) got.push_back(json::parse(line));
+    const auto got = r.records();
     REQUIRE(got.size() == 2);
     CHECK(got[0]["lrn"] == "A");
     CHECK(got[1]["lrn"] == "B");

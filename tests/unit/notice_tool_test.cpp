@@ -6,6 +6,7 @@
 #include <string>
 
 #include "notice_tool.hpp"
+#include "tool_run.hpp"
 
 using bcp::notice_tool::Command;
 using bcp::notice_tool::Options;
@@ -13,16 +14,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out, err;
-};
+using Result = bcp::test::RunResult;
 
 Result run(const Options& o, const std::string& input) {
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int status = bcp::notice_tool::run(o, in, out, err);
-    return {status, out.str(), err.str()};
+    return bcp::test::run_tool(bcp::notice_tool::run, o, input);
 }
 
 const char* maintenance =

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "replay_tool.hpp"
+#include "tool_run.hpp"
 #include "temp_dir.hpp"
 
 using bcp::replay_tool::Command;
@@ -15,16 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out, err;
-};
+using Result = bcp::test::RunResult;
 
 Result run(const Options& o, const std::string& input = {}) {
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int status = bcp::replay_tool::run(o, in, out, err);
-    return {status, out.str(), err.str()};
+    return bcp::test::run_tool(bcp::replay_tool::run, o, input);
 }
 
 }  // namespace

@@ -513,10 +513,12 @@ struct Analysis {
 
     // A system named in a sentence that says it is not affected ("no impact on ... STI",
     // "NCTS remains available") is context, not a system the notice is about.
-    [[nodiscard]] const PhraseHit* unaffected_in_sentence(std::size_t at) const {
+    [[nodiscard]] const PhraseHit* unaffected_in_sentence(std::size_t at,
+                                                         const std::vector<const PhraseHit*>& calm) const {
+        if (calm.empty()) return nullptr;  // most notices: no sentence to find
         const auto [b, e] = sentence(at);
-        for (const auto& h : hits) {
-            if (h.kind == PhraseHit::Kind::meaning && h.meaning == Meaning::unaffected && h.begin >= b && h.end <= e) return &h;
+        for (const auto* h : calm) {
+            if (h->begin >= b && h->end <= e) return h;
         }
         return nullptr;
     }
@@ -524,6 +526,10 @@ struct Analysis {
     std::vector<SystemPick> systems(const Knowledge& k, std::size_t publisher) {
         std::vector<SystemPick> out;
         const auto& all = k.authorities();
+        std::vector<const PhraseHit*> calm;  // the "unaffected" phrases, found once
+        for (const auto& h : hits) {
+            if (h.kind == PhraseHit::Kind::meaning && h.meaning == Meaning::unaffected) calm.push_back(&h);
+        }
         std::size_t i = 0;
         std::uint32_t taken_end = 0;
         while (i < hits.size()) {
@@ -539,10 +545,10 @@ struct Analysis {
             }
             taken_end = hits[i].end;
             i = j;
-            if (const auto* calm = unaffected_in_sentence(group.front()->begin)) {
+            if (const auto* quiet = unaffected_in_sentence(group.front()->begin, calm)) {
                 if (unaffected_evidence.size() < 300) {
                     if (!unaffected_evidence.empty()) unaffected_evidence += ", ";
-                    unaffected_evidence += fmt::format("'{}' beside '{}'", written(*group.front()), written(*calm));
+                    unaffected_evidence += fmt::format("'{}' beside '{}'", written(*group.front()), written(*quiet));
                 }
                 continue;
             }
@@ -882,15 +888,16 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             // A time with seconds at the start of a line ("24.01.2026 - 12:43:12", text glued
             // on after it) is a publishing stamp too: windows are not written to the second.
             auto digit = [](char c) { return c >= '0' && c <= '9'; };
-            auto stamped = [&](std::string_view head) {
-                const auto found = find_times(head);
+            const bool long_line = l.size() > 40;
+            const std::string_view head = long_line ? l.substr(0, 40) : l;
+            const auto found = l.empty() ? decltype(find_times(head)){} : find_times(head);
+            auto with_seconds = [&] {
                 if (found.empty() || found[0].start.date.year == 0 || found[0].begin > 2) return false;
                 const std::size_t f = found[0].finish;
                 return f + 3 <= head.size() && head[f] == ':' && digit(head[f + 1]) &&
                        digit(head[f + 2]) && (f + 3 == head.size() || !digit(head[f + 3]));
             };
-            if (!l.empty() && l.size() > 40 && stamped(l.substr(0, 40))) {
-                const auto found = find_times(l.substr(0, 40));
+            if (long_line && with_seconds()) {
                 if (const auto t = resolve_time(found[0].start, stamp_context, ignored)) {
                     n.posted_at = t;
                     dateline_end = static_cast<std::size_t>(l.data() - body.data()) + found[0].finish + 3;
@@ -898,8 +905,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
                 }
                 break;
             }
-            if (!l.empty() && l.size() <= 40) {
-                const auto found = find_times(l);
+            if (!l.empty() && !long_line) {
                 if (found.size() == 1 && found[0].start.date.year != 0 && found[0].finish + 8 >= l.size() && found[0].begin <= 2) {
                     if (const auto t = resolve_time(found[0].start, stamp_context, ignored)) {
                         n.posted_at = t;
