@@ -25,12 +25,6 @@ std::string_view rtrim(std::string_view s) {
     return s;
 }
 
-std::string_view trim(std::string_view s) {
-    s = rtrim(s);
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    return s;
-}
-
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // ASCII letters and digits, and every non-ASCII byte (by table: called for every byte).
@@ -666,13 +660,13 @@ std::string make_title(std::string_view text, const Knowledge& know) {
     while (at < text.size()) {
         std::size_t e = text.find('\n', at);
         if (e == std::string_view::npos) e = text.size();
-        std::string_view l = trim(text.substr(at, e - at));
+        std::string_view l = trim_blanks(text.substr(at, e - at));
         at = e + 1;
         // Bullets and quotes around relayed text.
         while (!l.empty() && (l.front() == '"' || l.front() == '-' || l.front() == '*')) {
             l.remove_prefix(1);
         }
-        l = trim(l);
+        l = trim_blanks(l);
         if (boilerplate(l, know)) continue;
         // The first sentence is the headline.
         if (const std::size_t stop = l.find(". "); stop != std::string_view::npos && stop >= 20) {
@@ -747,7 +741,7 @@ void NoticeSplitter::line(std::string_view raw, std::size_t number) {
     if (mode_ == Mode::upcoming_title) {
         if (text.empty()) return;
         current_ = RawNotice{};
-        current_.title = std::string(trim(text));
+        current_.title = std::string(trim_blanks(text));
         current_.line = number;
         current_.updates.push_back({"Scheduled", {}, {}, std::nullopt, std::nullopt});
         in_update_ = true;
@@ -814,7 +808,7 @@ void NoticeSplitter::finish() {
     while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
     plain_.clear();
     pending_ = 0;
-    if (trim(body).empty()) return;
+    if (trim_blanks(body).empty()) return;
     n.updates.push_back({"", std::move(body), {}, std::nullopt, std::nullopt});
     sink_(std::move(n));
 }
@@ -884,7 +878,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         for (int line = 0; line < 3 && at < body.size(); ++line) {
             std::size_t e = body.find('\n', at);
             if (e == std::string_view::npos) e = body.size();
-            const std::string_view l = trim(body.substr(at, e - at));
+            const std::string_view l = trim_blanks(body.substr(at, e - at));
             // A time with seconds at the start of a line ("24.01.2026 - 12:43:12", text glued
             // on after it) is a publishing stamp too: windows are not written to the second.
             auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -978,7 +972,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     bool publisher_ambiguous = false;
     if (!raw.sender.empty()) {
         const std::size_t at = raw.sender.rfind('@');
-        const std::string host(trim(std::string_view(raw.sender).substr(at == std::string::npos ? 0 : at + 1)));
+        const std::string host(trim_blanks(std::string_view(raw.sender).substr(at == std::string::npos ? 0 : at + 1)));
         if (const auto* a = know.authority_of_host(host)) {
             publisher = static_cast<std::size_t>(a - know.authorities().data());
             publisher_evidence = fmt::format("sender domain {}", host);
@@ -1501,7 +1495,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
 std::string sender_country(std::string_view address, bool authority_only) {
     const std::size_t at = address.rfind('@');
     if (at == std::string_view::npos) return {};
-    const std::string domain = lower_ascii(trim(address.substr(at + 1)));
+    const std::string domain = lower_ascii(trim_blanks(address.substr(at + 1)));
     if (const auto* a = Knowledge::get().authority_of_host(domain); a != nullptr && !a->platform()) return a->country;
     if (authority_only) return {};
     const std::size_t dot = domain.rfind('.');

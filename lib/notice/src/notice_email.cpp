@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bcp/core/error.hpp"
+#include "bcp/core/text_fold.hpp"
 #include "bcp/notice/notice_date.hpp"
 #include "bcp/registry/country.hpp"
 
@@ -18,12 +19,6 @@ std::string lower(std::string_view s) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-    return s;
 }
 
 int hex(char c) {
@@ -103,7 +98,7 @@ Part split(std::string_view msg, bool top) {
         }
         if ((line.front() == ' ' || line.front() == '\t') && !p.headers.empty()) {
             p.headers.back().value.push_back(' ');
-            p.headers.back().value.append(trim(line));
+            p.headers.back().value.append(trim_blanks(line));
             continue;
         }
         const std::size_t colon = line.find(':');
@@ -116,7 +111,7 @@ Part split(std::string_view msg, bool top) {
             if (top && p.headers.empty()) throw data_error("email", "not an e-mail: the first line is no header field", {}, 1);
             throw data_error("email", fmt::format("malformed header line '{}'", line.substr(0, 60)));
         }
-        p.headers.push_back({lower(line.substr(0, colon)), std::string(trim(line.substr(colon + 1)))});
+        p.headers.push_back({lower(line.substr(0, colon)), std::string(trim_blanks(line.substr(colon + 1)))});
     }
     if (!separated) {
         if (top) throw data_error("email", "truncated e-mail: the headers end without the blank line before the body");
@@ -129,7 +124,7 @@ Part split(std::string_view msg, bool top) {
 
 std::string decode_body(const Part& p) {
     const std::string* enc = header(p.headers, "content-transfer-encoding");
-    const std::string e = enc ? lower(trim(*enc)) : std::string();
+    const std::string e = enc ? lower(trim_blanks(*enc)) : std::string();
     std::string raw;
     if (e == "quoted-printable") {
         raw = decode_quoted_printable(p.body);
@@ -176,7 +171,7 @@ std::string strip_html(std::string_view html) {
 void collect_text(const Part& p, std::string& plain, std::string& html, int depth) {
     if (depth > 8) throw data_error("email", "MIME parts nested more than 8 levels deep");
     const std::string* ct = header(p.headers, "content-type");
-    const std::string type = ct ? lower(trim(std::string_view(*ct).substr(0, ct->find(';')))) : "text/plain";
+    const std::string type = ct ? lower(trim_blanks(std::string_view(*ct).substr(0, ct->find(';')))) : "text/plain";
     if (type.substr(0, 10) == "multipart/") {
         const std::string boundary = parameter(*ct, "boundary");
         if (boundary.empty()) throw data_error("email", "multipart message without a boundary");
@@ -211,7 +206,7 @@ void collect_text(const Part& p, std::string& plain, std::string& html, int dept
 
 // RFC 5322 date: "Fri, 21 Nov 2025 10:15:00 +0100" (the weekday and the seconds optional).
 std::optional<UtcTime> email_date(std::string_view s) {
-    std::string v(trim(s));
+    std::string v(trim_blanks(s));
     const std::size_t comma = v.find(',');
     if (comma < 5) v = v.substr(comma + 1);
     int day = 0, year = 0, h = 0, m = 0, sec = 0;
@@ -341,7 +336,7 @@ std::string decode_header_words(std::string_view h) {
         }
         const std::string_view between = h.substr(i, at - i);
         // Whitespace between two encoded words is not part of the text (RFC 2047 6.2).
-        if (!(last_word && trim(between).empty())) out.append(between);
+        if (!(last_word && trim_blanks(between).empty())) out.append(between);
         const std::string charset = lower(h.substr(at + 2, q1 - at - 2));
         const char enc = static_cast<char>(h[q1 + 1] | 0x20);
         std::string_view payload = h.substr(q2 + 1, end - q2 - 1);
@@ -361,7 +356,7 @@ std::string decode_header_words(std::string_view h) {
 }
 
 std::optional<Ics2Subject> parse_ics2_subject(std::string_view subject) {
-    const std::string s(trim(subject));
+    const std::string s(trim_blanks(subject));
     const std::string low = lower(s);
     const bool activation = low.find("activation") != std::string::npos;
     const bool unavailability = low.find("unavailability") != std::string::npos;
@@ -386,7 +381,7 @@ std::optional<Ics2Subject> parse_ics2_subject(std::string_view subject) {
             const std::size_t at = low.find(stop, of + 4);
             if (at != std::string::npos && at < end) end = at;
         }
-        std::string_view comp = trim(std::string_view(s).substr(of + 4, end - of - 4));
+        std::string_view comp = trim_blanks(std::string_view(s).substr(of + 4, end - of - 4));
         if (lower(comp.substr(0, 4)) == "the ") comp.remove_prefix(4);
         out.component = std::string(comp);
     }
@@ -426,9 +421,9 @@ std::string sender_address(std::string_view from) {
     const std::size_t lt = from.rfind('<');
     if (lt != std::string_view::npos) {
         const std::size_t gt = from.find('>', lt);
-        if (gt != std::string_view::npos) return std::string(trim(from.substr(lt + 1, gt - lt - 1)));
+        if (gt != std::string_view::npos) return std::string(trim_blanks(from.substr(lt + 1, gt - lt - 1)));
     }
-    from = trim(from);
+    from = trim_blanks(from);
     const std::size_t sp = from.find_first_of(" \t(");
     return std::string(from.substr(0, sp));
 }
@@ -453,7 +448,7 @@ RawNotice read_email(std::string_view message) {
     // Normalise line ends.
     body.erase(std::remove(body.begin(), body.end(), '\r'), body.end());
     RawUpdate u;
-    u.text = std::string(trim(body));
+    u.text = std::string(trim_blanks(body));
     u.at = raw.posted_at;
     raw.updates.push_back(std::move(u));
     return raw;

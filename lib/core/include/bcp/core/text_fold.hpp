@@ -38,6 +38,14 @@ struct FoldedText {
 // FoldedText, without allocating when `out` has room.
 void fold_word(std::string_view word, std::string& out);
 
+// `s` without the blanks (space, tab, CR, LF) at either end.
+[[nodiscard]] inline std::string_view trim_blanks(std::string_view s) noexcept {
+    constexpr std::string_view blanks = " \t\r\n";
+    const auto first = s.find_first_not_of(blanks);
+    if (first == std::string_view::npos) return {};
+    return s.substr(first, s.find_last_not_of(blanks) - first + 1);
+}
+
 // True when `s` is well-formed UTF-8; `bad_offset` receives the first bad byte's offset.
 [[nodiscard]] bool valid_utf8(std::string_view s, std::size_t* bad_offset = nullptr) noexcept;
 
