@@ -655,7 +655,9 @@ bool boilerplate(std::string_view l, const Knowledge& know) {
                        [&f](const std::string& b) { return f.compare(0, b.size(), b) == 0; });
 }
 
-std::string make_title(std::string_view text, const Knowledge& know) {
+// The headline of a text: the first sentence of its first line that is not page furniture,
+// uncut (a title is its first 120 bytes).
+std::string_view headline(std::string_view text, const Knowledge& know) {
     std::size_t at = 0;
     while (at < text.size()) {
         std::size_t e = text.find('\n', at);
@@ -672,9 +674,44 @@ std::string make_title(std::string_view text, const Knowledge& know) {
         if (const std::size_t stop = l.find(". "); stop != std::string_view::npos && stop >= 20) {
             l = l.substr(0, stop + 1);
         }
-        return cut(l, 120);
+        return l;
     }
     return {};
+}
+
+// The countries a headline names by name ("PRZERWA ECS I EMCS W WIELKIEJ BRYTANII"), each once,
+// with the first name written for each; several countries: ambiguous (045: "a failure in
+// Poland slows lorries at the border with Ukraine").
+struct HeadlineCountries {
+    std::vector<std::string> codes;
+    std::string evidence;
+};
+HeadlineCountries headline_countries(std::string_view line, std::size_t language, const Knowledge& know) {
+    HeadlineCountries out;
+    if (line.empty()) return out;
+    thread_local FoldedText folded;
+    thread_local std::vector<PhraseHit> hits;
+    folded.assign(line);
+    know.scan_countries(folded, line, hits);
+    // Each country once, quoted from the notice's language's pack when that pack has the name
+    // ("Portugal" is the name in a dozen packs).
+    std::vector<const PhraseHit*> quoted;
+    for (const auto& h : hits) {
+        const std::string& code = know.country_codes()[h.system];
+        const auto at = std::find(out.codes.begin(), out.codes.end(), code);
+        if (at == out.codes.end()) {
+            out.codes.push_back(code);
+            quoted.push_back(&h);
+        } else if (h.language == language && quoted[static_cast<std::size_t>(at - out.codes.begin())]->language != language) {
+            quoted[static_cast<std::size_t>(at - out.codes.begin())] = &h;
+        }
+    }
+    for (std::size_t i = 0; i < quoted.size(); ++i) {
+        const auto [b, e] = folded.source_span(quoted[i]->begin, quoted[i]->end);
+        if (!out.evidence.empty()) out.evidence += ", ";
+        out.evidence += fmt::format("'{}' ({} name of {})", line.substr(b, e - b), know.languages()[quoted[i]->language].id, out.codes[i]);
+    }
+    return out;
 }
 
 }  // namespace
@@ -952,13 +989,14 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     Phrases::lower_and_trigrams(all, low, grams);
     const Trigrams& grams_cs = grams;
 
-    n.title = raw.title;
-    if (n.title.empty() && !n.updates.empty()) {
+    std::string_view head = raw.title;
+    if (head.empty()) {
         for (const auto& u : n.updates) {
-            n.title = make_title(u.text, know);
-            if (!n.title.empty()) break;
+            head = headline(u.text, know);
+            if (!head.empty()) break;
         }
     }
+    n.title = raw.title.empty() ? cut(head, 120) : raw.title;
 
     // Stage: language, from the packs' frequent words.
     const std::size_t notice_language = an.language(know);
@@ -1008,14 +1046,16 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     // Stage: systems, each name resolved to the authority that runs it.
     std::vector<std::string> national_countries;
     std::string national_evidence;
+    std::vector<std::pair<std::size_t, std::size_t>> union_names;  // folded spans of the Union's systems
     for (const auto& pick : an.systems(know, publisher)) {
         if (std::find(n.systems.begin(), n.systems.end(), pick.id) == n.systems.end()) n.systems.push_back(pick.id);
         if (pick.authority != std::string::npos && !pick.shared) {
             const auto& owner = know.authorities()[pick.authority];
+            if (owner.kind == "union") union_names.emplace_back(pick.pos, pick.end);
             if (!owner.platform() && std::find(national_countries.begin(), national_countries.end(), owner.country) == national_countries.end()) {
                 national_countries.push_back(owner.country);
                 if (!national_evidence.empty()) national_evidence += ", ";
-                national_evidence += fmt::format("national system name '{}' ({})", pick.alias, owner.id);
+                national_evidence += fmt::format("{} system name '{}' ({})", owner.kind == "union" ? "Union" : "national", pick.alias, owner.id);
             }
         }
     }
@@ -1050,6 +1090,32 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     if (!n.systems.empty()) n.evidence.emplace_back("systems", an.systems_evidence);
     if (!an.unaffected_evidence.empty()) n.evidence.emplace_back("unaffected", an.unaffected_evidence);
 
+    // The Union's systems as country evidence. A notice that puts the fault on the national
+    // system (a national customs page: "problems with messages passed via the STI-CR to the
+    // national system") is not the Union's; one that puts it on a central system beside a
+    // Union system ("a malfunction in the TAPAS central system") is, whoever relays it.
+    const bool union_only = national_countries.size() == 1 && national_countries.front() == "EU";
+    const PhraseHit* central = nullptr;
+    std::string union_doubt;  // why the Union's systems named do not make the notice the Union's
+    if (union_only) {
+        if (const PhraseHit* h = an.first_of(Meaning::national_system); h != nullptr && an.first_of(Meaning::central_system) == nullptr) {
+            union_doubt = fmt::format("the notice names the Union's {} and puts the fault on {}",
+                                      national_evidence.substr(national_evidence.find('\'')), an.quote(*h, know));
+            national_countries.clear();
+        }
+        for (const auto& h : an.hits) {
+            if (h.kind != PhraseHit::Kind::meaning || h.meaning != Meaning::central_system) continue;
+            constexpr std::size_t kNear = 40;  // folded bytes: "the TAPAS central system", "het centrale ICS2-systeem"
+            if (std::any_of(union_names.begin(), union_names.end(), [&](const auto& u) {
+                    return h.begin + kNear >= u.first && h.begin <= u.second + kNear;
+                })) {
+                central = &h;
+                break;
+            }
+        }
+    }
+    const bool sender_known = !publisher_evidence.empty() && publisher_evidence.rfind("sender domain", 0) == 0;
+
     // Stage: country. A "NL - " title prefix (a status page's convention), the publishing
     // authority, the one country whose national systems are named, the ICS2 subject, the
     // sender's country-code domain; never a system several countries run.
@@ -1057,6 +1123,10 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z' && is_country(raw.title.substr(0, 2))) {
         n.country = raw.title.substr(0, 2);
         n.evidence.emplace_back("country", fmt::format("title prefix '{} - '", n.country));
+    } else if (central != nullptr && !sender_known) {
+        n.country = "EU";
+        n.evidence.emplace_back("country", fmt::format("{} beside {}{}", an.quote(*central, know), national_evidence,
+                                                       pub == nullptr ? std::string() : fmt::format(", relayed by {}", publisher_evidence)));
     } else if (pub != nullptr && !pub->platform() &&
                !(national_countries.size() == 1 && national_countries.front() != pub->country &&
                  std::none_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) { return pub->system(id) != nullptr; }))) {
@@ -1078,6 +1148,36 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     } else if (!publisher_ambiguous && pub == nullptr && !raw.sender.empty()) {
         n.country = sender_country(raw.sender, false);
         if (!n.country.empty()) n.evidence.emplace_back("country", fmt::format("sender's country-code domain ({})", raw.sender.substr(raw.sender.rfind('@') + 1)));
+    }
+    if (n.country.empty() && !union_doubt.empty()) {
+        add_warning(n.warnings, {"country-ambiguous", fmt::format("{}; no country is given", union_doubt)});
+    }
+    // A headline naming one country: the notice is about it. It settles a notice with no other
+    // evidence (a relay: "PRZERWA ECS I EMCS W WIELKIEJ BRYTANII") and one of the Union's (DG
+    // TAXUD on ICS2 "en España"). Against other evidence, or with several countries named, no
+    // country is given: a relay of another country's outage must not read as its publisher's.
+    if (const HeadlineCountries named = headline_countries(head, notice_language, know); !named.codes.empty()) {
+        auto evidence = std::find_if(n.evidence.begin(), n.evidence.end(), [](const auto& e) { return e.first == "country"; });
+        const std::string& one = named.codes.front();
+        if (named.codes.size() == 1 && n.country == one) {
+            if (evidence != n.evidence.end()) evidence->second += fmt::format("; named in the headline: {}", named.evidence);
+        } else if (named.codes.size() == 1 && (n.country.empty() || n.country == "EU")) {
+            const std::string why = fmt::format("named in the headline: {}", named.evidence);
+            if (evidence == n.evidence.end()) {
+                n.evidence.emplace_back("country", why);
+            } else {
+                evidence->second = fmt::format("{} (over {})", why, evidence->second);
+            }
+            n.country = one;
+        } else {
+            add_warning(n.warnings, {"country-ambiguous",
+                                     n.country.empty()
+                                         ? fmt::format("the headline names several countries ({}); no country is given", named.evidence)
+                                         : fmt::format("the headline names {} but the notice is {}'s by {}; no country is given",
+                                                       named.evidence, n.country, evidence == n.evidence.end() ? std::string("its text") : evidence->second)});
+            if (evidence != n.evidence.end()) n.evidence.erase(evidence);
+            n.country.clear();
+        }
     }
     const AuthorityProfile* home = pub != nullptr && !pub->platform() ? pub : n.country.empty() ? nullptr : know.authority_of_country(n.country);
     const bool authority_system_named = std::any_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) {

@@ -18,7 +18,7 @@ namespace bcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Meaning>, 16> meaning_keys{{
+constexpr std::array<std::pair<std::string_view, Meaning>, 18> meaning_keys{{
     {"activated", Meaning::activated},
     {"planned", Meaning::planned},
     {"unplanned", Meaning::unplanned},
@@ -35,6 +35,8 @@ constexpr std::array<std::pair<std::string_view, Meaning>, 16> meaning_keys{{
     {"resubmit", Meaning::resubmit},
     {"disregard", Meaning::disregard},
     {"unaffected", Meaning::unaffected},
+    {"national_system", Meaning::national_system},
+    {"central_system", Meaning::central_system},
 }};
 
 constexpr std::array<std::pair<std::string_view, std::uint32_t>, 18> word_keys{{
@@ -445,7 +447,9 @@ void read_zones(Reader& r, const toml::node& v, Knowledge::Automaton& a) {
 
 }  // namespace
 
-Knowledge::Knowledge() : automaton_(std::make_unique<Automaton>()), common_(std::make_unique<Automaton>()) {}
+Knowledge::Knowledge()
+    : automaton_(std::make_unique<Automaton>()), common_(std::make_unique<Automaton>()),
+      countries_(std::make_unique<Automaton>()) {}
 Knowledge::~Knowledge() = default;
 
 std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& dir,
@@ -479,7 +483,7 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
         Reader r{path.string(), problems};
         auto doc = parse_file(r, path);
         if (!doc) continue;
-        r.known_keys(*doc, {"id", "name", "common", "months", "weekdays", "words", "time", "phrases", "sources", "note"}, "");
+        r.known_keys(*doc, {"id", "name", "common", "months", "weekdays", "words", "time", "phrases", "countries", "sources", "note"}, "");
         LanguagePack pack;
         pack.file = path.string();
         pack.id = r.string(*doc, "id", true);
@@ -557,6 +561,28 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
             }
         });
         for (const auto& w : pack.common) k->common_->add({fold(w), w, PhraseHit::Kind::common_word, Meaning::count, lang});
+        if (const auto* t = doc->get_as<toml::table>("countries")) {
+            for (const auto& [key, v] : *t) {
+                const std::string code(key.str());
+                if (!is_country(code)) {
+                    r.problem(fmt::format("[countries] key '{}' is not an ISO 3166 country code", code));
+                    continue;
+                }
+                auto at = std::find(k->country_codes_.begin(), k->country_codes_.end(), code);
+                if (at == k->country_codes_.end()) at = k->country_codes_.insert(at, code);
+                const auto ci = static_cast<std::uint16_t>(at - k->country_codes_.begin());
+                for (const auto& w : r.strings(&v, fmt::format("countries.{}", code))) {
+                    std::string f = fold(w);
+                    const bool stem = !f.empty() && f.back() == '*';
+                    if (stem) f.pop_back();
+                    if (f.find('*') != std::string::npos) r.problem(fmt::format("country name '{}': '*' only at the end", w));
+                    if (f.size() < 3 || (stem && f.size() < 5)) r.problem(fmt::format("country name '{}' is too short to be told from other words", w));
+                    Automaton::Pattern p{f, w, PhraseHit::Kind::country, Meaning::count, lang, 0, ci};
+                    p.stem = stem;
+                    k->countries_->add(std::move(p));
+                }
+            }
+        }
         k->languages_.push_back(std::move(pack));
     }
 
@@ -665,6 +691,7 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
     }
     a.build();
     k->common_->build();
+    k->countries_->build();
     k->index();
     return k;
 }
@@ -865,6 +892,25 @@ void scan_with(const Knowledge::Automaton& a, const FoldedText& folded, std::str
 }
 
 }  // namespace
+
+void Knowledge::scan_countries(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const {
+    out.clear();
+    scan_with(*countries_, folded, original, folded.text.size(), out);
+    std::sort(out.begin(), out.end(), [](const PhraseHit& x, const PhraseHit& y) {
+        return x.begin != y.begin ? x.begin < y.begin : x.end > y.end;
+    });
+    // A name inside a longer one: the longer (sorted first at its start) wins. The same name in
+    // several packs stays, once per pack.
+    std::uint32_t reach = 0;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const bool same = kept > 0 && out[i].begin == out[kept - 1].begin && out[i].end == out[kept - 1].end;
+        if (kept > 0 && out[i].end <= reach && !same) continue;
+        reach = std::max(reach, out[i].end);
+        out[kept++] = out[i];
+    }
+    out.resize(kept);
+}
 
 void Knowledge::scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const {
     out.clear();

@@ -47,6 +47,8 @@ enum class Meaning : std::uint8_t {
     activated,  // an emergency procedure is authorised or activated (a procedure without a call)
     until_further_notice,
     unaffected,  // "no impact on", "remains available": the systems in that sentence are not down
+    national_system,  // "the national system": a member state's side of a Union system is at fault
+    central_system,   // "central system": beside a Union system, the Union's side is at fault
     count
 };
 [[nodiscard]] std::string_view meaning_name(Meaning m) noexcept;
@@ -106,12 +108,13 @@ struct AuthorityProfile {
 
 // One hit of the automaton in a folded text.
 struct PhraseHit {
-    enum class Kind : std::uint8_t { meaning, common_word, authority_name, domain, system };
+    enum class Kind : std::uint8_t { meaning, common_word, authority_name, domain, system, country };
     Kind kind;
     Meaning meaning = Meaning::count;
     std::uint16_t language = 0;   // index into languages() (meaning, common_word)
     std::uint16_t authority = 0;  // index into authorities() (authority_name, domain, system)
-    std::uint16_t system = 0;     // index into that authority's systems
+    std::uint16_t system = 0;     // index into that authority's systems; for a country, into
+                                  // Knowledge::country_codes()
     std::uint32_t begin = 0, end = 0;  // folded offsets
     std::string_view phrase;           // as written in the data file
 };
@@ -155,6 +158,11 @@ public:
     // the packs only in the first kCommonSpan bytes.
     static constexpr std::size_t kCommonSpan = 1024;
     void scan(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const;
+    // The country names of the packs ([countries]) in `folded`, in text order; a name inside a
+    // longer one ("Ireland" in "Northern Ireland") is left out. Asked of a headline only.
+    void scan_countries(const FoldedText& folded, std::string_view original, std::vector<PhraseHit>& out) const;
+    // The ISO codes the packs' country names stand for (PhraseHit::system of a country hit).
+    [[nodiscard]] const std::vector<std::string>& country_codes() const { return country_codes_; }
 
     // The date-grammar classes of one folded word, or nullptr.
     [[nodiscard]] const WordInfo* word(std::string_view folded_word) const;
@@ -182,6 +190,9 @@ private:
     // The packs' frequent words, apart: short and everywhere, they are looked for only at the
     // start of a text, where the language is told.
     std::unique_ptr<Automaton> common_;
+    // The packs' country names, apart: looked for in headlines only.
+    std::unique_ptr<Automaton> countries_;
+    std::vector<std::string> country_codes_;
     std::vector<std::string> language_zones_;
     std::vector<std::vector<Shape>> call_shapes_, ticket_shapes_;  // by length
     std::vector<std::string> boilerplate_;
