@@ -409,6 +409,7 @@ struct Analysis {
     std::string_view text;
     std::string systems_evidence;
     std::string unaffected_evidence;  // systems left out: named as not affected
+    std::string context_evidence;     // systems left out: named outside the headline, not as down
     std::size_t language_ = std::string::npos;  // the notice's language, once known
 
     void run(const Knowledge& k, std::string_view t) {
@@ -515,6 +516,66 @@ struct Analysis {
             if (h->begin >= b && h->end <= e) return h;
         }
         return nullptr;
+    }
+
+    // When the headline names systems, they are what the notice is about: a system named only
+    // further on counts when its sentence speaks of the outage (a phrase of the packs: down,
+    // planned, unplanned, a procedure, messages held), not when it is context ("the arrival is
+    // sent on the system used, either CHIEF or CDS"). Those left out are in context_evidence.
+    void keep_headline_systems(std::vector<SystemPick>& picks, std::string_view all, std::string_view head) {
+        context_evidence.clear();
+        if (head.empty() || picks.size() < 2) return;
+        const std::size_t at = all.find(head);
+        if (at == std::string_view::npos) return;
+        const auto folded_at = [&](std::size_t original) {
+            return static_cast<std::size_t>(std::lower_bound(folded.origin.begin(), folded.origin.end(), original) - folded.origin.begin());
+        };
+        const std::size_t hb = folded_at(at), he = folded_at(at + head.size());
+        const auto in_headline = [&](const SystemPick& p) { return p.pos >= hb && p.end <= he; };
+        if (std::none_of(picks.begin(), picks.end(), in_headline)) return;
+        std::vector<std::string> headline_ids;
+        for (const auto& p : picks) {
+            if (in_headline(p)) headline_ids.push_back(p.id);
+        }
+        const auto says_outage = [](const PhraseHit& h) {
+            return h.kind == PhraseHit::Kind::meaning && h.meaning != Meaning::unaffected && h.meaning != Meaning::disregard &&
+                   h.meaning != Meaning::national_system && h.meaning != Meaning::central_system;
+        };
+        // A phrase after the system speaks of it unless a headline system is named between the
+        // two ("CHIEF or CDS ... until GVMS is back in operation" is about GVMS); one before it
+        // introduces it ("during the outage of CEP, eDovoz and ECS cannot be used").
+        const auto between_headline = [&](std::size_t phrase, std::size_t system) {
+            if (phrase < system) return false;
+            const std::size_t x = system, y = phrase;
+            return std::any_of(picks.begin(), picks.end(), [&](const SystemPick& q) { 
+                return q.pos > x && q.end < y && std::find(headline_ids.begin(), headline_ids.end(), q.id) != headline_ids.end();
+            });
+        };
+        const auto about_outage = [&](const SystemPick& p) {
+            const auto [b, e] = sentence(p.pos);
+            return std::any_of(hits.begin(), hits.end(), [&](const PhraseHit& h) {
+                return h.begin >= b && h.end <= e && says_outage(h) && !between_headline(h.begin, p.pos);
+            });
+        };
+        std::vector<bool> keep(picks.size());
+        for (std::size_t i = 0; i < picks.size(); ++i) {
+            const auto& p = picks[i];
+            keep[i] = in_headline(p) || std::find(headline_ids.begin(), headline_ids.end(), p.id) != headline_ids.end() || about_outage(p);
+        }
+        std::vector<SystemPick> kept;
+        for (std::size_t i = 0; i < picks.size(); ++i) {
+            if (keep[i]) kept.push_back(std::move(picks[i]));
+        }
+        // The names left out, of systems no kept name stands for.
+        for (std::size_t i = 0; i < picks.size(); ++i) {
+            if (keep[i] || picks[i].id.empty()) continue;
+            if (std::any_of(kept.begin(), kept.end(), [&](const SystemPick& k) { return k.id == picks[i].id; })) continue;
+            if (context_evidence.size() < 300) {
+                if (!context_evidence.empty()) context_evidence += ", ";
+                context_evidence += fmt::format("'{}'", picks[i].alias);
+            }
+        }
+        picks = std::move(kept);
     }
 
     std::vector<SystemPick> systems(const Knowledge& k, std::size_t publisher) {
@@ -1047,7 +1108,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     std::vector<std::string> national_countries;
     std::string national_evidence;
     std::vector<std::pair<std::size_t, std::size_t>> union_names;  // folded spans of the Union's systems
-    for (const auto& pick : an.systems(know, publisher)) {
+    std::vector<SystemPick> picks = an.systems(know, publisher);
+    an.keep_headline_systems(picks, all, head);
+    for (const auto& pick : picks) {
         if (std::find(n.systems.begin(), n.systems.end(), pick.id) == n.systems.end()) n.systems.push_back(pick.id);
         if (pick.authority != std::string::npos && !pick.shared) {
             const auto& owner = know.authorities()[pick.authority];
@@ -1089,6 +1152,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     }
     if (!n.systems.empty()) n.evidence.emplace_back("systems", an.systems_evidence);
     if (!an.unaffected_evidence.empty()) n.evidence.emplace_back("unaffected", an.unaffected_evidence);
+    if (!an.context_evidence.empty()) {
+        n.evidence.emplace_back("context", fmt::format("{}: named outside the headline, in no sentence about the outage", an.context_evidence));
+    }
 
     // The Union's systems as country evidence. A notice that puts the fault on the national
     // system (a national customs page: "problems with messages passed via the STI-CR to the

@@ -18,7 +18,7 @@ namespace bcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Meaning>, 18> meaning_keys{{
+constexpr std::array<std::pair<std::string_view, Meaning>, 19> meaning_keys{{
     {"activated", Meaning::activated},
     {"planned", Meaning::planned},
     {"unplanned", Meaning::unplanned},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<std::string_view, Meaning>, 18> meaning_keys{{
     {"unaffected", Meaning::unaffected},
     {"national_system", Meaning::national_system},
     {"central_system", Meaning::central_system},
+    {"down", Meaning::down},
 }};
 
 constexpr std::array<std::pair<std::string_view, std::uint32_t>, 18> word_keys{{

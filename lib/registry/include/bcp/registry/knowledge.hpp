@@ -49,6 +49,7 @@ enum class Meaning : std::uint8_t {
     unaffected,  // "no impact on", "remains available": the systems in that sentence are not down
     national_system,  // "the national system": a member state's side of a Union system is at fault
     central_system,   // "central system": beside a Union system, the Union's side is at fault
+    down,             // "unavailable", "cannot be used": planned or not, a system is down
     count
 };
 [[nodiscard]] std::string_view meaning_name(Meaning m) noexcept;
