@@ -1069,12 +1069,14 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     std::size_t publisher = std::string::npos;
     std::string publisher_evidence;
     bool publisher_ambiguous = false;
+    bool publisher_is_sender = false;  // found by the e-mail sender's domain, not in the text
     if (!raw.sender.empty()) {
         const std::size_t at = raw.sender.rfind('@');
         const std::string host(trim_blanks(std::string_view(raw.sender).substr(at == std::string::npos ? 0 : at + 1)));
         if (const auto* a = know.authority_of_host(host)) {
             publisher = static_cast<std::size_t>(a - know.authorities().data());
             publisher_evidence = fmt::format("sender domain {}", host);
+            publisher_is_sender = true;
         }
     }
     if (publisher == std::string::npos) {
@@ -1165,8 +1167,9 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
     std::string union_doubt;  // why the Union's systems named do not make the notice the Union's
     if (union_only) {
         if (const PhraseHit* h = an.first_of(Meaning::national_system); h != nullptr && an.first_of(Meaning::central_system) == nullptr) {
+            const std::size_t quoted = national_evidence.find('\'');
             union_doubt = fmt::format("the notice names the Union's {} and puts the fault on {}",
-                                      national_evidence.substr(national_evidence.find('\'')), an.quote(*h, know));
+                                      quoted == std::string::npos ? national_evidence : national_evidence.substr(quoted), an.quote(*h, know));
             national_countries.clear();
         }
         for (const auto& h : an.hits) {
@@ -1180,7 +1183,6 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             }
         }
     }
-    const bool sender_known = !publisher_evidence.empty() && publisher_evidence.rfind("sender domain", 0) == 0;
 
     // Stage: country. A "NL - " title prefix (a status page's convention), the publishing
     // authority, the one country whose national systems are named, the ICS2 subject, the
@@ -1189,7 +1191,7 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         raw.title[0] >= 'A' && raw.title[0] <= 'Z' && raw.title[1] >= 'A' && raw.title[1] <= 'Z' && is_country(raw.title.substr(0, 2))) {
         n.country = raw.title.substr(0, 2);
         n.evidence.emplace_back("country", fmt::format("title prefix '{} - '", n.country));
-    } else if (central != nullptr && !sender_known) {
+    } else if (central != nullptr && !publisher_is_sender) {
         n.country = "EU";
         n.evidence.emplace_back("country", fmt::format("{} beside {}{}", an.quote(*central, know), national_evidence,
                                                        pub == nullptr ? std::string() : fmt::format(", relayed by {}", publisher_evidence)));
