@@ -883,7 +883,10 @@ private:
             if (has_class(t, word_class::by) && k > 0 && has_class(t_[k - 1], word_class::update)) {
                 return TimeRole::next_update;
             }
-            if (has_class(t, word_class::start | word_class::from | word_class::since)) return TimeRole::start;
+            if (has_class(t, word_class::start)) return TimeRole::start;
+            // "from", "since" only close before the date: "de", "del" are also "of" in Spanish,
+            // French, Catalan ("la activación del protocolo el domingo 23 ...").
+            if (has_class(t, word_class::from | word_class::since) && (i - k <= 2 || !has_class(t, word_class::on))) return TimeRole::start;
             if (has_class(t, word_class::end | word_class::until | word_class::latest)) return TimeRole::end;
             // A label on the line before: "Start time:\n18 November 2025, 13:00 CET".
             if (t.nl && k != i) break;
