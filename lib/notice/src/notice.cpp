@@ -553,9 +553,12 @@ struct Analysis {
         };
         const auto about_outage = [&](const SystemPick& p) {
             const auto [b, e] = sentence(p.pos);
-            return std::any_of(hits.begin(), hits.end(), [&](const PhraseHit& h) {
-                return h.begin >= b && h.end <= e && says_outage(h) && !between_headline(h.begin, p.pos);
-            });
+            // The hits are in text order: only those of the sentence are looked at.
+            auto h = std::lower_bound(hits.begin(), hits.end(), b, [](const PhraseHit& x, std::size_t offset) { return x.begin < offset; });
+            for (; h != hits.end() && h->begin < e; ++h) {
+                if (h->end <= e && says_outage(*h) && !between_headline(h->begin, p.pos)) return true;
+            }
+            return false;
         };
         std::vector<bool> keep(picks.size());
         for (std::size_t i = 0; i < picks.size(); ++i) {
