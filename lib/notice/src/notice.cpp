@@ -1232,6 +1232,10 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         const std::string& one = named.codes.front();
         if (named.codes.size() == 1 && n.country == one) {
             if (evidence != n.evidence.end()) evidence->second += fmt::format("; named in the headline: {}", named.evidence);
+        } else if (!n.country.empty() && n.country != "EU" && std::find(national_countries.begin(), national_countries.end(), n.country) != national_countries.end()) {
+            // The system at fault is the country's own (ATLAS in "Störung ATLAS: Verkehr mit der
+            // Schweiz"): a country the headline names beside it is a partner, not the notice's.
+            if (evidence != n.evidence.end()) evidence->second += fmt::format("; the headline also names {}", named.evidence);
         } else if (named.codes.size() == 1 && (n.country.empty() || n.country == "EU")) {
             const std::string why = fmt::format("named in the headline: {}", named.evidence);
             if (evidence == n.evidence.end()) {
