@@ -260,7 +260,7 @@ int run_explain(const Options& o, t::Output& out) {
         const json j = explain_reference(ref);
         all_valid = all_valid && j["valid"].get<bool>();
         if (o.format == "jsonl") {
-            out.write(j.dump(-1, ' ', false, json::error_handler_t::replace));
+            out.write(json_line(j));
             out.put('\n');
         } else {
             out.write(explain_text(j));

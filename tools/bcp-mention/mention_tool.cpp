@@ -27,7 +27,6 @@ using json = nlohmann::ordered_json;
 
 json null_or(const std::string& s) { return s.empty() ? json() : json(s); }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // --- Annotating --------------------------------------------------------------------------------
 
@@ -148,7 +147,7 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
         if (o.format == "text") {
             out.write(checklist_text(plan, j));
         } else {
-            out.write(dump(j));
+            out.write(json_line(j));
             out.put('\n');
         }
         if (!out.finish()) throw io_error("cannot write to standard output");
@@ -203,7 +202,7 @@ int run_systems(const Options& o, t::Output& out) {
                                          ? json()
                                          : json(to_string(p.retrospective.status))},
                    {"file", rule_file_label(p.origin.file)}};
-            out.write(dump(j));
+            out.write(json_line(j));
             out.put('\n');
         }
     }
@@ -261,7 +260,7 @@ int run_lint(const Options& o, t::Output& out) {
         for (const auto& p : problems) {
             probs.push_back({{"line", p.line}, {"key", null_or(p.key)}, {"message", p.message}});
         }
-        out.write(dump(json{{"file", f.string()}, {"valid", problems.empty()},
+        out.write(json_line(json{{"file", f.string()}, {"valid", problems.empty()},
                             {"procedures", ids}, {"problems", probs}}));
         out.put('\n');
     }

@@ -13,6 +13,7 @@
 #include "bcp/format/notice.hpp"
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice.hpp"
 #include "bcp/notice/notice_email.hpp"
@@ -273,7 +274,7 @@ private:
 // The profiles in use, one a line.
 int run_authorities(const Options& o, t::Output& output) {
     for (const auto& p : Knowledge::get().authorities()) {
-        output.write(o.format == "text" ? to_text(p) + "\n" : to_json(p).dump() + "\n");
+        output.write(o.format == "text" ? to_text(p) + "\n" : json_line(to_json(p)) + "\n");
     }
     if (!output.finish()) throw io_error("cannot write to standard output");
     return t::ok;
@@ -293,7 +294,7 @@ int run_lint(const Options& o, t::Output& output) {
         if (o.format == "text") {
             output.write(fmt::format("{}: {}\n", p.file, p.message));
         } else {
-            output.write(nlohmann::ordered_json{{"file", p.file}, {"problem", p.message}}.dump() + "\n");
+            output.write(json_line(nlohmann::ordered_json{{"file", p.file}, {"problem", p.message}}) + "\n");
         }
     }
     if (o.format == "text") {

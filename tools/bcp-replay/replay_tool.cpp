@@ -35,7 +35,6 @@ namespace {
 namespace t = bcp::tool;
 using nlohmann::json;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::filesystem::path queue_path(const Options& o) {
     return o.queue.empty() ? default_queue_path() : std::filesystem::path(o.queue);
@@ -365,7 +364,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     sink.reset();
     if (bar) err << "\r\033[K" << std::flush;
     std::ostream& summary = to_stdout ? err : out_stream;
-    summary << dump(to_json(report, rate)) << '\n';
+    summary << json_line(to_json(report, rate)) << '\n';
     summary.flush();
     const std::int64_t unknown = q.counts().of(MessageState::unknown);
     switch (run_outcome(report, unknown)) {
@@ -388,7 +387,7 @@ int run_status(const Options& o, t::Output& out) {
     if (o.format == "text") {
         out.write(status_text(q.path(), counts, last));
     } else {
-        out.write(dump(status_json(q.path(), counts, last)));
+        out.write(json_line(status_json(q.path(), counts, last)));
         out.put('\n');
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
@@ -433,7 +432,7 @@ int run_resolve(const Options& o, t::Output& out) {
         for (const auto& m : done) {
             auto j = to_json(m);
             if (o.dry_run) j["would_become"] = to_string(to);
-            out.write(dump(j));
+            out.write(json_line(j));
             out.put('\n');
         }
         if (!out.finish()) throw io_error("cannot write to standard output");
@@ -442,7 +441,7 @@ int run_resolve(const Options& o, t::Output& out) {
     if (o.resolve_key.empty()) throw usage_error("resolve needs --key KEY, or --all");
     if (o.dry_run) throw usage_error("--dry-run goes with --all");
     const auto m = q.resolve(o.resolve_key, to, o.note);
-    out.write(dump(to_json(m)));
+    out.write(json_line(to_json(m)));
     out.put('\n');
     if (!out.finish()) throw io_error("cannot write to standard output");
     return t::ok;

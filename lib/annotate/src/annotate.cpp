@@ -38,10 +38,6 @@ ojson null_or(const std::string& s) {
     return s.empty() ? ojson() : ojson(s);
 }
 
-std::string dump(const ojson& j) {
-    return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
-}
-
 bool in_stage(Stage s, bool retrospective) {
     return !retrospective || s != Stage::during;
 }
@@ -623,7 +619,7 @@ namespace {
 
 // Splits the dumped element at its "value" (or "at") member set to the marker.
 std::pair<std::string, std::string> split_at_marker(const ojson& j) {
-    const auto text = dump(j);
+    const auto text = json_line(j);
     const auto at = text.find("\"\\u0001\"");
     return {text.substr(0, at), text.substr(at + 8)};
 }
@@ -674,8 +670,8 @@ void Annotator::build_static() {
     const auto& p = plan_.procedure();
     const auto& a = plan_.activation();
     const bool retro = o_.retrospective;
-    head_ = R"("bcp":{"procedure":)" + dump(p.id) + R"(,"country":)" + dump(a.country) +
-            R"(,"system":)" + dump(a.system) + R"(,"call":)" + dump(null_or(a.call)) +
+    head_ = R"("bcp":{"procedure":)" + json_line(ojson(p.id)) + R"(,"country":)" + json_line(ojson(a.country)) +
+            R"(,"system":)" + json_line(ojson(a.system)) + R"(,"call":)" + json_line(null_or(a.call)) +
             R"(,"start":")" + format_rfc3339(a.start) + R"(","end":)" +
             (a.end ? "\"" + format_rfc3339(*a.end) + "\"" : std::string("null"));
     for (const auto& m : plan_.mentions()) {
@@ -690,7 +686,7 @@ void Annotator::build_static() {
             j["value"] = "\x01";
             std::tie(piece.json, piece.after) = split_at_marker(j);
         } else {
-            piece.json = dump(j);
+            piece.json = json_line(j);
         }
         mentions_.push_back(std::move(piece));
     }
@@ -706,7 +702,7 @@ void Annotator::build_static() {
             j["value"] = "\x01";
             std::tie(piece.json, piece.after) = split_at_marker(j);
         } else {
-            piece.json = dump(j);
+            piece.json = json_line(j);
         }
         codes_.push_back(std::move(piece));
     }
@@ -722,7 +718,7 @@ void Annotator::build_static() {
         } else {
             j["at"] = d.at ? ojson(format_rfc3339(*d.at)) : ojson();
             j["text"] = d.rule->text;
-            piece.json = dump(j);
+            piece.json = json_line(j);
         }
         deadlines_.push_back(std::move(piece));
     }
@@ -734,10 +730,10 @@ void Annotator::build_static() {
         j["text"] = d.text;
         docs.push_back(j);
     }
-    documents_ = R"(,"documents":)" + dump(docs) + R"(,"retrospective":)";
+    documents_ = R"(,"documents":)" + json_line(docs) + R"(,"retrospective":)";
     tail_ = R"(,"rate_cap":)" +
             (p.rate_cap ? std::to_string(p.rate_cap->messages_per_second) : std::string("null"));
-    if (o_.sources) tail_ += R"(,"sources":)" + dump(p.sources());
+    if (o_.sources) tail_ += R"(,"sources":)" + json_line(ojson(p.sources()));
 }
 
 template <class Lookup>
@@ -908,7 +904,7 @@ std::size_t Annotator::emit(std::string_view body, bool empty, const Lookup& loo
     const std::size_t count = problems.is_array() ? problems.size() : 0;
     if (count > 0) {
         out.append(R"(,"problems":)");
-        out.append(dump(problems));
+        out.append(json_line(problems));
     }
     out.append("}}");
     return count;
@@ -938,7 +934,7 @@ std::size_t Annotator::annotate_dom(std::string_view text, Json& doc, std::strin
     // already had one (annotated twice) is re-serialised without it.
     if (doc.contains("bcp")) {
         doc.erase("bcp");
-        const auto again = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+        const auto again = json_line(doc);
         return emit(std::string_view(again).substr(0, again.size() - 1), doc.empty(), lookup, out);
     }
     auto body = text;

@@ -1,5 +1,7 @@
 #include "bcp/cli/tool.hpp"
 
+#include "bcp/core/json_text.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <sys/stat.h>
@@ -38,7 +40,7 @@ void Reporter::error(std::string_view kind, std::string_view message, std::strin
         nlohmann::json j{{"tool", tool_}, {"kind", kind}, {"message", message}};
         j["file"] = file.empty() ? nlohmann::json() : nlohmann::json(file);
         j["line"] = line == 0 ? nlohmann::json() : nlohmann::json(line);
-        err_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        err_ << json_line(j) << '\n';
     } else {
         err_ << tool_ << ": error: " << message;
         if (!file.empty()) {

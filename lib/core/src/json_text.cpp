@@ -127,4 +127,12 @@ bool accept_json(std::string_view text) {
     return text.find('\0') == std::string_view::npos && nlohmann::json::accept(text);
 }
 
+std::string json_line(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string json_line(const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace bcp

@@ -12,34 +12,34 @@ namespace bcp {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;
 
-json null_or(const std::string& s) { return s.empty() ? json() : json(s); }
+ojson null_or(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
 
 bool in_stage(Stage s, bool retrospective) { return !retrospective || s != Stage::during; }
 
 }  // namespace
 
 
-json checklist_json(const Plan& plan, bool retro) {
+ojson checklist_json(const Plan& plan, bool retro) {
     const auto& p = plan.procedure();
     const auto& a = plan.activation();
-    json j;
+    ojson j;
     j["procedure"] = p.id;
     j["title"] = p.title;
     j["kind"] = p.kind;
     j["country"] = a.country;
     j["system"] = a.system;
     j["call"] = null_or(a.call);
-    json warnings = json::array();
+    ojson warnings = ojson::array();
     if (a.start_known) {
         j["start"] = format_rfc3339(a.start);
         const auto& l = plan.start_local();
         j["start_local"] = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", l.year, l.month,
                                        l.day, l.hour, l.minute, l.second);
     } else {
-        j["start"] = json();
-        j["start_local"] = json();
+        j["start"] = ojson();
+        j["start_local"] = ojson();
         warnings.push_back("no start given: times are relative to the start, and dates and "
                            "times in mentions are shown as their shape");
     }
@@ -47,18 +47,18 @@ json checklist_json(const Plan& plan, bool retro) {
         warnings.push_back("no call number given: mentions show it as N#####");
     }
     j["zone"] = plan.zone();
-    j["end"] = a.end ? json(format_rfc3339(*a.end)) : json();
+    j["end"] = a.end ? ojson(format_rfc3339(*a.end)) : ojson();
     if (!p.when.empty()) j["when"] = p.when;
     if (!p.applies_to.empty()) j["applies_to"] = p.applies_to;
-    json caveats = json::array();
+    ojson caveats = ojson::array();
     for (const auto& c : p.caveats) {
         caveats.push_back({{"text", c.text}, {"source", c.origin.source}});
     }
     j["caveats"] = caveats;
-    json mentions = json::array();
+    ojson mentions = ojson::array();
     for (const auto& m : plan.mentions()) {
         if (!in_stage(m.rule->stage, retro)) continue;
-        json x{{"field", m.rule->field}};
+        ojson x{{"field", m.rule->field}};
         if (!m.rule->document.empty()) x["document"] = m.rule->document;
         x["value"] = m.value;
         x["per_declaration"] = m.rule->value.dynamic();
@@ -67,11 +67,11 @@ json checklist_json(const Plan& plan, bool retro) {
         mentions.push_back(x);
     }
     j["mentions"] = mentions;
-    json codes = json::array();
+    ojson codes = ojson::array();
     for (const auto& c : plan.codes()) {
         if (!in_stage(c.rule->stage, retro)) continue;
-        json x{{"code", c.rule->code}, {"field", c.rule->field}};
-        x["value"] = c.rule->value ? json(c.value) : json();
+        ojson x{{"code", c.rule->code}, {"field", c.rule->field}};
+        x["value"] = c.rule->value ? ojson(c.value) : ojson();
         x["per_declaration"] = c.rule->value && c.rule->value->dynamic();
         if (!c.rule->item.empty()) x["item"] = c.rule->item;
         x["stage"] = to_string(c.rule->stage);
@@ -79,31 +79,31 @@ json checklist_json(const Plan& plan, bool retro) {
         codes.push_back(x);
     }
     j["codes"] = codes;
-    json refs = json::array();
+    ojson refs = ojson::array();
     for (const auto& r : p.references) {
-        json x{{"type", to_string(r.type)}, {"label", r.label}, {"field", r.field},
+        ojson x{{"type", to_string(r.type)}, {"label", r.label}, {"field", r.field},
                {"generate", r.generate}};
         if (!r.same_as.empty()) x["same_as"] = r.same_as;
         x["source"] = r.origin.source;
         refs.push_back(x);
     }
     j["references"] = refs;
-    json docs = json::array();
+    ojson docs = ojson::array();
     for (const auto& d : p.documents) {
         if (!in_stage(d.stage, retro)) continue;
-        json x{{"name", d.name}};
+        ojson x{{"name", d.name}};
         if (d.copies > 0) x["copies"] = d.copies;
         x["text"] = d.text;
         x["source"] = d.origin.source;
         docs.push_back(x);
     }
     j["documents"] = docs;
-    json deadlines = json::array();
+    ojson deadlines = ojson::array();
     for (const auto& d : plan.deadlines()) {
         static constexpr std::string_view anchors[] = {"start", "end", "declaration"};
-        json x{{"name", d.rule->name},
+        ojson x{{"name", d.rule->name},
                {"kind", d.rule->not_before ? "not-before" : "deadline"},
-               {"at", d.at ? json(format_rfc3339(*d.at)) : json()},
+               {"at", d.at ? ojson(format_rfc3339(*d.at)) : ojson()},
                {"anchor", anchors[static_cast<int>(d.rule->anchor)]},
                {"offset_minutes", d.rule->offset_minutes}};
         if (!d.rule->condition.empty()) x["condition"] = d.rule->condition;
@@ -115,8 +115,8 @@ json checklist_json(const Plan& plan, bool retro) {
     j["deadlines"] = deadlines;
     const auto& rr = p.retrospective;
     j["retrospective"] = {{"status", rr.status == Retrospective::not_stated
-                                         ? json()
-                                         : json(to_string(rr.status))},
+                                         ? ojson()
+                                         : ojson(to_string(rr.status))},
                           {"text", rr.text},
                           {"source", rr.origin.source}};
     if (!rr.field.empty()) {
@@ -126,21 +126,21 @@ json checklist_json(const Plan& plan, bool retro) {
     if (rr.status == Retrospective::not_stated) {
         warnings.push_back("submitting electronically afterwards: not stated by the authority");
     }
-    j["rate_cap"] = p.rate_cap ? json{{"messages_per_second", p.rate_cap->messages_per_second},
+    j["rate_cap"] = p.rate_cap ? ojson{{"messages_per_second", p.rate_cap->messages_per_second},
                                       {"text", p.rate_cap->text},
                                       {"source", p.rate_cap->origin.source}}
-                               : json();
-    j["buffering"] = p.buffering ? json{{"allowed", p.buffering->allowed},
+                               : ojson();
+    j["buffering"] = p.buffering ? ojson{{"allowed", p.buffering->allowed},
                                         {"authorisation_required",
                                          p.buffering->authorisation_required
-                                             ? json(*p.buffering->authorisation_required)
-                                             : json()},
+                                             ? ojson(*p.buffering->authorisation_required)
+                                             : ojson()},
                                         {"text", p.buffering->text},
                                         {"source", p.buffering->origin.source}}
-                                 : json();
-    json contacts = json::array();
+                                 : ojson();
+    ojson contacts = ojson::array();
     for (const auto& c : p.contacts) {
-        json x{{"name", c.name}};
+        ojson x{{"name", c.name}};
         for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"email", &c.email},
                                    {"phone", &c.phone}, {"url", &c.url},
                                    {"region", &c.region}, {"purpose", &c.purpose}}) {
@@ -149,10 +149,10 @@ json checklist_json(const Plan& plan, bool retro) {
         contacts.push_back(x);
     }
     j["contacts"] = contacts;
-    json steps = json::array();
+    ojson steps = ojson::array();
     for (const auto& s : p.steps) {
         if (!in_stage(s.stage, retro)) continue;
-        json x{{"text", s.text}, {"stage", to_string(s.stage)}};
+        ojson x{{"text", s.text}, {"stage", to_string(s.stage)}};
         if (!s.items.empty()) x["items"] = s.items;
         steps.push_back(x);
     }
@@ -215,10 +215,10 @@ std::size_t display_width(std::string_view s) {
 
 }  // namespace
 
-std::string checklist_text(const Plan& plan, const json& j) {
+std::string checklist_text(const Plan& plan, const ojson& j) {
     std::string out;
     auto w = std::back_inserter(out);
-    const auto str = [](const json& v) { return v.is_null() ? std::string() : v.get<std::string>(); };
+    const auto str = [](const ojson& v) { return v.is_null() ? std::string() : v.get<std::string>(); };
     fmt::format_to(w, "{} {}: {}\n", str(j["country"]), str(j["system"]), str(j["title"]));
     if (!j["call"].is_null()) {
         fmt::format_to(w, "Call      {}\n", str(j["call"]));

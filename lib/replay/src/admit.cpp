@@ -34,7 +34,6 @@ const ojson* at(const ojson& doc, const ojson::json_pointer& p) {
     return doc.contains(p) ? &doc.at(p) : nullptr;
 }
 
-std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
 // Codes the rule adds to a declaration submitted afterwards: such a declaration cannot be
 // stored bare.
@@ -111,7 +110,7 @@ Admission Admitter::admit(std::string_view text) {
     if (const ojson* p = at(doc, prepared_); p != nullptr && p->is_string()) {
         m.prepared_at = p->get<std::string>();
     }
-    m.body = annotated ? dump(doc) : std::string(text);
+    m.body = annotated ? json_line(doc) : std::string(text);
 
     const Procedure* rule = nullptr;
     if (!m.system.empty()) {
@@ -156,14 +155,14 @@ Admission Admitter::admit(std::string_view text) {
                 m.held_source = bcp["sources"][0].get<std::string>();
             }
         }
-        if (annotated) m.annotation = dump(bcp);
+        if (annotated) m.annotation = json_line(bcp);
         a.reason = m.held_reason;
         return a;
     }
     a.verdict = Admission::Verdict::enqueue;
     std::string reason;
     if (annotated) {
-        m.annotation = dump(bcp);
+        m.annotation = json_line(bcp);
         if (o_.annotate && !write_fields(doc, bcp, m, reason)) return invalid(reason);
     } else if (rule != nullptr && o_.annotate && procedure_given_) {
         if (!annotate(m, text, doc, reason)) return invalid(reason);
@@ -195,7 +194,7 @@ bool Admitter::write_fields(ojson& doc, const ojson& bcp, NewMessage& m, std::st
     if (bcp.contains("problems") && bcp["problems"].is_array() && !bcp["problems"].empty()) {
         std::vector<std::string> messages;
         for (const auto& p : bcp["problems"]) {
-            messages.push_back(p.is_object() ? p.value("message", std::string()) : dump(p));
+            messages.push_back(p.is_object() ? p.value("message", std::string()) : json_line(p));
         }
         reason = fmt::format("the declaration does not meet the procedure: {}", fmt::join(messages, "; "));
         return false;
@@ -206,7 +205,7 @@ bool Admitter::write_fields(ojson& doc, const ojson& bcp, NewMessage& m, std::st
                              fmt::join(problems, "; "));
         return false;
     }
-    m.body = dump(doc);
+    m.body = json_line(doc);
     return true;
 }
 
@@ -250,7 +249,7 @@ bool Admitter::annotate(NewMessage& m, std::string_view text, ojson& doc, std::s
     ojson annotated = parse_ordered_json(out);
     ojson bcp = std::move(annotated["bcp"]);
     annotated.erase("bcp");
-    m.annotation = dump(bcp);
+    m.annotation = json_line(bcp);
     return write_fields(annotated, bcp, m, reason);
 }
 

@@ -8,27 +8,26 @@
 
 namespace bcp {
 
-using ojson = nlohmann::json;  // keys in name order, as bcp-replay has always printed them
+using json = nlohmann::json;  // keys in name order, as bcp-replay has always printed them
 
 namespace {
 
-std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
 double tenths(double v) { return std::round(v * 10) / 10; }
 
 }  // namespace
 
-ojson to_json(const Message& m) {
-    ojson j{{"key", m.key},
+json to_json(const Message& m) {
+    json j{{"key", m.key},
             {"state", to_string(m.state)},
             {"country", m.country},
             {"system", m.system},
             {"attempts", m.attempts},
-            {"prepared_at", m.prepared_at.empty() ? ojson() : ojson(m.prepared_at)},
+            {"prepared_at", m.prepared_at.empty() ? json() : json(m.prepared_at)},
             {"enqueued_at", m.enqueued_at},
             {"updated_at", m.updated_at},
-            {"last_status", m.last_status ? ojson(*m.last_status) : ojson()},
-            {"last_response", m.last_response.empty() ? ojson() : ojson(m.last_response)}};
+            {"last_status", m.last_status ? json(*m.last_status) : json()},
+            {"last_response", m.last_response.empty() ? json() : json(m.last_response)}};
     if (m.state == MessageState::held) {
         j["held_reason"] = m.held_reason;
         j["held_source"] = m.held_source;
@@ -38,7 +37,7 @@ ojson to_json(const Message& m) {
 }
 
 std::string message_line(const Message& m, bool body, bool annotation) {
-    auto line = dump(to_json(m));
+    auto line = json_line(to_json(m));
     if (body) {
         line.pop_back();
         line += R"(,"body":)";
@@ -86,16 +85,16 @@ std::string to_text(const Message& m, bool annotation) {
     return line;
 }
 
-ojson status_json(const std::filesystem::path& queue, const QueueCounts& c,
+json status_json(const std::filesystem::path& queue, const QueueCounts& c,
                   const std::optional<RunRecord>& run) {
-    ojson counts = ojson::object();
+    json counts = json::object();
     for (auto s : all_states) counts[std::string(to_string(s))] = c.of(s);
-    ojson j{{"queue", queue.string()}, {"counts", counts},
-            {"oldest_queued", c.oldest_queued.empty() ? ojson() : ojson(c.oldest_queued)}};
+    json j{{"queue", queue.string()}, {"counts", counts},
+            {"oldest_queued", c.oldest_queued.empty() ? json() : json(c.oldest_queued)}};
     if (run) {
         j["last_run"] = {{"started_at", run->started_at}, {"ended_at", run->ended_at},
                          {"sent", run->sent},
-                         {"rate_limit", run->rate_limit > 0 ? ojson(run->rate_limit) : ojson()},
+                         {"rate_limit", run->rate_limit > 0 ? json(run->rate_limit) : json()},
                          {"achieved_rate", tenths(run->achieved)},
                          {"max_window", run->max_window}};
     } else {
@@ -119,8 +118,8 @@ std::string status_text(const std::filesystem::path& queue, const QueueCounts& c
     return text;
 }
 
-ojson to_json(const ReplayReport& r, double rate) {
-    return ojson{{"sent", r.totals.sent},
+json to_json(const ReplayReport& r, double rate) {
+    return json{{"sent", r.totals.sent},
                  {"accepted", r.totals.accepted},
                  {"rejected", r.totals.rejected},
                  {"unknown", r.totals.unknown},
@@ -129,7 +128,7 @@ ojson to_json(const ReplayReport& r, double rate) {
                  {"recovered", r.recovered},
                  {"remaining", r.remaining},
                  {"push_backs", r.push_backs},
-                 {"rate_limit", rate > 0 ? ojson(rate) : ojson()},
+                 {"rate_limit", rate > 0 ? json(rate) : json()},
                  {"achieved_rate", tenths(r.achieved_rate)},
                  {"max_window", r.max_window},
                  {"max_jitter_ms", tenths(r.max_jitter_ms)},

@@ -24,4 +24,9 @@ void append_json_string(std::string& out, std::string_view s);
 [[nodiscard]] nlohmann::ordered_json parse_ordered_json(std::string_view text);
 [[nodiscard]] bool accept_json(std::string_view text);
 
+// One value as one compact line of JSON text (no newline). A string holding invalid UTF-8 is
+// written with U+FFFD in place of the bad bytes instead of throwing: output is always valid.
+[[nodiscard]] std::string json_line(const nlohmann::json& j);
+[[nodiscard]] std::string json_line(const nlohmann::ordered_json& j);
+
 }  // namespace bcp
