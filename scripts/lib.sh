@@ -37,9 +37,12 @@ bcp_build() {
   jobs=$(nproc 2>/dev/null || echo 2)
   # The test suite is on in every build dir of the scripts (the demo runs the test gateway, the
   # benchmarks the gateway and the unit binaries); a plain cmake build leaves it off.
+  # -O2 with line tables only (-g1): backtraces, sanitizer reports and perf keep file:line,
+  # and the tree builds in about two thirds of the time of full -g (measured: notice.cpp 25 s
+  # against 19 s, a tool's main 18 s against 12 s). Callers may pass their own flags after.
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S "$BCP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBCP_WERROR=ON \
-      -DBCP_BUILD_TESTS=ON "$@" >/dev/null || return 2
+      -DBCP_BUILD_TESTS=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "$@" >/dev/null || return 2
   elif ! grep -qx 'BCP_BUILD_TESTS:BOOL=ON' "$dir/CMakeCache.txt"; then
     cmake "$dir" -DBCP_BUILD_TESTS=ON >/dev/null || return 2
   fi
