@@ -15,6 +15,7 @@
 
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
+#include "bcp/sqlite/sqlite.hpp"
 
 namespace bcp {
 namespace {
@@ -63,84 +64,13 @@ constexpr const char* message_columns =
     "id, key, country, system, body, prepared_at, enqueued_at, updated_at, state, attempts, "
     "last_status, last_response, held_reason, held_source, not_before, note, annotation";
 
-class Stmt {
-public:
+// The queue's statements: errors name the queue.
+struct Stmt : sqlite::Statement {
     Stmt() = default;
-    Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-        if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                               SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
-            throw io_error(fmt::format("queue: cannot prepare statement: {}", sqlite3_errmsg(db)));
-        }
-    }
-    Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
-    Stmt& operator=(Stmt&& o) noexcept {
-        std::swap(db_, o.db_);
-        std::swap(stmt_, o.stmt_);
-        return *this;
-    }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-    ~Stmt() { sqlite3_finalize(stmt_); }
-
-    Stmt& reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-        return *this;
-    }
-    Stmt& bind(int i, std::string_view v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Stmt& bind(int i, double v) {
-        sqlite3_bind_double(stmt_, i, v);
-        return *this;
-    }
-    Stmt& bind_null(int i) {
-        sqlite3_bind_null(stmt_, i);
-        return *this;
-    }
-    // True while a row is available; throws on errors (busy included).
-    bool step() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail(rc);
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    [[nodiscard]] std::string text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        return p == nullptr ? std::string()
-                            : std::string(reinterpret_cast<const char*>(p),
-                                          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-    }
-    [[nodiscard]] std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-    [[nodiscard]] double real(int col) const { return sqlite3_column_double(stmt_, col); }
-    [[nodiscard]] bool is_null(int col) const {
-        return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
-    }
-
-    [[noreturn]] void fail(int rc) const {
-        const std::string msg = sqlite3_errmsg(db_);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-            throw busy_error("queue is locked by another process: " + msg);
-        }
-        if (rc == SQLITE_FULL || rc == SQLITE_IOERR) throw io_error("queue: " + msg);
-        throw io_error(fmt::format("queue: {} (SQLite error {})", msg, rc));
-    }
-
-private:
-    sqlite3* db_ = nullptr;
-    sqlite3_stmt* stmt_ = nullptr;
+    Stmt(sqlite3* db, std::string_view sql) : sqlite::Statement(db, sql, "queue") {}
 };
 
-Message read_message(const Stmt& s) {
+Message read_message(const sqlite::Statement& s) {
     Message m;
     m.id = s.integer(0);
     m.key = s.text(1);
@@ -220,23 +150,7 @@ struct Queue::Impl {
         if (db != nullptr) sqlite3_close_v2(db);
     }
 
-    void exec(const char* sql) {
-        char* err = nullptr;
-        const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-        if (rc != SQLITE_OK) {
-            std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
-            sqlite3_free(err);
-            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-                throw busy_error("queue is locked by another process: " + msg, path.string());
-            }
-            if (rc == SQLITE_NOTADB) {
-                throw io_error(fmt::format("{} is not a bcpkit queue (not an SQLite database)",
-                                           path.string()),
-                               path.string());
-            }
-            throw io_error(fmt::format("queue {}: {}", path.string(), msg), path.string());
-        }
-    }
+    void exec(const char* sql) const { sqlite::exec(db, sql, "queue", path); }
 
     // Marks up to n rows of `st` (claim or claim_unknown) sending; inside a transaction.
     std::vector<Message> claim_rows(Stmt& st, std::size_t n, double now) {
@@ -330,33 +244,8 @@ Queue Queue::open(const std::filesystem::path& path, bool create) {
     if (std::filesystem::is_directory(path, ec)) {
         throw io_error(fmt::format("{} is a directory", path.string()), path.string());
     }
-    if (!exists) {
-        if (const auto dir = path.parent_path(); !dir.empty()) {
-            std::filesystem::create_directories(dir, ec);
-            if (ec) {
-                throw io_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
-                               dir.string());
-            }
-        }
-        // Create the file ourselves so it is 0600 from the first byte.
-        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST) {
-            throw io_error(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)),
-                           path.string());
-        }
-        if (fd >= 0) ::close(fd);
-    }
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
-        throw io_error(fmt::format("cannot open queue {}: {}", path.string(),
-                                   impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
-                       path.string());
-    }
-    sqlite3_busy_timeout(impl->db, 5000);
-    sqlite3_extended_result_codes(impl->db, 0);
-    impl->exec("PRAGMA journal_mode=WAL");
-    impl->exec("PRAGMA synchronous=FULL");
-    impl->exec("PRAGMA foreign_keys=ON");
+    if (!exists) sqlite::create_private_file(path);
+    impl->db = sqlite::open_file(path, "queue");
     impl->transaction([&] {
         impl->exec(schema);
         std::string found;
@@ -595,29 +484,15 @@ std::optional<RunRecord> Queue::last_run() {
     return RunRecord{st.text(0), st.text(1), st.integer(2), st.real(3), st.real(4), st.integer(5)};
 }
 
-RunnerLock::RunnerLock(const std::filesystem::path& queue, bool wait) {
+namespace {
+std::filesystem::path lock_path(const std::filesystem::path& queue) {
     check_queue_location(queue);
-    const auto lock_path = queue.string() + ".lock";
-    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-        throw io_error(fmt::format("cannot open {}: {}", lock_path, std::strerror(errno)),
-                       lock_path);
-    }
-    while (::flock(fd_, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR) continue;
-        const int e = errno;
-        ::close(fd_);
-        fd_ = -1;
-        if (e == EWOULDBLOCK) {
-            throw busy_error(fmt::format("another bcp-replay run holds {}", queue.string()),
-                             queue.string());
-        }
-        throw io_error(fmt::format("cannot lock {}: {}", lock_path, std::strerror(e)), lock_path);
-    }
+    return queue.string() + ".lock";
 }
+}  // namespace
 
-RunnerLock::~RunnerLock() {
-    if (fd_ >= 0) ::close(fd_);
-}
+RunnerLock::RunnerLock(const std::filesystem::path& queue, bool wait)
+    : lock_(lock_path(queue), wait,
+            fmt::format("another bcp-replay run holds {}", queue.string()), queue.string()) {}
 
 }  // namespace bcp

@@ -8,6 +8,8 @@
 // arrived": recover_sending() turns it into `unknown`.
 #pragma once
 
+#include "bcp/sqlite/sqlite.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -146,12 +148,9 @@ class RunnerLock {
 public:
     // Without `wait`, throws bcp::busy_error at once when another runner holds the lock.
     RunnerLock(const std::filesystem::path& queue, bool wait);
-    RunnerLock(const RunnerLock&) = delete;
-    RunnerLock& operator=(const RunnerLock&) = delete;
-    ~RunnerLock();
 
 private:
-    int fd_ = -1;
+    sqlite::FileLock lock_;
 };
 
 // The default queue file: state_dir() / "replay.db".
