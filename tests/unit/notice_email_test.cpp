@@ -61,3 +61,16 @@ TEST_CASE("the ICS2 unavailability subject grammar") {
     CHECK(act->kind == "activation");
     CHECK_FALSE(bcp::parse_ics2_subject("Weekly newsletter").has_value());
 }
+
+TEST_CASE("mbox: one message per envelope line, the envelope dropped; e-mail dates") {
+    const std::string box = "From a@x Mon Mar  1 09:00:00 2027\nSubject: one\n\nbody 1\n>From quoted\n"
+                            "From b@y Mon Mar  1 10:00:00 2027\nSubject: two\n\nbody 2\n";
+    const auto m = bcp::split_mbox(box);
+    REQUIRE(m.size() == 2);
+    CHECK(m[0] == "Subject: one\n\nbody 1\n>From quoted\n");
+    CHECK(m[1] == "Subject: two\n\nbody 2\n");
+    CHECK(bcp::split_mbox("Subject: no envelope\n\nx\n").empty());
+    CHECK(bcp::read_email(m[1]).title == "two");
+    CHECK(bcp::parse_email_date("Mon, 1 Mar 2027 09:00:00 +0100") == bcp::parse_time("2027-03-01T08:00:00Z", "UTC"));
+    CHECK_FALSE(bcp::parse_email_date("yesterday").has_value());
+}

@@ -1,5 +1,7 @@
 // bcp-notice command line: flags only; the work is in notice_tool.cpp.
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "notice_tool.hpp"
 #include "bcp/cli/tool.hpp"
@@ -13,6 +15,19 @@ int main(int argc, char** argv) try {
     using bcp::notice_tool::Command;
     t::ignore_sigpipe();
     std::ios::sync_with_stdio(false);
+    // `watch` is its own program (bcp-notice-watch), which alone links the network and the store.
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "--errors-json") continue;
+        if (a == "watch") {
+            std::vector<char*> rest(argv + 1, argv + argc);
+            rest.erase(rest.begin() + (i - 1));
+            t::Reporter reporter("bcp-notice", std::cerr);
+            return t::exec_sibling("bcp-notice-watch", "bcp-notice watch", static_cast<int>(rest.size()), rest.data(),
+                                   reporter);
+        }
+        break;
+    }
 
     bcp::notice_tool::Options o;
     CLI::App app;
@@ -59,6 +74,8 @@ int main(int argc, char** argv) try {
     active->add_option("--format", o.format, "Output format: jsonl or text")
         ->check(CLI::IsMember({"jsonl", "text"}));
 
+    // Listed for --help; bcp-notice runs bcp-notice-watch for it before parsing (above).
+    app.add_subcommand("watch", "Poll where notices are published and write what changed (bcp-notice watch --help)");
     auto* authorities = app.add_subcommand("authorities", "List the authority profiles in use (data/authorities)");
     authorities->add_option("--format", o.format, "Output format: jsonl or text")
         ->check(CLI::IsMember({"jsonl", "text"}));

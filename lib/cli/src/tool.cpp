@@ -12,8 +12,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -246,6 +248,25 @@ bool colour_enabled(int fd) {
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+int exec_sibling(const char* name, const char* shown_as, int argc, char** args, Reporter& reporter) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+        reporter.error("io", fmt::format("cannot find this program's directory to run {}: {}", name, ec.message()));
+        return usage;
+    }
+    const std::string path = (self.parent_path() / name).string();
+    std::vector<char*> argv;
+    argv.reserve(static_cast<std::size_t>(argc) + 2);
+    std::string argv0 = shown_as;
+    argv.push_back(argv0.data());
+    for (int i = 0; i < argc; ++i) argv.push_back(args[i]);
+    argv.push_back(nullptr);
+    ::execv(path.c_str(), argv.data());
+    reporter.error("io", fmt::format("cannot run {}: {}", path, std::strerror(errno)));
+    return usage;
+}
 
 int setup_failed(const char* tool) noexcept {
     try {

@@ -1,5 +1,7 @@
 #include "bcp/core/data_dir.hpp"
 
+#include <fmt/format.h>
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -82,14 +84,22 @@ std::filesystem::path data_file(std::string_view relative) {
                    "); set BCPKIT_DATA_DIR");
 }
 
-std::filesystem::path state_dir() {
-    if (const char* env = std::getenv("XDG_STATE_HOME"); env != nullptr && *env == '/') {
+namespace {
+// $<variable>/bcpkit when the variable holds an absolute path (the XDG rule), else
+// $HOME/<fallback>/bcpkit.
+std::filesystem::path xdg_dir(const char* variable, const char* fallback, const char* what) {
+    if (const char* env = std::getenv(variable); env != nullptr && *env == '/') {
         return std::filesystem::path(env) / "bcpkit";
     }
     if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-        return std::filesystem::path(home) / ".local" / "state" / "bcpkit";
+        return std::filesystem::path(home) / fallback / "bcpkit";
     }
-    throw io_error("cannot find a state directory: set XDG_STATE_HOME or HOME");
+    throw io_error(fmt::format("cannot find a {} directory: set {} or HOME", what, variable));
 }
+}  // namespace
+
+std::filesystem::path state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state", "state"); }
+
+std::filesystem::path config_dir() { return xdg_dir("XDG_CONFIG_HOME", ".config", "configuration"); }
 
 }  // namespace bcp

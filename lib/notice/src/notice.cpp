@@ -163,13 +163,6 @@ bool active_status(std::string_view s) {
 
 // --- Text helpers --------------------------------------------------------------------------
 
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
-    for (const char ch : s) {
-        h ^= static_cast<std::uint8_t>(ch);
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 // format_rfc3339() without its stream formatting, which dominated output time (Howard
 // Hinnant's civil_from_days, digits written by hand): the same text for years 0000-9999.

@@ -204,8 +204,11 @@ void collect_text(const Part& p, std::string& plain, std::string& html, int dept
     }
 }
 
+
+}  // namespace
+
 // RFC 5322 date: "Fri, 21 Nov 2025 10:15:00 +0100" (the weekday and the seconds optional).
-std::optional<UtcTime> email_date(std::string_view s) {
+std::optional<UtcTime> parse_email_date(std::string_view s) {
     std::string v(trim_blanks(s));
     const std::size_t comma = v.find(',');
     if (comma < 5) v = v.substr(comma + 1);
@@ -242,8 +245,6 @@ std::optional<UtcTime> email_date(std::string_view s) {
         return std::nullopt;
     }
 }
-
-}  // namespace
 
 std::string decode_quoted_printable(std::string_view text) {
     std::string out;
@@ -437,8 +438,11 @@ RawNotice read_email(std::string_view message) {
     const std::string* subject = header(top.headers, "subject");
     if (subject != nullptr) raw.title = decode_header_words(*subject);
     const std::string* date = header(top.headers, "date");
-    if (date != nullptr) raw.posted_at = email_date(*date);
+    if (date != nullptr) raw.posted_at = parse_email_date(*date);
     raw.ics2 = parse_ics2_subject(raw.title);
+    if (const std::string* id = header(top.headers, "message-id"); id != nullptr) {
+        raw.source_id = std::string(trim_blanks(*id));
+    }
     if (const std::string* from = header(top.headers, "from"); from != nullptr) {
         raw.sender = sender_address(decode_header_words(*from));
     }
@@ -452,6 +456,25 @@ RawNotice read_email(std::string_view message) {
     u.at = raw.posted_at;
     raw.updates.push_back(std::move(u));
     return raw;
+}
+
+std::vector<std::string_view> split_mbox(std::string_view mbox) {
+    std::vector<std::string_view> out;
+    // A message starts at a line beginning "From " at the start of the text or after a newline
+    // (mboxrd and mboxo quote "From " inside bodies as ">From ").
+    std::size_t start = std::string_view::npos;
+    std::size_t pos = 0;
+    while (pos < mbox.size()) {
+        const std::size_t eol = mbox.find('\n', pos);
+        const std::size_t next = eol == std::string_view::npos ? mbox.size() : eol + 1;
+        if (mbox.compare(pos, 5, "From ") == 0) {
+            if (start != std::string_view::npos) out.push_back(mbox.substr(start, pos - start));
+            start = next;  // the envelope line is not part of the message
+        }
+        pos = next;
+    }
+    if (start != std::string_view::npos && start < mbox.size()) out.push_back(mbox.substr(start));
+    return out;
 }
 
 }  // namespace bcp

@@ -40,6 +40,7 @@ RawNotice incident(const json& o) {
     RawNotice raw;
     raw.newest_first = true;
     raw.title = string_field(o, "name");
+    raw.source_id = string_field(o, "id");
     raw.posted_at = time_field(o, "created_at");
     raw.window_start = time_field(o, "scheduled_for");
     raw.window_end = time_field(o, "scheduled_until");

@@ -190,4 +190,9 @@ using bcp::append_json_string;
 // Ignores SIGPIPE so a closed pipe shows up as EPIPE on write; call once from main().
 void ignore_sigpipe();
 
+// Replaces the process with the program `name` installed beside this one (a command kept in
+// its own program, as `bcp-notice watch` is), with `args` as its arguments after argv[0]
+// `shown_as`. Returns only on failure, after reporting it: the usage status (2).
+[[nodiscard]] int exec_sibling(const char* name, const char* shown_as, int argc, char** args, Reporter& reporter);
+
 }  // namespace bcp::tool

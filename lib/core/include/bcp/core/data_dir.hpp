@@ -22,4 +22,7 @@ namespace bcp {
 // Default directory for durable state files: $XDG_STATE_HOME/bcpkit, else ~/.local/state/bcpkit.
 [[nodiscard]] std::filesystem::path state_dir();
 
+// Default directory for the user's configuration: $XDG_CONFIG_HOME/bcpkit, else ~/.config/bcpkit.
+[[nodiscard]] std::filesystem::path config_dir();
+
 }  // namespace bcp

@@ -38,6 +38,16 @@ struct FoldedText {
 // FoldedText, without allocating when `out` has room.
 void fold_word(std::string_view word, std::string& out);
 
+// 64-bit FNV-1a of the bytes, chained through `h`: ids and content hashes that must stay the
+// same across runs and builds (std::hash promises neither).
+[[nodiscard]] constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
+    for (const char ch : s) {
+        h ^= static_cast<std::uint8_t>(ch);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 // `s` without the blanks (space, tab, CR, LF) at either end.
 [[nodiscard]] inline std::string_view trim_blanks(std::string_view s) noexcept {
     constexpr std::string_view blanks = " \t\r\n";

@@ -147,6 +147,9 @@ struct RawNotice {
     std::optional<UtcTime> window_start, window_end;    // Statuspage scheduled_for/_until
     std::string context;  // names that help find country and systems (Statuspage components)
     std::string sender;   // the e-mail's From address ("helpdesk@minfin.fed.be"), or empty
+    // The publisher's own id of the notice, stable across its updates: a Statuspage incident
+    // id, an e-mail Message-ID, a feed item's guid. Empty when the input has none.
+    std::string source_id;
 };
 
 // Interprets one raw notice (dates, calls, systems, country, linking of its updates).

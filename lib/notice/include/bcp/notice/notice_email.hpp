@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bcp/notice/notice.hpp"
 
@@ -32,5 +33,13 @@ namespace bcp {
 [[nodiscard]] std::string decode_header_words(std::string_view header);
 // The address of a From field ("Helpdesk Douane <helpdesk@example.be>" -> helpdesk@example.be).
 [[nodiscard]] std::string sender_address(std::string_view from);
+
+// An RFC 5322 date ("Fri, 21 Nov 2025 10:15:00 +0100", the weekday and the seconds optional;
+// RSS's RFC 822 dates are the same), or nothing.
+[[nodiscard]] std::optional<UtcTime> parse_email_date(std::string_view s);
+
+// The messages of an mbox file (the "From " envelope lines removed), in file order. Text that
+// does not start with an envelope line holds no message.
+[[nodiscard]] std::vector<std::string_view> split_mbox(std::string_view mbox);
 
 }  // namespace bcp

@@ -1,0 +1,33 @@
+// RSS 2.0 and Atom feeds read with libxml2 (no network access, no external entities), and the
+// text of an HTML fragment or page through libxml2's HTML parser. Nothing here reads markup
+// with patterns.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bcp/core/time.hpp"
+
+namespace bcp {
+
+struct FeedItem {
+    std::string id;     // guid or Atom id; else the link; else empty
+    std::string title;
+    std::string link;
+    std::string text;   // description, summary or content, as text
+    std::optional<UtcTime> published;  // pubDate, updated or published
+};
+
+// `charset`: the one the HTTP headers named, which overrides the XML declaration; empty to let
+// the document say (UTF-8 when it does not). Throws data_error("xml", ...) when the text is
+// not well-formed XML or not a feed.
+[[nodiscard]] std::vector<FeedItem> read_feed(std::string_view xml, const std::string& charset = {});
+
+// The text a reader sees in HTML: block elements and <br> as line breaks, scripts and styles
+// dropped, entities decoded, blank runs collapsed.
+// `charset` as for read_feed (UTF-8 when empty).
+[[nodiscard]] std::string html_text(std::string_view html, const std::string& charset = {});
+
+}  // namespace bcp

@@ -1,0 +1,75 @@
+// The watch's memory, an SQLite file (default $XDG_STATE_HOME/bcpkit/notices.db): per source
+// its validators, last poll and when it may be polled again; per notice its source, the
+// source's id for it, first and last seen, a hash of what it says and the parsed event; and
+// the changes reported, numbered, each marked once written out.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bcp/sqlite/sqlite.hpp"
+
+namespace bcp {
+
+struct SourceState {
+    std::string etag, last_modified;
+    std::string last_poll;    // RFC 3339, or empty
+    double next_poll = 0;     // Unix seconds: not polled before
+    std::string last_error;   // empty after a good poll
+    std::int64_t failures = 0;  // consecutive
+};
+
+struct StoredNotice {
+    std::string hash;
+    std::string event;  // the notice's JSON record
+    std::string first_seen, last_seen;
+};
+
+struct StoredChange {
+    std::int64_t seq = 0;
+    std::string line;  // the change's JSON line
+};
+
+class NoticeStore {
+public:
+    // Opens or creates the store; one watch at a time (a second gets busy_error: exit 5).
+    static NoticeStore open(const std::filesystem::path& path, bool lock);
+    NoticeStore(NoticeStore&&) noexcept;
+    NoticeStore& operator=(NoticeStore&&) noexcept;
+    ~NoticeStore();
+
+    [[nodiscard]] SourceState source(std::string_view id);
+    [[nodiscard]] std::optional<StoredNotice> notice(std::string_view source, std::string_view source_id);
+
+    // Everything a source's poll changes, in one transaction: `body` runs inside it.
+    void transaction(const std::function<void()>& body);
+    void put_source(std::string_view id, const SourceState& s);
+    void put_notice(std::string_view source, std::string_view source_id, const StoredNotice& n);
+    // Records a change to report; its seq is its position in the store's history.
+    std::int64_t add_change(std::string_view line_without_seq);
+
+    // The changes recorded but not yet marked written, oldest first.
+    [[nodiscard]] std::vector<StoredChange> unwritten();
+    void mark_written(std::int64_t seq);
+
+    // Every stored notice's event, for answers from the store; `since` (RFC 3339) filters on
+    // last seen when not empty.
+    void each_notice(const std::string& since, const std::function<void(const std::string& source,
+                                                                        const std::string& event)>& each);
+
+private:
+    struct Impl;
+    explicit NoticeStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// $XDG_STATE_HOME/bcpkit/notices.db.
+[[nodiscard]] std::filesystem::path default_store_path();
+
+}  // namespace bcp

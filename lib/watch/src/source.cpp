@@ -1,0 +1,176 @@
+#include "bcp/watch/source.hpp"
+
+#include <array>
+#include <charconv>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
+
+namespace bcp {
+namespace {
+
+constexpr std::array<std::pair<SourceKind, std::string_view>, 5> kinds{{
+    {SourceKind::statuspage, "statuspage"},
+    {SourceKind::rss, "rss"},
+    {SourceKind::atom, "atom"},
+    {SourceKind::maildir, "maildir"},
+    {SourceKind::mbox, "mbox"},
+}};
+
+// Kinds a sources file may name that this version does not poll yet: refused by name.
+constexpr std::array<std::string_view, 3> later_kinds{"govuk", "html", "imap"};
+
+const std::string kinds_list = "statuspage, rss, atom, maildir, mbox";
+
+std::chrono::seconds parse_interval(const toml::node& n, const std::string& where) {
+    std::int64_t secs = -1;
+    if (const auto* i = n.as_integer()) {
+        secs = i->get();
+    } else if (const auto* s = n.as_string()) {
+        const std::string& t = s->get();
+        std::int64_t v = 0;
+        const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        const std::string_view unit(p, static_cast<std::size_t>(t.data() + t.size() - p));
+        if (ec == std::errc() && v >= 0) {
+            if (unit == "s" || unit.empty()) secs = v;
+            else if (unit == "m" || unit == "min") secs = v * 60;
+            else if (unit == "h") secs = v * 3600;
+        }
+    }
+    if (secs < 0) throw usage_error(fmt::format("{}: interval must be seconds or a text like \"15m\", \"2h\"", where));
+    if (secs < 60) throw usage_error(fmt::format("{}: an interval under 60 s is not polite to a publisher", where));
+    return std::chrono::seconds(secs);
+}
+
+void check_location(const Source& s, const std::string& where) {
+    if (s.location.empty()) {
+        throw usage_error(fmt::format("{}: {} needs {}", where, to_string(s.kind), s.is_local() ? "path" : "url"));
+    }
+    if (!s.is_local() && s.location.rfind("https://", 0) != 0 && s.location.rfind("http://", 0) != 0) {
+        throw usage_error(fmt::format("{}: url '{}' is not an http or https URL", where, s.location));
+    }
+}
+
+SourceKind kind_or_throw(std::string_view name, const std::string& where) {
+    if (const auto k = parse_source_kind(name)) return *k;
+    for (const auto later : later_kinds) {
+        if (name == later) {
+            throw usage_error(fmt::format("{}: kind '{}' is not polled by this version (kinds: {})", where, name,
+                                          kinds_list));
+        }
+    }
+    throw usage_error(fmt::format("{}: unknown kind '{}' (kinds: {})", where, name, kinds_list));
+}
+
+}  // namespace
+
+std::string_view to_string(SourceKind k) noexcept {
+    for (const auto& [kind, name] : kinds) {
+        if (kind == k) return name;
+    }
+    return "rss";
+}
+
+std::optional<SourceKind> parse_source_kind(std::string_view s) noexcept {
+    for (const auto& [kind, name] : kinds) {
+        if (name == s) return kind;
+    }
+    return std::nullopt;
+}
+
+std::vector<Source> load_sources(const std::filesystem::path& file) {
+    toml::table doc;
+    try {
+        doc = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        throw usage_error(fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+    }
+    std::vector<Source> out;
+    std::set<std::string> ids;
+    const auto* list = doc["source"].as_array();
+    if (list == nullptr || list->empty()) {
+        throw usage_error(fmt::format("{}: no [[source]] entries", file.string()));
+    }
+    std::size_t n = 0;
+    for (const auto& node : *list) {
+        ++n;
+        const auto* t = node.as_table();
+        std::string where = fmt::format("{}: source {}", file.string(), n);
+        if (t == nullptr) throw usage_error(where + ": not a table");
+        for (const auto& [key, value] : *t) {
+            static const std::set<std::string_view> known{"id", "kind", "url", "path", "authority", "interval",
+                                                           "credentials_file", "credentials_env", "note"};
+            if (known.count(key.str()) == 0) {
+                if (key.str() == "password" || key.str() == "user" || key.str() == "token") {
+                    throw usage_error(fmt::format("{}: credentials are never written in the sources file; name a "
+                                                  "credentials_file or credentials_env instead",
+                                                  where));
+                }
+                throw usage_error(fmt::format("{}: unknown key '{}'", where, key.str()));
+            }
+        }
+        Source s;
+        s.id = t->get("id") != nullptr ? t->get("id")->value_or(std::string()) : std::string();
+        if (s.id.empty()) throw usage_error(where + ": needs an id");
+        where = fmt::format("{}: source '{}'", file.string(), s.id);
+        if (!ids.insert(s.id).second) throw usage_error(where + ": the id is used twice");
+        const std::string kind = (*t)["kind"].value_or(std::string());
+        if (kind.empty()) throw usage_error(where + ": needs a kind (" + kinds_list + ")");
+        s.kind = kind_or_throw(kind, where);
+        s.location = (*t)[s.is_local() ? "path" : "url"].value_or(std::string());
+        check_location(s, where);
+        if (s.location.find('@') != std::string::npos && !s.is_local()) {
+            const auto scheme_end = s.location.find("://") + 3;
+            const auto at = s.location.find('@', scheme_end);
+            const auto slash = s.location.find('/', scheme_end);
+            if (at < slash && s.location.find(':', scheme_end) < at) {
+                throw usage_error(where + ": a password in the URL would be printed and logged; use credentials_file "
+                                          "or credentials_env");
+            }
+        }
+        if (s.is_local()) s.interval = std::chrono::seconds(0);  // reading a local file asks no publisher
+        s.authority = (*t)["authority"].value_or(std::string());
+        if (const auto* iv = t->get("interval")) s.interval = parse_interval(*iv, where);
+        s.credentials_file = (*t)["credentials_file"].value_or(std::string());
+        s.credentials_env = (*t)["credentials_env"].value_or(std::string());
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Source parse_source_arg(std::string_view arg) {
+    const auto eq = arg.find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq + 1 == arg.size()) {
+        throw usage_error(fmt::format("--source '{}': expected KIND=URL or KIND=PATH (kinds: {})", arg, kinds_list));
+    }
+    Source s;
+    const std::string where = fmt::format("--source '{}'", arg);
+    s.kind = kind_or_throw(arg.substr(0, eq), where);
+    s.location = std::string(arg.substr(eq + 1));
+    s.id = s.location;
+    if (s.is_local()) s.interval = std::chrono::seconds(0);
+    check_location(s, where);
+    return s;
+}
+
+std::filesystem::path default_sources_path() { return config_dir() / "sources.toml"; }
+
+std::vector<std::string> statuspage_urls(const Source& s) {
+    std::string base = s.location;
+    // A site's root or its API root, with or without the trailing slash.
+    for (const std::string_view suffix : {"/api/v2/", "/api/v2", "/"}) {
+        if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            base.resize(base.size() - suffix.size());
+            break;
+        }
+    }
+    if (base.size() > 5 && base.compare(base.size() - 5, 5, ".json") == 0) return {s.location};
+    return {base + "/api/v2/incidents.json", base + "/api/v2/scheduled-maintenances.json"};
+}
+
+}  // namespace bcp

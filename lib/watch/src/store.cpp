@@ -1,0 +1,185 @@
+#include "bcp/watch/store.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
+
+namespace bcp {
+namespace {
+
+constexpr int schema_version = 1;
+
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+  id            TEXT PRIMARY KEY,
+  etag          TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  last_poll     TEXT NOT NULL DEFAULT '',
+  next_poll     REAL NOT NULL DEFAULT 0,
+  last_error    TEXT NOT NULL DEFAULT '',
+  failures      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS notices (
+  source     TEXT NOT NULL,
+  source_id  TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  last_seen  TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  event      TEXT NOT NULL,
+  PRIMARY KEY (source, source_id)
+);
+CREATE INDEX IF NOT EXISTS notices_last_seen ON notices (last_seen);
+CREATE TABLE IF NOT EXISTS changes (
+  seq     INTEGER PRIMARY KEY,
+  line    TEXT NOT NULL,
+  written INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS changes_unwritten ON changes (seq) WHERE written = 0;
+)sql";
+
+struct Stmt : sqlite::Statement {
+    Stmt() = default;
+    Stmt(sqlite3* db, std::string_view sql) : sqlite::Statement(db, sql, "store") {}
+};
+
+}  // namespace
+
+struct NoticeStore::Impl {
+    std::filesystem::path path;
+    sqlite3* db = nullptr;
+    std::unique_ptr<sqlite::FileLock> lock;
+    ~Impl() {
+        if (db != nullptr) sqlite3_close_v2(db);
+    }
+    void exec(const char* sql) const { sqlite::exec(db, sql, "store", path); }
+};
+
+NoticeStore::NoticeStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NoticeStore::NoticeStore(NoticeStore&&) noexcept = default;
+NoticeStore& NoticeStore::operator=(NoticeStore&&) noexcept = default;
+NoticeStore::~NoticeStore() = default;
+
+NoticeStore NoticeStore::open(const std::filesystem::path& path, bool lock) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw io_error(fmt::format("{} is a directory", path.string()), path.string());
+    }
+    if (!std::filesystem::exists(path, ec)) sqlite::create_private_file(path);
+    if (lock) {
+        impl->lock = std::make_unique<sqlite::FileLock>(
+            path.string() + ".lock", false, fmt::format("another bcp-notice watch holds {}", path.string()),
+            path.string());
+    }
+    impl->db = sqlite::open_file(path, "store");
+    impl->exec("BEGIN IMMEDIATE");
+    try {
+        impl->exec(schema);
+        Stmt get(impl->db, "SELECT value FROM meta WHERE key = 'schema'");
+        if (get.step()) {
+            const std::string found = get.text(0);
+            if (found != std::to_string(schema_version)) {
+                throw io_error(fmt::format("store {} has schema version {}; this bcp-notice knows {}", path.string(),
+                                           found, schema_version),
+                               path.string());
+            }
+        } else {
+            Stmt put(impl->db, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
+            put.bind(1, std::to_string(schema_version)).run();
+        }
+        impl->exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    return NoticeStore(std::move(impl));
+}
+
+SourceState NoticeStore::source(std::string_view id) {
+    Stmt st(impl_->db,
+            "SELECT etag, last_modified, last_poll, next_poll, last_error, failures FROM sources WHERE id = ?");
+    st.bind(1, id);
+    SourceState s;
+    if (st.step()) {
+        s.etag = st.text(0);
+        s.last_modified = st.text(1);
+        s.last_poll = st.text(2);
+        s.next_poll = st.real(3);
+        s.last_error = st.text(4);
+        s.failures = st.integer(5);
+    }
+    return s;
+}
+
+std::optional<StoredNotice> NoticeStore::notice(std::string_view source, std::string_view source_id) {
+    Stmt st(impl_->db, "SELECT hash, event, first_seen, last_seen FROM notices WHERE source = ? AND source_id = ?");
+    st.bind(1, source).bind(2, source_id);
+    if (!st.step()) return std::nullopt;
+    return StoredNotice{st.text(0), st.text(1), st.text(2), st.text(3)};
+}
+
+void NoticeStore::transaction(const std::function<void()>& body) {
+    impl_->exec("BEGIN IMMEDIATE");
+    try {
+        body();
+        impl_->exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void NoticeStore::put_source(std::string_view id, const SourceState& s) {
+    Stmt st(impl_->db,
+            "INSERT INTO sources (id, etag, last_modified, last_poll, next_poll, last_error, failures) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, "
+            "last_modified = excluded.last_modified, last_poll = excluded.last_poll, "
+            "next_poll = excluded.next_poll, last_error = excluded.last_error, failures = excluded.failures");
+    st.bind(1, id).bind(2, s.etag).bind(3, s.last_modified).bind(4, s.last_poll).bind(5, s.next_poll);
+    st.bind(6, s.last_error).bind(7, s.failures).run();
+}
+
+void NoticeStore::put_notice(std::string_view source, std::string_view source_id, const StoredNotice& n) {
+    Stmt st(impl_->db,
+            "INSERT INTO notices (source, source_id, first_seen, last_seen, hash, event) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, source_id) DO UPDATE SET last_seen = excluded.last_seen, hash = excluded.hash, "
+            "event = excluded.event");
+    st.bind(1, source).bind(2, source_id).bind(3, n.first_seen).bind(4, n.last_seen).bind(5, n.hash);
+    st.bind(6, n.event).run();
+}
+
+std::int64_t NoticeStore::add_change(std::string_view line) {
+    Stmt st(impl_->db, "INSERT INTO changes (line) VALUES (?)");
+    st.bind(1, line).run();
+    return sqlite3_last_insert_rowid(impl_->db);
+}
+
+std::vector<StoredChange> NoticeStore::unwritten() {
+    Stmt st(impl_->db, "SELECT seq, line FROM changes WHERE written = 0 ORDER BY seq");
+    std::vector<StoredChange> out;
+    while (st.step()) out.push_back({st.integer(0), st.text(1)});
+    return out;
+}
+
+void NoticeStore::mark_written(std::int64_t seq) {
+    Stmt st(impl_->db, "UPDATE changes SET written = 1 WHERE seq = ?");
+    st.bind(1, seq).run();
+}
+
+void NoticeStore::each_notice(const std::string& since,
+                              const std::function<void(const std::string&, const std::string&)>& each) {
+    Stmt st(impl_->db, since.empty() ? "SELECT source, event FROM notices ORDER BY first_seen, source, source_id"
+                                     : "SELECT source, event FROM notices WHERE last_seen >= ? "
+                                       "ORDER BY first_seen, source, source_id");
+    if (!since.empty()) st.bind(1, since);
+    while (st.step()) each(st.text(0), st.text(1));
+}
+
+std::filesystem::path default_store_path() { return state_dir() / "notices.db"; }
+
+}  // namespace bcp

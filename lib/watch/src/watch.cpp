@@ -1,0 +1,362 @@
+#include "bcp/watch/watch.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/core/text_fold.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_email.hpp"
+#include "bcp/notice/notice_statuspage.hpp"
+#include "bcp/watch/feed.hpp"
+#include "bcp/watch/fetch.hpp"
+
+namespace bcp {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// What a person acts on; the rest of a record (ids, evidence, update texts) may change with
+// the parser's wording without the notice saying anything new.
+constexpr const char* compared_fields[] = {"title",   "status",     "planned",   "cancelled", "country",
+                                           "authority", "systems",  "processes", "procedures", "fallback",
+                                           "buffering"};
+
+const ojson& field(const ojson& j, const char* key) {
+    static const ojson null_value;
+    if (!j.is_object()) return null_value;
+    const auto it = j.find(key);
+    return it == j.end() ? null_value : *it;
+}
+
+const ojson& window_field(const ojson& j, const char* key) { return field(field(j, "window"), key); }
+
+// Procedures matched by call number, else by system.
+const ojson* same_procedure(const ojson& list, const ojson& p) {
+    if (!list.is_array()) return nullptr;
+    for (const auto& q : list) {
+        if (!field(p, "call").is_null() && field(q, "call") == field(p, "call")) return &q;
+    }
+    for (const auto& q : list) {
+        if (field(p, "call").is_null() && field(q, "call").is_null() && field(q, "system") == field(p, "system")) {
+            return &q;
+        }
+    }
+    return nullptr;
+}
+
+std::string compared_hash(const ojson& event) {
+    std::uint64_t h = fnv1a("bcp-watch-1");
+    for (const char* f : compared_fields) h = fnv1a(json_line(field(event, f)), fnv1a(f, h));
+    h = fnv1a(json_line(window_field(event, "start")), h);
+    h = fnv1a(json_line(window_field(event, "end")), h);
+    return fmt::format("{:016x}", h);
+}
+
+std::string now_text(std::chrono::system_clock::time_point now) {
+    return format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(now));
+}
+
+double unix_seconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+std::string read_bounded(const std::filesystem::path& p, std::size_t max_bytes) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw io_error(fmt::format("cannot read {}", p.string()), p.string());
+    std::string out;
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        out.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (out.size() > max_bytes) {
+            throw data_error("too-long", fmt::format("{} is longer than {} bytes", p.string(), max_bytes), p.string());
+        }
+    }
+    return out;
+}
+
+std::string credentials(const Source& s) {
+    if (!s.credentials_env.empty()) {
+        const char* v = std::getenv(s.credentials_env.c_str());
+        if (v == nullptr || *v == '\0') {
+            throw usage_error(fmt::format("source '{}': the environment variable {} is not set", s.id, s.credentials_env));
+        }
+        return v;
+    }
+    if (!s.credentials_file.empty()) {
+        std::string text = read_bounded(s.credentials_file, 4096);
+        return std::string(trim_blanks(text.substr(0, text.find('\n'))));
+    }
+    return {};
+}
+
+struct Item {
+    std::string source_id;
+    RawNotice raw;
+};
+
+constexpr std::size_t max_body = 10u << 20;
+
+// The items of one source, or the reason it failed (in `error`, with Retry-After when given).
+struct Poll {
+    std::vector<Item> items;
+    std::string error;
+    std::optional<std::chrono::seconds> retry_after;
+    std::size_t not_modified = 0;
+    std::vector<std::pair<std::string, SourceState>> validators;  // per URL, to keep on success
+};
+
+void add_email(Poll& poll, std::string_view message, const std::string& fallback_id) {
+    Item it;
+    it.raw = read_email(message);
+    it.source_id = it.raw.source_id.empty() ? fallback_id : it.raw.source_id;
+    poll.items.push_back(std::move(it));
+}
+
+Poll poll_local(const Source& s) {
+    Poll poll;
+    const std::filesystem::path path(s.location);
+    if (s.kind == SourceKind::mbox) {
+        const std::string text = read_bounded(path, 256u << 20);
+        std::size_t n = 0;
+        for (const auto message : split_mbox(text)) {
+            add_email(poll, message, fmt::format("mbox:{}:{:016x}", n++, fnv1a(message)));
+        }
+        return poll;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path / "cur", ec) && !std::filesystem::is_directory(path / "new", ec)) {
+        throw io_error(fmt::format("{} is not a Maildir (no cur/ or new/)", path.string()), path.string());
+    }
+    std::vector<std::filesystem::path> files;
+    for (const char* sub : {"cur", "new"}) {
+        if (!std::filesystem::is_directory(path / sub, ec)) continue;
+        for (const auto& e : std::filesystem::directory_iterator(path / sub)) {
+            if (e.is_regular_file()) files.push_back(e.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        // A Maildir file keeps its unique name up to ":2,flags", which changes when it is read.
+        const std::string name = f.filename().string();
+        add_email(poll, read_bounded(f, max_body), "maildir:" + name.substr(0, name.find(':')));
+    }
+    return poll;
+}
+
+Poll poll_remote(const Source& s, NoticeStore& store, const WatchOptions& o) {
+    Poll poll;
+    const std::vector<std::string> urls =
+        s.kind == SourceKind::statuspage ? statuspage_urls(s) : std::vector<std::string>{s.location};
+    const std::string userpwd = credentials(s);
+    for (const auto& url : urls) {
+        SourceState v = store.source("url " + url);
+        FetchRequest req;
+        req.url = url;
+        req.etag = v.etag;
+        req.last_modified = v.last_modified;
+        req.cacert = o.cacert;
+        req.userpwd = userpwd;
+        req.max_bytes = max_body;
+        const FetchResult r = fetch(req);
+        if (!r.ok()) {
+            poll.error = fmt::format("{}: {}", url, r.error);
+            poll.retry_after = r.retry_after;
+            return poll;
+        }
+        if (r.not_modified) {
+            ++poll.not_modified;
+            continue;
+        }
+        v.etag = r.etag;
+        v.last_modified = r.last_modified;
+        poll.validators.emplace_back("url " + url, v);
+        try {
+            if (s.kind == SourceKind::statuspage) {
+                std::string body = r.charset.empty() || r.charset == "utf-8" ? r.body : charset_to_utf8(r.body, r.charset);
+                for (auto& raw : read_statuspage(body)) {
+                    Item it;
+                    it.source_id = raw.source_id;
+                    it.raw = std::move(raw);
+                    poll.items.push_back(std::move(it));
+                }
+            } else {
+                for (auto& f : read_feed(r.body, r.charset)) {
+                    Item it;
+                    it.raw.title = f.title;
+                    it.raw.newest_first = false;
+                    it.raw.line = 1;
+                    it.raw.posted_at = f.published;
+                    RawUpdate u;
+                    u.text = f.text.empty() ? f.title : f.title + "\n" + f.text;
+                    u.at = f.published;
+                    it.raw.updates.push_back(std::move(u));
+                    it.source_id = f.id.empty() ? fmt::format("item:{:016x}", fnv1a(f.title)) : f.id;
+                    it.raw.source_id = it.source_id;
+                    poll.items.push_back(std::move(it));
+                }
+            }
+        } catch (const data_error& e) {
+            poll.error = fmt::format("{}: {}", url, e.what());
+            poll.items.clear();
+            return poll;
+        }
+    }
+    return poll;
+}
+
+void write_unwritten(NoticeStore& store, const std::function<void(std::string_view)>& write, WatchReport& report) {
+    for (const auto& c : store.unwritten()) {
+        write(fmt::format("{{\"seq\":{},{}\n", c.seq, c.line));
+        store.mark_written(c.seq);
+        ++report.changes;
+    }
+}
+
+}  // namespace
+
+NoticeChange compare_notices(const ojson& previous, const ojson& current) {
+    NoticeChange c;
+    auto diff = [&](const std::string& name, const ojson& a, const ojson& b) {
+        if (a != b) c.diff.push_back(ojson{{"field", name}, {"from", a}, {"to", b}});
+    };
+    for (const char* f : compared_fields) diff(f, field(previous, f), field(current, f));
+    diff("window.start", window_field(previous, "start"), window_field(current, "start"));
+    diff("window.end", window_field(previous, "end"), window_field(current, "end"));
+    const ojson& procs = field(current, "procedures");
+    const ojson& before = field(previous, "procedures");
+    if (previous.is_null()) {
+        c.diff = ojson::array();  // everything is new: the notice itself says it
+        c.kind = procs.is_array() && !procs.empty() && field(current, "cancelled") != true ? "procedure-activated" : "new";
+        return c;
+    }
+    if (c.diff.empty()) return c;
+    if (field(current, "cancelled") == true && field(previous, "cancelled") != true) {
+        c.kind = "cancelled";
+        return c;
+    }
+    bool ended = false, activated = false;
+    if (procs.is_array()) {
+        for (const auto& p : procs) {
+            const ojson* q = same_procedure(before, p);
+            if (q == nullptr) activated = true;
+            else if (field(*q, "end").is_null() && !field(p, "end").is_null()) ended = true;
+        }
+    }
+    if (ended) {
+        c.kind = "procedure-ended";
+        return c;
+    }
+    if (activated) {
+        c.kind = "procedure-activated";
+        return c;
+    }
+    const ojson& e0 = window_field(previous, "end");
+    const ojson& e1 = window_field(current, "end");
+    const ojson& s0 = window_field(previous, "start");
+    const ojson& s1 = window_field(current, "start");
+    // RFC 3339 UTC texts of one format compare as times.
+    if (e0.is_string() && e1.is_string() && e1.get<std::string>() > e0.get<std::string>() && s0 == s1) {
+        c.kind = "window-prolonged";
+    } else if ((s0.is_string() && s1.is_string() && s0 != s1) || (e0.is_string() && e1.is_string() && e0 != e1)) {
+        c.kind = "window-moved";
+    } else {
+        c.kind = "updated";
+    }
+    return c;
+}
+
+WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, const WatchOptions& o,
+                      const std::function<void(std::string_view)>& write) {
+    WatchReport report;
+    write_unwritten(store, write, report);  // what a killed run recorded but did not write
+    for (const auto& s : sources) {
+        const auto now = std::chrono::system_clock::now();
+        SourceState state = store.source(s.id);
+        if (!o.force && unix_seconds(now) < state.next_poll) {
+            ++report.skipped;
+            continue;
+        }
+        Poll poll;
+        try {
+            poll = s.is_local() ? poll_local(s) : poll_remote(s, store, o);
+        } catch (const usage_error&) {
+            throw;
+        } catch (const error& e) {
+            poll.error = e.what();
+        }
+        const std::string at = now_text(now);
+        if (!poll.error.empty()) {
+            state.last_error = poll.error;
+            ++state.failures;
+            state.last_poll = at;
+            auto wait = s.interval;
+            if (poll.retry_after && *poll.retry_after > wait) wait = *poll.retry_after;
+            state.next_poll = unix_seconds(now + wait);
+            store.transaction([&] { store.put_source(s.id, state); });
+            report.failures.push_back({s.id, poll.error});
+            continue;
+        }
+        ++report.polled;
+        report.not_modified += poll.not_modified;
+        NoticeOptions no;
+        no.reference_time = o.reference_time.time_since_epoch().count() != 0
+                                ? o.reference_time
+                                : std::chrono::time_point_cast<std::chrono::seconds>(now);
+        no.file = s.location;
+        store.transaction([&] {
+            std::size_t entry = 0;
+            for (const auto& it : poll.items) {
+                Notice n = interpret_notice(it.raw, entry++, no);
+                const std::string sid = it.source_id.empty() ? n.id : it.source_id;
+                const ojson event = to_json(n);
+                const std::string hash = compared_hash(event);
+                const auto prev = store.notice(s.id, sid);
+                StoredNotice stored{hash, json_line(event), prev ? prev->first_seen : at, at};
+                if (prev && prev->hash == hash) {
+                    store.put_notice(s.id, sid, stored);
+                    continue;
+                }
+                const ojson previous = prev ? parse_ordered_json(prev->event) : ojson();
+                const NoticeChange ch = compare_notices(previous, event);
+                store.put_notice(s.id, sid, stored);
+                if (ch.kind.empty()) continue;
+                ojson line{{"change", ch.kind}, {"source", s.id}, {"source_id", sid}, {"at", at},
+                           {"notice", event},   {"previous", previous}, {"diff", ch.diff}};
+                if (!s.authority.empty()) line["source_authority"] = s.authority;
+                const std::string text = json_line(line);
+                store.add_change(std::string_view(text).substr(1));  // "{" comes back with the seq
+            }
+            for (const auto& [key, v] : poll.validators) store.put_source(key, v);
+            state.last_error.clear();
+            state.failures = 0;
+            state.last_poll = at;
+            state.next_poll = unix_seconds(now + s.interval);
+            store.put_source(s.id, state);
+        });
+        write_unwritten(store, write, report);
+    }
+    return report;
+}
+
+std::string change_text(const ojson& line) {
+    const ojson& n = field(line, "notice");
+    auto str = [](const ojson& v) { return v.is_string() ? v.get<std::string>() : std::string("?"); };
+    std::string systems;
+    if (const ojson& sy = field(n, "systems"); sy.is_array()) {
+        for (const auto& x : sy) systems += (systems.empty() ? "" : ",") + str(x);
+    }
+    std::string window;
+    if (!window_field(n, "start").is_null() || !window_field(n, "end").is_null()) {
+        window = fmt::format(" {}..{}", str(window_field(n, "start")), str(window_field(n, "end")));
+    }
+    return fmt::format("{} {} {} {}{} \"{}\" ({})", str(field(line, "at")), str(field(line, "change")),
+                       str(field(n, "country")), systems.empty() ? "?" : systems, window, str(field(n, "title")),
+                       str(field(line, "source")));
+}
+
+}  // namespace bcp

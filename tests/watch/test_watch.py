@@ -1,0 +1,167 @@
+"""bcp-notice watch against a real HTTP server on 127.0.0.1 (server.py) and real mailboxes:
+changes between polls (new, window-prolonged, cancelled), ETag and 304, the interval kept
+across runs, 429 with Retry-After, 500, 404, a redirect loop, a 50 MB body, a feed with a
+Latin-1 charset, Maildir and mbox, a second watch on the same store, kill -9 at random
+moments with nothing reported twice or lost.
+test_watch.py BIN_DIR DATA_DIR"""
+import json, os, random, signal, subprocess, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(__file__))
+from server import Server
+
+BIN, DATA = sys.argv[1], sys.argv[2]
+work = tempfile.mkdtemp(prefix="bcp-watch-")
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def watch(*args, store="w.db", timeout=60):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "BCPKIT_DATA_DIR": DATA,
+           "XDG_CONFIG_HOME": os.path.join(work, "config"), "XDG_STATE_HOME": os.path.join(work, "state")}
+    r = subprocess.run([os.path.join(BIN, "bcp-notice"), "watch", "--store", os.path.join(work, store), *args],
+                       capture_output=True, text=True, env=env, timeout=timeout)
+    r.changes = [json.loads(l) for l in r.stdout.splitlines() if l.strip()] if "--format" not in args else []
+    return r
+
+
+def incident(updates, name="DMS maintenance"):
+    return json.dumps({"page": {"id": "p1", "name": "Test status"}, "incidents": [{
+        "id": "inc1", "name": name, "status": "scheduled", "created_at": "2027-03-01T09:00:00Z",
+        "components": [{"name": "DMS Import"}],
+        "incident_updates": [{"status": s, "body": b, "display_at": t} for s, b, t in updates]}]}).encode()
+
+
+srv = Server()
+first = ("scheduled", "Douane: DMS will be unavailable on 6 March 2027 from 18:00 to 22:00 CET.", "2027-03-01T09:00:00Z")
+srv.routes["/sp/api/v2/incidents.json"] = {"body": incident([first])}
+srv.routes["/sp/api/v2/scheduled-maintenances.json"] = {"body": b'{"scheduled_maintenances": []}'}
+sp = "statuspage=" + srv.url + "/sp/"
+
+# 1. First poll: the incident is new.
+r = watch("--source", sp)
+check(r.returncode == 0, f"first poll: exit 0 with changes (got {r.returncode}: {r.stderr})")
+check([c["change"] for c in r.changes] == ["new"], f"first poll: one 'new' change ({[c['change'] for c in r.changes]})")
+check(r.changes and r.changes[0]["source_id"] == "inc1", "the change names the incident's own id")
+check(r.changes and r.changes[0]["notice"]["window"]["end"] == "2027-03-06T21:00:00Z", "the parsed window is in the change")
+seq1 = r.changes[0]["seq"] if r.changes else 0
+
+# 2. Within the interval: nothing is asked of the server.
+n = len(srv.log)
+r = watch("--source", sp)
+check(r.returncode == 1 and not r.changes, f"inside the interval: no change, exit 1 (got {r.returncode})")
+check(len(srv.log) == n, "inside the interval: the server was not asked")
+
+# 3. --force, unchanged: conditional requests answered 304, no change.
+r = watch("--source", sp, "--force")
+inm = [h.get("If-None-Match") for h in srv.requests("/sp/api/v2/incidents.json")]
+check(r.returncode == 1 and not r.changes, f"unchanged: exit 1 (got {r.returncode}: {r.stdout})")
+check(inm[-1] is not None, "the second poll sent If-None-Match with the ETag of the first")
+ua = srv.requests("/sp/api/v2/incidents.json")[-1].get("User-Agent", "")
+check(ua.startswith("bcp-notice-watch/"), f"a User-Agent naming the tool ({ua})")
+
+# 4. The end moves later: window-prolonged, with a field diff.
+later = ("in_progress", "Douane: DMS maintenance is extended until 23:30 CET on 6 March 2027. "
+         "DMS will be unavailable on 6 March 2027 from 18:00 to 23:30 CET.", "2027-03-06T20:00:00Z")
+srv.routes["/sp/api/v2/incidents.json"] = {"body": incident([later, first])}
+r = watch("--source", sp, "--force")
+kinds = [c["change"] for c in r.changes]
+check(kinds == ["window-prolonged"], f"end moved later: window-prolonged ({kinds})")
+diff = {d["field"]: d for d in r.changes[0]["diff"]} if r.changes else {}
+check(diff.get("window.end", {}).get("to") == "2027-03-06T22:30:00Z" and
+      diff.get("window.end", {}).get("from") == "2027-03-06T21:00:00Z", "the diff gives the end before and after")
+check(r.changes and r.changes[0]["previous"]["window"]["end"] == "2027-03-06T21:00:00Z", "previous is the record before")
+check(r.changes and r.changes[0]["seq"] > seq1, "seq grows")
+
+# 5. Cancelled.
+cancel = ("completed", "This maintenance has been cancelled.", "2027-03-06T21:00:00Z")
+srv.routes["/sp/api/v2/incidents.json"] = {"body": incident([cancel, later, first])}
+r = watch("--source", sp, "--force", "--format", "text")
+check(r.returncode == 0 and " cancelled " in r.stdout and "DMS maintenance" in r.stdout,
+      f"cancellation: one text line saying cancelled ({r.stdout.strip()})")
+
+# 6. 429 with Retry-After: a failure for now (exit 5), and no request before the wait is over.
+srv.routes["/busy.xml"] = {"status": 429, "headers": {"Retry-After": "3600"}, "body": b""}
+r = watch("--source", "rss=" + srv.url + "/busy.xml")
+check(r.returncode == 5 and "429" in r.stderr, f"429: exit 5 with the status on stderr ({r.returncode}: {r.stderr})")
+n = len(srv.requests("/busy.xml"))
+r = watch("--source", "rss=" + srv.url + "/busy.xml")
+check(len(srv.requests("/busy.xml")) == n and r.returncode == 1, "after Retry-After 3600 the next run does not ask")
+
+# 7. Faults: 500, 404, a redirect loop, a 50 MB body, nothing listening. The others still run.
+srv.routes["/err.xml"] = {"status": 500, "body": b"oops"}
+srv.routes["/loop.xml"] = {"status": 302, "headers": {"Location": "/loop.xml"}}
+srv.routes["/huge.xml"] = {"body": b"<rss>" + b" " * (50 << 20) + b"</rss>"}
+feed = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>t</title>'
+        '<item><guid>d1</guid><title>Told: DMS Eksport nedbrud</title>'
+        '<description>Toldstyrelsen: DMS Eksport er utilgængelig den 6. marts 2027 fra kl. 18.00 til kl. 22.00.'
+        '</description><pubDate>Mon, 01 Mar 2027 09:00:00 +0100</pubDate></item></channel></rss>')
+srv.routes["/latin1.xml"] = {"body": feed.encode("latin-1"), "headers": {"Content-Type": "application/rss+xml"}}
+r = watch("--source", "rss=" + srv.url + "/err.xml", "--source", "rss=" + srv.url + "/loop.xml",
+          "--source", "rss=" + srv.url + "/huge.xml", "--source", "rss=http://127.0.0.1:9/none.xml",
+          "--source", "rss=" + srv.url + "/latin1.xml", store="f.db")
+err = r.stderr
+check(r.returncode == 5, f"failing sources: exit 5 (got {r.returncode})")
+check("HTTP status 500" in err and "redirects" in err and "longer than" in err and "127.0.0.1:9" in err,
+      f"each failure on stderr ({err})")
+check(len(err.strip().splitlines()) == 4, "one line per failing source")
+titles = [c["notice"]["title"] for c in r.changes]
+check(titles == ["Told: DMS Eksport nedbrud"], f"the good source is still read ({titles})")
+check(r.changes and "utilgængelig" in r.changes[0]["notice"]["updates"][0]["text"],
+      "the XML declaration's ISO-8859-1 read right (no U+FFFD)")
+
+# 8. A second watch on the same store: exit 5 at once.
+import fcntl
+lock = open(os.path.join(work, "w.db.lock"), "a")
+fcntl.flock(lock, fcntl.LOCK_EX)
+r = watch("--source", sp, "--force")
+check(r.returncode == 5 and "another bcp-notice watch" in r.stderr, f"second watch: exit 5 ({r.returncode}: {r.stderr})")
+fcntl.flock(lock, fcntl.LOCK_UN)
+
+# 9. Configuration errors: exit 2.
+cfg = os.path.join(work, "bad.toml")
+open(cfg, "w").write('[[source]]\nid = "x"\nkind = "rss"\nurl = "https://u:secret@example.invalid/f.xml"\n')
+r = watch("--sources", cfg)
+check(r.returncode == 2 and "password" in r.stderr and "secret" not in r.stderr, f"password in a URL refused, not echoed ({r.stderr})")
+r = watch("--source", "html=" + srv.url + "/x")
+check(r.returncode == 2 and "not polled by this version" in r.stderr, f"an unsupported kind is a usage error ({r.stderr})")
+r = watch()
+check(r.returncode == 2 and "no sources file" in r.stderr, f"no sources file and no --source: exit 2 ({r.stderr})")
+
+# 10. kill -9 at random moments, 20 times, while the feed changes: every change reported once.
+items = []
+def publish():
+    body = "".join(f"<item><guid>k{i}</guid><title>ATLAS Störung {i}</title><description>Zoll: ATLAS ist "
+                   f"am {1 + i % 27}. März 2027 von 14:00 bis 18:00 Uhr nicht verfügbar.</description></item>"
+                   for i in items)
+    srv.routes["/kill.xml"] = {"body": f'<?xml version="1.0"?><rss version="2.0"><channel>{body}</channel></rss>'.encode()}
+random.seed(7)
+seen = []
+cmd = [os.path.join(BIN, "bcp-notice"), "watch", "--store", os.path.join(work, "k.db"), "--force",
+       "--source", "rss=" + srv.url + "/kill.xml"]
+env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "BCPKIT_DATA_DIR": DATA}
+kills = 0
+for round_ in range(20):
+    items.extend(range(len(items), len(items) + 3))
+    publish()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    time.sleep(random.uniform(0.0, 0.08))
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+        kills += 1
+    out, _ = p.communicate()
+    seen += [json.loads(l) for l in out.decode().splitlines() if l.endswith("}")]
+r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+seen += [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+ids = [c["source_id"] for c in seen]
+print(f"{kills} kills, {len(seen)} changes")
+check(sorted(ids) == sorted(set(ids)), "kill -9: no change reported twice")
+check(set(ids) == {f"k{i}" for i in items}, f"kill -9: none lost ({len(set(ids))} of {len(items)})")
+check([c["seq"] for c in seen] == sorted(c["seq"] for c in seen), "kill -9: changes in seq order")
+
+srv.stop()
+print(f"{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
