@@ -2,6 +2,7 @@
 // change between two records, and the store on a real SQLite file.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "bcp/core/error.hpp"
@@ -66,6 +67,13 @@ path = "/var/mail/x"
             "used twice");
     refused("x = 1\n", "no [[source]]");
     CHECK(parse_source_arg("rss=https://x/feed.xml").kind == SourceKind::rss);
+    // The shipped example parses, its mailbox path under the home directory.
+    const char* data = std::getenv("BCPKIT_DATA_DIR");
+    REQUIRE(data != nullptr);
+    const auto example = load_sources(std::filesystem::path(data) / "sources.example.toml");
+    REQUIRE(example.size() == 2);
+    CHECK(example[0].kind == SourceKind::statuspage);
+    CHECK(example[1].location.rfind("~", 0) == std::string::npos);
     CHECK_THROWS_AS((void)parse_source_arg("https://x/feed.xml"), usage_error);
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <set>
 #include <utility>
 
@@ -123,6 +124,11 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
         if (kind.empty()) throw usage_error(where + ": needs a kind (" + kinds_list + ")");
         s.kind = kind_or_throw(kind, where);
         s.location = (*t)[s.is_local() ? "path" : "url"].value_or(std::string());
+        if (s.is_local() && s.location.rfind("~/", 0) == 0) {
+            const char* home = std::getenv("HOME");
+            if (home == nullptr || *home == '\0') throw usage_error(where + ": '~' in path, and HOME is not set");
+            s.location = std::string(home) + s.location.substr(1);
+        }
         check_location(s, where);
         if (s.location.find('@') != std::string::npos && !s.is_local()) {
             const auto scheme_end = s.location.find("://") + 3;
