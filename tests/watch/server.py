@@ -1,11 +1,11 @@
 """A real HTTP server on 127.0.0.1 for the watch tests: routes set by the test (body, status,
 headers, a redirect), ETags computed from the body with 304 on If-None-Match, and a log of the
 requests it answered. Written for these tests; the documents it serves are the tests' own."""
-import hashlib, http.server, threading
+import hashlib, http.server, ssl, threading
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, certfile=None):
         self.routes = {}   # path -> dict(body=bytes, status=int, headers=dict, etag=bool)
         self.log = []      # (path, request headers)
         outer = self
@@ -33,6 +33,13 @@ class Server:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if r.get("cut"):  # a body cut short: promise more than is sent, then close
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body) + 1000))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 for k, v in r.get("headers", {}).items():
                     self.send_header(k, v)
@@ -51,6 +58,11 @@ class Server:
         self.httpd = Quiet(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
+        if certfile:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(certfile)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            self.url = "https://127.0.0.1:%d" % self.port
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def requests(self, path):

@@ -1,7 +1,7 @@
 """bcp-notice watch against a real HTTP server on 127.0.0.1 (server.py) and real mailboxes:
 changes between polls (new, window-prolonged, cancelled), ETag and 304, the interval kept
 across runs, 429 with Retry-After, 500, 404, a redirect loop, a 50 MB body, a feed with a
-Latin-1 charset, Maildir and mbox, a second watch on the same store, kill -9 at random
+Latin-1 charset, a body cut short, a self-signed certificate without and with --cacert, Maildir and mbox, a second watch on the same store, kill -9 at random
 moments with nothing reported twice or lost.
 test_watch.py BIN_DIR DATA_DIR"""
 import json, os, random, signal, subprocess, sys, tempfile, time
@@ -112,6 +112,52 @@ titles = [c["notice"]["title"] for c in r.changes]
 check(titles == ["Told: DMS Eksport nedbrud"], f"the good source is still read ({titles})")
 check(r.changes and "utilgængelig" in r.changes[0]["notice"]["updates"][0]["text"],
       "the XML declaration's ISO-8859-1 read right (no U+FFFD)")
+
+# 7b. A body cut short is a failure, never a notice.
+srv.routes["/cut.xml"] = {"body": feed.encode("latin-1"), "cut": True}
+r = watch("--source", "rss=" + srv.url + "/cut.xml", store="c.db")
+check(r.returncode == 5 and not r.changes, f"a body cut short: exit 5, nothing reported ({r.returncode}: {r.stderr})")
+
+# 7c. TLS: a self-signed certificate is refused, and accepted with --cacert.
+pem = os.path.join(work, "cert.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", pem, "-out", pem + ".crt",
+                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+               check=True, capture_output=True)
+with open(pem, "a") as f:
+    f.write(open(pem + ".crt").read())
+tls = Server(certfile=pem)
+tls.routes["/feed.xml"] = {"body": feed.encode("latin-1")}
+r = watch("--source", "rss=" + tls.url + "/feed.xml", store="t.db")
+check(r.returncode == 5 and "certificate" in r.stderr.lower(), f"self-signed without --cacert: refused ({r.stderr.strip()})")
+r = watch("--source", "rss=" + tls.url + "/feed.xml", "--cacert", pem + ".crt", "--force", store="t.db")
+check(r.returncode == 0 and len(r.changes) == 1, f"with --cacert: read ({r.returncode}: {r.stderr})")
+tls.stop()
+
+# 7d. Mailboxes: an mbox of two messages is two notices; a Maildir message edited is a change.
+mbox = os.path.join(work, "box.mbox")
+msg = ("From: Toldstyrelsen <driftsstatus@toldst.dk>\nSubject: {s}\nDate: Mon, 1 Mar 2027 09:00:00 +0100\n"
+       "Message-ID: <{i}@example.invalid>\n\n{b}\n")
+open(mbox, "w").write("From a@x Mon Mar  1 09:00:00 2027\n" + msg.format(s="DMS Import down", i="m1",
+                      b="DMS Import is unavailable on 6 March 2027 from 18:00 to 22:00.") +
+                      "From a@x Mon Mar  1 10:00:00 2027\n" + msg.format(s="NCTS maintenance", i="m2",
+                      b="NCTS will be unavailable on 7 March 2027 from 08:00 to 10:00."))
+r = watch("--source", "mbox=" + mbox, store="m.db")
+check(r.returncode == 0 and sorted(c["source_id"] for c in r.changes) == ["<m1@example.invalid>", "<m2@example.invalid>"],
+      f"mbox: one notice per message ({[c['source_id'] for c in r.changes]})")
+md = os.path.join(work, "md")
+os.makedirs(os.path.join(md, "cur"))
+os.makedirs(os.path.join(md, "new"))
+path = os.path.join(md, "new", "1.host")
+open(path, "w").write(msg.format(s="DMS Import down", i="d1", b="DMS Import is unavailable on 6 March 2027 from 18:00 to 22:00."))
+r = watch("--source", "maildir=" + md, store="m.db")
+check([c["change"] for c in r.changes] == ["new"], "maildir: the message is new")
+os.rename(path, os.path.join(md, "cur", "1.host:2,S"))  # read by a mail client: the name changes
+r = watch("--source", "maildir=" + md, store="m.db")
+check(r.returncode == 1, "maildir: a message moved to cur/ and flagged read is no change")
+open(os.path.join(md, "cur", "1.host:2,S"), "w").write(msg.format(s="DMS Import down", i="d1",
+     b="DMS Import is unavailable on 6 March 2027 from 18:00 to 23:30."))
+r = watch("--source", "maildir=" + md, store="m.db")
+check([c["change"] for c in r.changes] == ["window-prolonged"], f"maildir: the edited end is a change ({[c['change'] for c in r.changes]})")
 
 # 8. A second watch on the same store: exit 5 at once.
 import fcntl

@@ -71,7 +71,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* p) {
             const std::string params = lower(value.substr(semi));
             if (const auto cs = params.find("charset="); cs != std::string::npos) {
                 std::string v = params.substr(cs + 8);
-                v = v.substr(0, v.find(';'));
+                if (const auto sc = v.find(';'); sc != std::string::npos) v.resize(sc);
                 v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
                 t->charset = std::string(trim_blanks(v));
             }
@@ -106,7 +106,18 @@ FetchResult fetch(const FetchRequest& r) {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     FetchResult result;
     Transfer t{&result, r.max_bytes, false, {}, {}};
-    CURL* e = curl_easy_init();
+    // One handle per thread, reset for each request: its connection cache lets the requests of
+    // one run to one server (a Statuspage's two files, sources on one host) share a connection.
+    struct Handle {
+        CURL* e = curl_easy_init();
+        Handle() = default;
+        Handle(const Handle&) = delete;
+        Handle& operator=(const Handle&) = delete;
+        ~Handle() { curl_easy_cleanup(e); }
+    };
+    static thread_local Handle handle;
+    CURL* e = handle.e;
+    if (e != nullptr) curl_easy_reset(e);
     if (e == nullptr) {
         result.error = "cannot start an HTTP transfer (out of memory)";
         return result;
@@ -146,8 +157,10 @@ FetchResult fetch(const FetchRequest& r) {
     }
     const CURLcode rc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &result.status);
+    // The handle outlives this call: it must not keep pointers into this frame.
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, nullptr);
     curl_slist_free_all(headers);
-    curl_easy_cleanup(e);
     if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         result.error = fmt::format("the body is longer than {} bytes", r.max_bytes);
         result.body.clear();

@@ -121,7 +121,7 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
         where = fmt::format("{}: source '{}'", file.string(), s.id);
         if (!ids.insert(s.id).second) throw usage_error(where + ": the id is used twice");
         const std::string kind = (*t)["kind"].value_or(std::string());
-        if (kind.empty()) throw usage_error(where + ": needs a kind (" + kinds_list + ")");
+        if (kind.empty()) throw usage_error(fmt::format("{}: needs a kind ({})", where, kinds_list));
         s.kind = kind_or_throw(kind, where);
         s.location = (*t)[s.is_local() ? "path" : "url"].value_or(std::string());
         if (s.is_local() && s.location.rfind("~/", 0) == 0) {
