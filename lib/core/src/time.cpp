@@ -1,6 +1,9 @@
 #include "bcp/core/time.hpp"
 
 #include <cstdlib>
+#include <string>
+#include <ctime>
+#include <algorithm>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -155,6 +158,20 @@ UtcTime now() {
         if (const auto t = parse_time(env, "UTC")) return *t;
     }
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+double parse_retry_after(std::string_view v, double now_unix) {
+    if (v.empty()) return -1;
+    if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (v.size() > 9) return 86400.0 * 365;
+        return static_cast<double>(std::stol(std::string(v)));
+    }
+    // An HTTP date: "Sun, 06 Nov 1994 08:49:37 GMT".
+    std::tm tm{};
+    const std::string s(v);
+    if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
+    const double at = static_cast<double>(timegm(&tm));
+    return std::max(0.0, at - now_unix);
 }
 
 }  // namespace bcp

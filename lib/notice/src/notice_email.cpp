@@ -13,14 +13,6 @@
 namespace bcp {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
-
 int hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -60,7 +52,7 @@ const std::string* header(const std::vector<Header>& hs, std::string_view name) 
 
 // A parameter of a structured header: boundary="abc", charset=utf-8.
 std::string parameter(std::string_view value, std::string_view name) {
-    const std::string low = lower(value);
+    const std::string low = ascii_lower(value);
     std::size_t at = 0;
     while ((at = low.find(name, at)) != std::string::npos) {
         const bool left = at == 0 || low[at - 1] == ';' || low[at - 1] == ' ' || low[at - 1] == '\t';
@@ -111,7 +103,7 @@ Part split(std::string_view msg, bool top) {
             if (top && p.headers.empty()) throw data_error("email", "not an e-mail: the first line is no header field", {}, 1);
             throw data_error("email", fmt::format("malformed header line '{}'", line.substr(0, 60)));
         }
-        p.headers.push_back({lower(line.substr(0, colon)), std::string(trim_blanks(line.substr(colon + 1)))});
+        p.headers.push_back({ascii_lower(line.substr(0, colon)), std::string(trim_blanks(line.substr(colon + 1)))});
     }
     if (!separated) {
         if (top) throw data_error("email", "truncated e-mail: the headers end without the blank line before the body");
@@ -124,7 +116,7 @@ Part split(std::string_view msg, bool top) {
 
 std::string decode_body(const Part& p) {
     const std::string* enc = header(p.headers, "content-transfer-encoding");
-    const std::string e = enc ? lower(trim_blanks(*enc)) : std::string();
+    const std::string e = enc ? ascii_lower(trim_blanks(*enc)) : std::string();
     std::string raw;
     if (e == "quoted-printable") {
         raw = decode_quoted_printable(p.body);
@@ -134,7 +126,7 @@ std::string decode_body(const Part& p) {
         raw = std::string(p.body);
     }
     const std::string* ct = header(p.headers, "content-type");
-    const std::string charset = ct ? lower(parameter(*ct, "charset")) : std::string();
+    const std::string charset = ct ? ascii_lower(parameter(*ct, "charset")) : std::string();
     return charset_to_utf8(raw, charset.empty() ? "us-ascii" : charset);
 }
 
@@ -145,7 +137,7 @@ std::string strip_html(std::string_view html) {
         const char c = html[i];
         if (c == '<') {
             tag = true;
-            const std::string t = lower(html.substr(i, 4));
+            const std::string t = ascii_lower(html.substr(i, 4));
             if (t == "<br>" || t == "<br/" || t == "<p>" || t.substr(0, 3) == "</p" || t.substr(0, 3) == "<li" ||
                 t.substr(0, 4) == "<div") {
                 out.push_back('\n');
@@ -171,7 +163,7 @@ std::string strip_html(std::string_view html) {
 void collect_text(const Part& p, std::string& plain, std::string& html, int depth) {
     if (depth > 8) throw data_error("email", "MIME parts nested more than 8 levels deep");
     const std::string* ct = header(p.headers, "content-type");
-    const std::string type = ct ? lower(trim_blanks(std::string_view(*ct).substr(0, ct->find(';')))) : "text/plain";
+    const std::string type = ct ? ascii_lower(trim_blanks(std::string_view(*ct).substr(0, ct->find(';')))) : "text/plain";
     if (type.substr(0, 10) == "multipart/") {
         const std::string boundary = parameter(*ct, "boundary");
         if (boundary.empty()) throw data_error("email", "multipart message without a boundary");
@@ -297,7 +289,7 @@ std::string decode_base64(std::string_view text) {
 }
 
 std::string charset_to_utf8(std::string_view text, std::string_view charset) {
-    const std::string cs = lower(charset);
+    const std::string cs = ascii_lower(charset);
     if (cs == "iso-8859-1" || cs == "latin1" || cs == "iso-8859-15" || cs == "windows-1252" || cs == "cp1252") {
         // windows-1252's 0x80-0x9F: the printable ones notices use (euro, quotes, dashes).
         static constexpr std::array<unsigned, 32> w1252{
@@ -338,7 +330,7 @@ std::string decode_header_words(std::string_view h) {
         const std::string_view between = h.substr(i, at - i);
         // Whitespace between two encoded words is not part of the text (RFC 2047 6.2).
         if (!(last_word && trim_blanks(between).empty())) out.append(between);
-        const std::string charset = lower(h.substr(at + 2, q1 - at - 2));
+        const std::string charset = ascii_lower(h.substr(at + 2, q1 - at - 2));
         const char enc = static_cast<char>(h[q1 + 1] | 0x20);
         std::string_view payload = h.substr(q2 + 1, end - q2 - 1);
         std::string decoded;
@@ -358,7 +350,7 @@ std::string decode_header_words(std::string_view h) {
 
 std::optional<Ics2Subject> parse_ics2_subject(std::string_view subject) {
     const std::string s(trim_blanks(subject));
-    const std::string low = lower(s);
+    const std::string low = ascii_lower(s);
     const bool activation = low.find("activation") != std::string::npos;
     const bool unavailability = low.find("unavailability") != std::string::npos;
     if (low.find("ics2") == std::string::npos && low.find("tapas") == std::string::npos &&
@@ -383,7 +375,7 @@ std::optional<Ics2Subject> parse_ics2_subject(std::string_view subject) {
             if (at != std::string::npos && at < end) end = at;
         }
         std::string_view comp = trim_blanks(std::string_view(s).substr(of + 4, end - of - 4));
-        if (lower(comp.substr(0, 4)) == "the ") comp.remove_prefix(4);
+        if (ascii_lower(comp.substr(0, 4)) == "the ") comp.remove_prefix(4);
         out.component = std::string(comp);
     }
     // A country the unavailability is limited to: "for FI", "in NL", "(BE)".

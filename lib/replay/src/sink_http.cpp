@@ -301,19 +301,6 @@ private:
 
 }  // namespace
 
-double parse_retry_after(std::string_view v, double now_unix) {
-    if (v.empty()) return -1;
-    if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (v.size() > 9) return 86400.0 * 365;
-        return static_cast<double>(std::stol(std::string(v)));
-    }
-    // An HTTP date: "Sun, 06 Nov 1994 08:49:37 GMT".
-    std::tm tm{};
-    const std::string s(v);
-    if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
-    const double at = static_cast<double>(timegm(&tm));
-    return std::max(0.0, at - now_unix);
-}
 
 std::unique_ptr<Sink> make_http_sink(HttpOptions options) {
     if (options.url.rfind("http://", 0) != 0 && options.url.rfind("https://", 0) != 0) {

@@ -3,15 +3,13 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <ctime>
 #include <mutex>
 #include <string_view>
 
 #include <fmt/format.h>
 
 #include "bcp/core/text_fold.hpp"
+#include "bcp/core/time.hpp"
 #include "bcp/core/version.hpp"
 
 namespace bcp {
@@ -23,12 +21,6 @@ struct Transfer {
     bool too_big = false;
     std::string retry_after, charset;
 };
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* p) {
     auto* t = static_cast<Transfer*>(p);
@@ -56,7 +48,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* p) {
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return bytes;
-    const std::string name = lower(trim_blanks(line.substr(0, colon)));
+    const std::string name = ascii_lower(trim_blanks(line.substr(0, colon)));
     const std::string_view value = trim_blanks(line.substr(colon + 1));
     if (name == "etag") {
         t->result->etag = std::string(value);
@@ -66,9 +58,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* p) {
         t->retry_after = std::string(value);
     } else if (name == "content-type") {
         const auto semi = value.find(';');
-        t->result->content_type = lower(trim_blanks(value.substr(0, semi)));
+        t->result->content_type = ascii_lower(trim_blanks(value.substr(0, semi)));
         if (semi != std::string_view::npos) {
-            const std::string params = lower(value.substr(semi));
+            const std::string params = ascii_lower(value.substr(semi));
             if (const auto cs = params.find("charset="); cs != std::string::npos) {
                 std::string v = params.substr(cs + 8);
                 if (const auto sc = v.find(';'); sc != std::string::npos) v.resize(sc);
@@ -84,21 +76,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* p) {
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now) {
-    value = trim_blanks(value);
-    if (value.empty()) return std::nullopt;
-    long long secs = 0;
-    const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
-    if (ec == std::errc() && p == value.data() + value.size()) {
-        if (secs < 0) return std::nullopt;
-        return std::chrono::seconds(std::min(secs, 7LL * 24 * 3600));
-    }
-    // An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT".
-    const std::string text(value);
-    const std::time_t when = curl_getdate(text.c_str(), nullptr);
-    if (when < 0) return std::nullopt;
-    const auto delta = std::chrono::system_clock::from_time_t(when) - now;
-    if (delta <= std::chrono::seconds(0)) return std::chrono::seconds(0);
-    return std::min(std::chrono::duration_cast<std::chrono::seconds>(delta), std::chrono::seconds(7 * 24 * 3600));
+    const double secs =
+        parse_retry_after(trim_blanks(value), std::chrono::duration<double>(now.time_since_epoch()).count());
+    if (secs < 0) return std::nullopt;
+    constexpr double week = 7 * 24 * 3600;
+    return std::chrono::seconds(static_cast<std::int64_t>(std::min(secs, week)));
 }
 
 FetchResult fetch(const FetchRequest& r) {

@@ -130,11 +130,12 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
             s.location = std::string(home) + s.location.substr(1);
         }
         check_location(s, where);
-        if (s.location.find('@') != std::string::npos && !s.is_local()) {
-            const auto scheme_end = s.location.find("://") + 3;
-            const auto at = s.location.find('@', scheme_end);
-            const auto slash = s.location.find('/', scheme_end);
-            if (at < slash && s.location.find(':', scheme_end) < at) {
+        if (!s.is_local()) {
+            // The authority part, "user:password@host:port", between "://" and the path.
+            const std::string_view rest = std::string_view(s.location).substr(s.location.find("://") + 3);
+            const std::string_view authority = rest.substr(0, rest.find('/'));
+            const auto at = authority.rfind('@');
+            if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
                 throw usage_error(where + ": a password in the URL would be printed and logged; use credentials_file "
                                           "or credentials_env");
             }

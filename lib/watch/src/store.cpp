@@ -32,7 +32,6 @@ CREATE TABLE IF NOT EXISTS notices (
   event      TEXT NOT NULL,
   PRIMARY KEY (source, source_id)
 );
-CREATE INDEX IF NOT EXISTS notices_last_seen ON notices (last_seen);
 CREATE TABLE IF NOT EXISTS changes (
   seq     INTEGER PRIMARY KEY,
   line    TEXT NOT NULL,
@@ -52,7 +51,16 @@ struct NoticeStore::Impl {
     std::filesystem::path path;
     sqlite3* db = nullptr;
     std::unique_ptr<sqlite::FileLock> lock;
+    // Prepared once: a poll runs them once per source or per notice.
+    Stmt get_source, get_notice, set_source, set_notice, insert_change, set_written;
     ~Impl() {
+        // Statements must go before the connection.
+        get_source = Stmt();
+        get_notice = Stmt();
+        set_source = Stmt();
+        set_notice = Stmt();
+        insert_change = Stmt();
+        set_written = Stmt();
         if (db != nullptr) sqlite3_close_v2(db);
     }
     void exec(const char* sql) const { sqlite::exec(db, sql, "store", path); }
@@ -97,12 +105,26 @@ NoticeStore NoticeStore::open(const std::filesystem::path& path, bool lock) {
         sqlite3_exec(impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+    auto& q = *impl;
+    q.get_source = Stmt(q.db, "SELECT etag, last_modified, last_poll, next_poll, last_error, failures FROM sources "
+                              "WHERE id = ?");
+    q.get_notice = Stmt(q.db, "SELECT hash, event, first_seen, last_seen FROM notices WHERE source = ? AND source_id = ?");
+    q.set_source = Stmt(q.db,
+                        "INSERT INTO sources (id, etag, last_modified, last_poll, next_poll, last_error, failures) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, "
+                        "last_modified = excluded.last_modified, last_poll = excluded.last_poll, "
+                        "next_poll = excluded.next_poll, last_error = excluded.last_error, failures = excluded.failures");
+    q.set_notice = Stmt(q.db,
+                        "INSERT INTO notices (source, source_id, first_seen, last_seen, hash, event) "
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id) DO UPDATE SET "
+                        "last_seen = excluded.last_seen, hash = excluded.hash, event = excluded.event");
+    q.insert_change = Stmt(q.db, "INSERT INTO changes (line) VALUES (?)");
+    q.set_written = Stmt(q.db, "UPDATE changes SET written = 1 WHERE seq = ?");
     return NoticeStore(std::move(impl));
 }
 
 SourceState NoticeStore::source(std::string_view id) {
-    Stmt st(impl_->db,
-            "SELECT etag, last_modified, last_poll, next_poll, last_error, failures FROM sources WHERE id = ?");
+    auto& st = impl_->get_source.reset();
     st.bind(1, id);
     SourceState s;
     if (st.step()) {
@@ -113,14 +135,17 @@ SourceState NoticeStore::source(std::string_view id) {
         s.last_error = st.text(4);
         s.failures = st.integer(5);
     }
+    st.reset();
     return s;
 }
 
 std::optional<StoredNotice> NoticeStore::notice(std::string_view source, std::string_view source_id) {
-    Stmt st(impl_->db, "SELECT hash, event, first_seen, last_seen FROM notices WHERE source = ? AND source_id = ?");
+    auto& st = impl_->get_notice.reset();
     st.bind(1, source).bind(2, source_id);
-    if (!st.step()) return std::nullopt;
-    return StoredNotice{st.text(0), st.text(1), st.text(2), st.text(3)};
+    std::optional<StoredNotice> out;
+    if (st.step()) out = StoredNotice{st.text(0), st.text(1), st.text(2), st.text(3)};
+    st.reset();
+    return out;
 }
 
 void NoticeStore::transaction(const std::function<void()>& body) {
@@ -135,27 +160,19 @@ void NoticeStore::transaction(const std::function<void()>& body) {
 }
 
 void NoticeStore::put_source(std::string_view id, const SourceState& s) {
-    Stmt st(impl_->db,
-            "INSERT INTO sources (id, etag, last_modified, last_poll, next_poll, last_error, failures) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, "
-            "last_modified = excluded.last_modified, last_poll = excluded.last_poll, "
-            "next_poll = excluded.next_poll, last_error = excluded.last_error, failures = excluded.failures");
+    auto& st = impl_->set_source.reset();
     st.bind(1, id).bind(2, s.etag).bind(3, s.last_modified).bind(4, s.last_poll).bind(5, s.next_poll);
     st.bind(6, s.last_error).bind(7, s.failures).run();
 }
 
 void NoticeStore::put_notice(std::string_view source, std::string_view source_id, const StoredNotice& n) {
-    Stmt st(impl_->db,
-            "INSERT INTO notices (source, source_id, first_seen, last_seen, hash, event) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (source, source_id) DO UPDATE SET last_seen = excluded.last_seen, hash = excluded.hash, "
-            "event = excluded.event");
+    auto& st = impl_->set_notice.reset();
     st.bind(1, source).bind(2, source_id).bind(3, n.first_seen).bind(4, n.last_seen).bind(5, n.hash);
     st.bind(6, n.event).run();
 }
 
 std::int64_t NoticeStore::add_change(std::string_view line) {
-    Stmt st(impl_->db, "INSERT INTO changes (line) VALUES (?)");
-    st.bind(1, line).run();
+    impl_->insert_change.reset().bind(1, line).run();
     return sqlite3_last_insert_rowid(impl_->db);
 }
 
@@ -166,19 +183,7 @@ std::vector<StoredChange> NoticeStore::unwritten() {
     return out;
 }
 
-void NoticeStore::mark_written(std::int64_t seq) {
-    Stmt st(impl_->db, "UPDATE changes SET written = 1 WHERE seq = ?");
-    st.bind(1, seq).run();
-}
-
-void NoticeStore::each_notice(const std::string& since,
-                              const std::function<void(const std::string&, const std::string&)>& each) {
-    Stmt st(impl_->db, since.empty() ? "SELECT source, event FROM notices ORDER BY first_seen, source, source_id"
-                                     : "SELECT source, event FROM notices WHERE last_seen >= ? "
-                                       "ORDER BY first_seen, source, source_id");
-    if (!since.empty()) st.bind(1, since);
-    while (st.step()) each(st.text(0), st.text(1));
-}
+void NoticeStore::mark_written(std::int64_t seq) { impl_->set_written.reset().bind(1, seq).run(); }
 
 std::filesystem::path default_store_path() { return state_dir() / "notices.db"; }
 

@@ -94,16 +94,12 @@ std::string credentials(const Source& s) {
     return {};
 }
 
-struct Item {
-    std::string source_id;
-    RawNotice raw;
-};
 
 constexpr std::size_t max_body = 10u << 20;
 
 // The items of one source, or the reason it failed (in `error`, with Retry-After when given).
 struct Poll {
-    std::vector<Item> items;
+    std::vector<RawNotice> items;  // each with its source_id, or empty for the notice's own id
     std::string error;
     std::optional<std::chrono::seconds> retry_after;
     std::size_t not_modified = 0;
@@ -111,10 +107,9 @@ struct Poll {
 };
 
 void add_email(Poll& poll, std::string_view message, const std::string& fallback_id) {
-    Item it;
-    it.raw = read_email(message);
-    it.source_id = it.raw.source_id.empty() ? fallback_id : it.raw.source_id;
-    poll.items.push_back(std::move(it));
+    RawNotice raw = read_email(message);
+    if (raw.source_id.empty()) raw.source_id = fallback_id;
+    poll.items.push_back(std::move(raw));
 }
 
 Poll poll_local(const Source& s) {
@@ -178,26 +173,20 @@ Poll poll_remote(const Source& s, NoticeStore& store, const WatchOptions& o) {
         try {
             if (s.kind == SourceKind::statuspage) {
                 std::string body = r.charset.empty() || r.charset == "utf-8" ? r.body : charset_to_utf8(r.body, r.charset);
-                for (auto& raw : read_statuspage(body)) {
-                    Item it;
-                    it.source_id = raw.source_id;
-                    it.raw = std::move(raw);
-                    poll.items.push_back(std::move(it));
-                }
+                for (auto& raw : read_statuspage(body)) poll.items.push_back(std::move(raw));
             } else {
                 for (auto& f : read_feed(r.body, r.charset)) {
-                    Item it;
-                    it.raw.title = f.title;
-                    it.raw.newest_first = false;
-                    it.raw.line = 1;
-                    it.raw.posted_at = f.published;
+                    RawNotice raw;
+                    raw.title = f.title;
+                    raw.newest_first = false;
+                    raw.line = 1;
+                    raw.posted_at = f.published;
                     RawUpdate u;
                     u.text = f.text.empty() ? f.title : f.title + "\n" + f.text;
                     u.at = f.published;
-                    it.raw.updates.push_back(std::move(u));
-                    it.source_id = f.id.empty() ? fmt::format("item:{:016x}", fnv1a(f.title)) : f.id;
-                    it.raw.source_id = it.source_id;
-                    poll.items.push_back(std::move(it));
+                    raw.updates.push_back(std::move(u));
+                    raw.source_id = f.id.empty() ? fmt::format("item:{:016x}", fnv1a(f.title)) : f.id;
+                    poll.items.push_back(std::move(raw));
                 }
             }
         } catch (const data_error& e) {
@@ -273,6 +262,9 @@ NoticeChange compare_notices(const ojson& previous, const ojson& current) {
 WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, const WatchOptions& o,
                       const std::function<void(std::string_view)>& write) {
     WatchReport report;
+    // Dates without a year are read against one time for the whole run (bcp::now(): $BCPKIT_NOW
+    // when set); intervals are kept on the system clock.
+    const UtcTime reference_now = bcp::now();
     write_unwritten(store, write, report);  // what a killed run recorded but did not write
     for (const auto& s : sources) {
         const auto now = std::chrono::system_clock::now();
@@ -304,15 +296,13 @@ WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, co
         ++report.polled;
         report.not_modified += poll.not_modified;
         NoticeOptions no;
-        no.reference_time = o.reference_time.time_since_epoch().count() != 0
-                                ? o.reference_time
-                                : std::chrono::time_point_cast<std::chrono::seconds>(now);
+        no.reference_time = o.reference_time.time_since_epoch().count() != 0 ? o.reference_time : reference_now;
         no.file = s.location;
         store.transaction([&] {
             std::size_t entry = 0;
-            for (const auto& it : poll.items) {
-                Notice n = interpret_notice(it.raw, entry++, no);
-                const std::string sid = it.source_id.empty() ? n.id : it.source_id;
+            for (const auto& raw : poll.items) {
+                Notice n = interpret_notice(raw, entry++, no);
+                const std::string sid = raw.source_id.empty() ? n.id : raw.source_id;
                 const ojson event = to_json(n);
                 const std::string hash = compared_hash(event);
                 const auto prev = store.notice(s.id, sid);

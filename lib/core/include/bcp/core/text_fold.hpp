@@ -38,6 +38,15 @@ struct FoldedText {
 // FoldedText, without allocating when `out` has room.
 void fold_word(std::string_view word, std::string& out);
 
+// ASCII letters to lower case, every other byte as it is (header names, MIME types, charsets).
+[[nodiscard]] inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
 // 64-bit FNV-1a of the bytes, chained through `h`: ids and content hashes that must stay the
 // same across runs and builds (std::hash promises neither).
 [[nodiscard]] constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {

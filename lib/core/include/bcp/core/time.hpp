@@ -48,6 +48,10 @@ enum class LocalMapping { unique, ambiguous, nonexistent };
 // "2025-11-27T10:00:00Z".
 [[nodiscard]] std::string format_rfc3339(UtcTime t);
 
+// An HTTP Retry-After value (delta seconds, or an HTTP date "Sun, 06 Nov 1994 08:49:37 GMT")
+// as seconds from `now_unix`; -1 when absent or unreadable.
+[[nodiscard]] double parse_retry_after(std::string_view value, double now_unix);
+
 // The current time, or $BCPKIT_NOW when set (RFC 3339), so tests and demos are reproducible.
 [[nodiscard]] UtcTime now();
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bcp/core/time.hpp"
 #include "bcp/replay/queue.hpp"
 
 namespace bcp {
@@ -52,9 +53,7 @@ struct HttpOptions {
     std::size_t max_response = 64 * 1024;
 };
 
-// Parses a Retry-After value (delta seconds or an HTTP date) into seconds from now; -1 if
-// absent or unreadable.
-[[nodiscard]] double parse_retry_after(std::string_view value, double now_unix);
+// parse_retry_after(value, now_unix): bcp/core/time.hpp.
 
 [[nodiscard]] std::unique_ptr<Sink> make_http_sink(HttpOptions options);
 

@@ -37,7 +37,8 @@ struct FetchResult {
 // Never throws for what the network or the server does: those are in FetchResult::error.
 [[nodiscard]] FetchResult fetch(const FetchRequest& request);
 
-// The Retry-After header's value as a delay: seconds, or an HTTP date relative to `now`.
+// The Retry-After header's value (core's parse_retry_after) as a delay before the next poll,
+// at most a week; nothing when absent or unreadable.
 [[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
 

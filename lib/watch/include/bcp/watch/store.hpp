@@ -58,11 +58,6 @@ public:
     [[nodiscard]] std::vector<StoredChange> unwritten();
     void mark_written(std::int64_t seq);
 
-    // Every stored notice's event, for answers from the store; `since` (RFC 3339) filters on
-    // last seen when not empty.
-    void each_notice(const std::string& since, const std::function<void(const std::string& source,
-                                                                        const std::string& event)>& each);
-
 private:
     struct Impl;
     explicit NoticeStore(std::unique_ptr<Impl> impl);

@@ -20,7 +20,7 @@
 namespace bcp {
 
 struct WatchOptions {
-    UtcTime reference_time{};  // dates without a year; 0: now
+    UtcTime reference_time{};  // dates without a year; 0: bcp::now() ($BCPKIT_NOW or now)
     std::string cacert;
     bool force = false;        // poll even before a source's interval has passed
 };
