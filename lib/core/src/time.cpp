@@ -59,10 +59,15 @@ UtcTime local_to_utc(const LocalTime& l, std::string_view zone, LocalMapping* ma
         l.second < 0 || l.second > 59) {
         throw usage_error(fmt::format("time {:02}:{:02}:{:02} does not exist", l.hour, l.minute, l.second));
     }
-    const auto* tz = zone_or_throw(zone);
     const auto day = date::local_days{date::year{l.year} / l.month / l.day};
     const auto local = date::local_seconds{day} + std::chrono::hours{l.hour} +
                        std::chrono::minutes{l.minute} + std::chrono::seconds{l.second};
+    // UTC needs no tz database (whose first use reads the whole zoneinfo tree: about 6 ms).
+    if (zone == "UTC" || zone == "Etc/UTC") {
+        if (mapping != nullptr) *mapping = LocalMapping::unique;
+        return UtcTime{local.time_since_epoch()};
+    }
+    const auto* tz = zone_or_throw(zone);
     const auto info = tz->get_info(local);
     if (mapping != nullptr) {
         *mapping = info.result == date::local_info::unique      ? LocalMapping::unique
@@ -103,7 +108,10 @@ bool is_zone(std::string_view zone) {
     }
 }
 
-std::optional<UtcTime> parse_time(std::string_view s, std::string_view zone) {
+namespace {
+
+// parse_time; with `zone` null, a time without "Z" or an offset is no time.
+std::optional<UtcTime> read_time(std::string_view s, const std::string_view* zone) {
     LocalTime l;
     if (!digits(s, 0, 4, l.year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, l.month) ||
         s[7] != '-' || !digits(s, 8, 2, l.day)) {
@@ -126,7 +134,10 @@ std::optional<UtcTime> parse_time(std::string_view s, std::string_view zone) {
         }
     }
     try {
-        if (at == s.size()) return local_to_utc(l, zone);
+        if (at == s.size()) {
+            if (zone == nullptr) return std::nullopt;
+            return local_to_utc(l, *zone);
+        }
         int offset_minutes = 0;
         if ((s[at] == 'Z' || s[at] == 'z') && at + 1 == s.size()) {
             offset_minutes = 0;
@@ -148,6 +159,12 @@ std::optional<UtcTime> parse_time(std::string_view s, std::string_view zone) {
         return std::nullopt;
     }
 }
+
+}  // namespace
+
+std::optional<UtcTime> parse_time(std::string_view s, std::string_view zone) { return read_time(s, &zone); }
+
+std::optional<UtcTime> parse_absolute_time(std::string_view s) { return read_time(s, nullptr); }
 
 std::string format_rfc3339(UtcTime t) {
     return date::format("%Y-%m-%dT%H:%M:%SZ", t);

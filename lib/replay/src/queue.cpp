@@ -133,22 +133,9 @@ std::filesystem::path default_queue_path() { return state_dir() / "replay.db"; }
 
 struct Queue::Impl {
     std::filesystem::path path;
-    sqlite3* db = nullptr;
+    sqlite::Connection db;  // before the statements: closed after them
     bool in_batch = false;
     Stmt insert, claim, claim_unknown, record_final, record_requeue, find, begin_st, commit_st;
-
-    ~Impl() {
-        // Statements must go before the connection.
-        insert = Stmt();
-        claim = Stmt();
-        claim_unknown = Stmt();
-        record_final = Stmt();
-        record_requeue = Stmt();
-        find = Stmt();
-        begin_st = Stmt();
-        commit_st = Stmt();
-        if (db != nullptr) sqlite3_close_v2(db);
-    }
 
     void exec(const char* sql) const { sqlite::exec(db, sql, "queue", path); }
 
@@ -245,7 +232,7 @@ Queue Queue::open(const std::filesystem::path& path, bool create) {
         throw io_error(fmt::format("{} is a directory", path.string()), path.string());
     }
     if (!exists) sqlite::create_private_file(path);
-    impl->db = sqlite::open_file(path, "queue");
+    impl->db.reset(sqlite::open_file(path, "queue"));
     impl->transaction([&] {
         impl->exec(schema);
         std::string found;

@@ -124,6 +124,13 @@ void create_private_file(const std::filesystem::path& path) {
     if (fd >= 0) ::close(fd);
 }
 
+Connection::~Connection() { reset(nullptr); }
+
+void Connection::reset(sqlite3* db) noexcept {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = db;
+}
+
 sqlite3* open_file(const std::filesystem::path& path, std::string_view what) {
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;

@@ -45,6 +45,10 @@ enum class LocalMapping { unique, ambiguous, nonexistent };
 [[nodiscard]] std::optional<UtcTime> parse_time(std::string_view text,
                                                 std::string_view zone = default_zone);
 
+// parse_time of a time that names its offset ("Z", "+01:00"): nothing for a local time, which
+// would need a zone.
+[[nodiscard]] std::optional<UtcTime> parse_absolute_time(std::string_view text);
+
 // "2025-11-27T10:00:00Z".
 [[nodiscard]] std::string format_rfc3339(UtcTime t);
 

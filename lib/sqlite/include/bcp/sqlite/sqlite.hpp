@@ -14,6 +14,21 @@ struct sqlite3_stmt;
 
 namespace bcp::sqlite {
 
+// Owns a connection and closes it. Declare it before the statements that use it: members are
+// destroyed in reverse order, so the statements are finalized first.
+class Connection {
+public:
+    Connection() = default;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+    void reset(sqlite3* db) noexcept;
+    operator sqlite3*() const noexcept { return db_; }  // NOLINT(google-explicit-constructor)
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
 class Statement {
 public:
     Statement() = default;
@@ -36,6 +51,7 @@ public:
     [[nodiscard]] std::int64_t integer(int col) const;
     [[nodiscard]] double real(int col) const;
     [[nodiscard]] bool is_null(int col) const;
+    [[nodiscard]] bool prepared() const noexcept { return stmt_ != nullptr; }
 
 private:
     [[noreturn]] void fail(int rc) const;
