@@ -2,14 +2,23 @@
 // change between two records, and the store on a real SQLite file.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/notice/notice_link.hpp"
+#include "bcp/notice/notice_record.hpp"
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
 #include "bcp/watch/source.hpp"
-#include "bcp/watch/store.hpp"
+#include "bcp/store/store.hpp"
 #include "bcp/watch/watch.hpp"
 #include "temp_dir.hpp"
 
@@ -160,7 +169,7 @@ TEST_CASE("store: notices, validators and changes survive reopening; one watch a
             s.etag = "\"e1\"";
             s.next_poll = 42;
             st.put_source("src", s);
-            st.put_notice("src", "id1", StoredNotice{"h1", "{}", "2027-01-01T00:00:00Z", "2027-01-01T00:00:00Z"});
+            st.put_notice("src", "id1", StoredNotice{"h1", "{}", "2027-01-01T00:00:00Z", "2027-01-01T00:00:00Z", "null", ""}, nullptr);
             CHECK(st.add_change(R"("change":"new"})") == 1);
             CHECK(st.add_change(R"("change":"updated"})") == 2);
         });
@@ -177,8 +186,218 @@ TEST_CASE("store: notices, validators and changes survive reopening; one watch a
     CHECK(left[0].seq == 2);
     // A failed transaction leaves nothing behind.
     CHECK_THROWS(st.transaction([&] {
-        st.put_notice("src", "id2", StoredNotice{"h2", "{}", "t", "t"});
+        st.put_notice("src", "id2", StoredNotice{"h2", "{}", "t", "t", "null", ""}, nullptr);
         throw io_error("disk gone");
     }));
     CHECK_FALSE(st.notice("src", "id2").has_value());
+}
+
+// --- Answers from the store: records read back, and the in-force index against brute force --
+
+namespace {
+
+std::string two(int v) { return fmt::format("{:02}", v); }
+
+// Notices about a few calls and systems, over the year 2027, in random order of
+// kinds: windows with and without an end, procedures started, prolonged, ended, cancelled,
+// voided. Deterministic for a seed.
+std::vector<Notice> generated_notices(unsigned seed, std::size_t count) {
+    std::mt19937 rng(seed);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const char* const systems[] = {"AES", "NCTS", "EMCS", "DMS"};
+    const char* const countries[] = {"Belgian customs", "Dutch customs"};
+    std::vector<Notice> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        const int h1 = pick(0, 20), h2 = h1 + pick(1, 3);
+        // A call is one outage: its notices speak of days close together.
+        const int call_no = pick(1, 40);
+        const auto base = std::chrono::sys_days{std::chrono::year{2027} / 1 / 1} + std::chrono::days{call_no * 9 + pick(0, 2)};
+        const std::chrono::year_month_day ymd{base};
+        const int day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+        const int month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+        const std::string date = fmt::format("{}-{}-2027", two(day), two(month));
+        const std::string call = fmt::format("N04{:03}", call_no);
+        const char* sys = systems[pick(0, 3)];
+        const char* who = countries[pick(0, 1)];
+        std::string text;
+        switch (pick(0, 7)) {
+            case 0:
+                text = fmt::format("{} of {} will be unavailable on {} from {}:00 to {}:00 CET.", sys, who, date,
+                                   two(h1), two(h2));
+                break;
+            case 1:
+                text = fmt::format("{} of {} is unavailable since {} at {}:00 CET.", sys, who, date, two(h1));
+                break;
+            case 2:
+                text = fmt::format("Emergency procedure {} Call {}\nStart: {} at {}:00\nEnd: {} at {}:00", sys, call,
+                                   date, two(h1), date, two(h2));
+                break;
+            case 3:
+                text = fmt::format("Emergency procedure {} Call {}\nStart: {} at {}:00", sys, call, date, two(h1));
+                break;
+            case 4:
+                text = fmt::format("The emergency procedure {} has been prolonged until {}/{}/27 {}:00 CET.", call,
+                                   two(day), two(month), two(h2));
+                break;
+            case 5:
+                text = fmt::format("The emergency procedure {} has ended on {} at {}:00 CET.", call, date, two(h2));
+                break;
+            case 6:  // no system: a window no other notice links to
+                text = fmt::format("The portal of {} is unavailable since {} at {}:00 CET.", who, date, two(h1));
+                break;
+            default:
+                text = fmt::format("Please disregard the previous message. Emergency procedure {} Call {}\n"
+                                   "Start: {} at {}:00",
+                                   sys, call, date, two(h1));
+                break;
+        }
+        RawNotice raw;
+        raw.newest_first = false;
+        raw.line = 1;
+        // Posted up to two days before the day it speaks of.
+        raw.posted_at = UtcTime{base} - std::chrono::minutes{pick(0, 48 * 60)};
+        raw.updates.push_back({"", text, {}, raw.posted_at, std::nullopt});
+        NoticeOptions no;
+        no.reference_time = *parse_time("2027-01-01T00:00:00Z", "UTC");
+        out.push_back(interpret_notice(raw, i, no));
+    }
+    return out;
+}
+
+// What `bcp-notice active` keeps of notices read in this order (notice_tool.cpp's Runner).
+std::vector<std::string> active_ids(std::vector<Notice> notices, const ActiveQuery& q) {
+    NoticeLinker linker;
+    std::vector<Notice> held;
+    for (auto& n : notices) {
+        for (const auto& s : linker.link(n)) {
+            held.erase(std::remove_if(held.begin(), held.end(), [&](const Notice& h) { return h.id == s.id; }),
+                       held.end());
+        }
+        if (notice_in_force(n, q)) held.push_back(n);
+    }
+    std::vector<std::string> ids;
+    for (const auto& n : held) ids.push_back(n.id + " " + json_line(to_json(n)));
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("notice records: read back, a notice prints as it did") {
+    std::size_t with_links = 0;
+    auto notices = generated_notices(7, 200);
+    NoticeLinker linker;
+    for (auto& n : notices) {
+        (void)linker.link(n);
+        if (!n.links.empty()) ++with_links;
+        const Notice back = notice_from_record(to_json(n), notice_facts(n));
+        CHECK(json_line(to_json(back)) == json_line(to_json(n)));
+        CHECK(back.window_stated == n.window_stated);
+        CHECK(back.disregards_previous == n.disregards_previous);
+        REQUIRE(back.procedures.size() == n.procedures.size());
+        for (std::size_t i = 0; i < n.procedures.size(); ++i) {
+            CHECK(back.procedures[i].start_stated == n.procedures[i].start_stated);
+            CHECK(back.procedures[i].end_stated == n.procedures[i].end_stated);
+        }
+    }
+    CHECK(with_links > 20);  // the generator links notices, so links are read back too
+    CHECK_THROWS_AS((void)notice_from_record(ojson::parse(R"({"id":"n1","window":{"start":"soon"}})")), data_error);
+    CHECK_THROWS_AS((void)notice_from_record(ojson::parse(R"({"id":"n1","fallback":"maybe"})")), data_error);
+    CHECK_THROWS_AS((void)notice_from_record(ojson::parse("[1]")), data_error);
+}
+
+TEST_CASE("store: in force at T from the index is what all the notices say, linked") {
+    TempDir d;
+    auto st = NoticeStore::open(d.path / "n.db", true);
+    const auto notices = generated_notices(11, 300);
+    st.transaction([&] {
+        for (std::size_t i = 0; i < notices.size(); ++i) {
+            // One poll a minute: the order first seen is the order generated.
+            const std::string at = format_rfc3339(*parse_time("2027-03-01T00:00:00Z", "UTC") + std::chrono::minutes(i));
+            const NoticeIndex ix = notice_index(notices[i]);
+            st.put_notice("s", fmt::format("item{}", i),
+                          StoredNotice{"h", json_line(to_json(notices[i])), at, at,
+                                       json_line(notice_facts(notices[i])), at},
+                          &ix);
+        }
+    });
+    // Every boundary a span or a group can have, one second either side.
+    std::set<std::int64_t> times;
+    for (const auto& n : notices) {
+        for (const auto& s : notice_force_spans(n)) {
+            for (const auto& t : {s.start, s.end, s.late}) {
+                if (!t) continue;
+                for (const int h : {0, 3, 72}) {
+                    const auto b = t->time_since_epoch().count() + h * 3600;
+                    times.insert({b - 1, b, b + 1});
+                }
+            }
+        }
+    }
+    std::size_t asked = 0, found = 0, read = 0;
+    std::mt19937 rng(3);
+    for (const auto t : times) {
+        if (std::uniform_int_distribution<int>(0, 7)(rng) != 0) continue;  // an eighth of them
+        for (const int h : {3, 72}) {
+            ActiveQuery q;
+            q.at = UtcTime{std::chrono::seconds{t}};
+            q.open_horizon = std::chrono::hours{h};
+            const auto truth = active_ids(notices, q);
+            std::vector<Notice> from_store;
+            for (const auto& r : st.in_force(q.at, q.open_horizon)) {
+                from_store.push_back(notice_from_record(ojson::parse(r.event), ojson::parse(r.facts)));
+            }
+            read += from_store.size();
+            CAPTURE(format_rfc3339(q.at));
+            CAPTURE(h);
+            CHECK(active_ids(from_store, q) == truth);
+            ++asked;
+            if (!truth.empty()) ++found;
+        }
+    }
+    CHECK(asked > 150);
+    CHECK(found > asked / 4);           // the times asked find notices in force
+    CHECK(read < asked * notices.size() / 4);  // and the index reads a fraction of the store
+    // Since: what changed at or after a time, with what it is linked with (not shown).
+    const auto since = st.seen_since(parse_time("2027-03-01T04:00:00Z", "UTC"));
+    std::size_t shown = 0;
+    for (const auto& r : since) {
+        if (r.shown) ++shown;
+    }
+    CHECK(shown == notices.size() - 240);
+    CHECK(since.size() >= shown);
+    CHECK(st.seen_since(std::nullopt).size() == notices.size());
+}
+
+TEST_CASE("store: a version 1 store is migrated, its notices indexed from their records") {
+    TempDir d;
+    const auto path = d.path / "v1.db";
+    const Notice n = generated_notices(5, 1).front();
+    std::string record = json_line(to_json(n));
+    for (std::size_t i = record.find('\''); i != std::string::npos; i = record.find('\'', i + 2)) record.insert(i, 1, '\'');
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        const std::string sql =
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('schema', '1');"
+            "CREATE TABLE notices (source TEXT NOT NULL, source_id TEXT NOT NULL, first_seen TEXT NOT NULL,"
+            " last_seen TEXT NOT NULL, hash TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (source, source_id));"
+            "INSERT INTO notices VALUES ('s', 'a', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', 'h', '" +
+            record + "');";
+        REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto st = NoticeStore::open(path, false);
+    REQUIRE(st.notice("s", "a").has_value());
+    CHECK(st.notice("s", "a")->changed == "2026-02-01T00:00:00Z");  // the last sighting: --since misses nothing
+    const auto spans = notice_force_spans(n);
+    REQUIRE(!spans.empty());
+    const auto& sp = spans.front().start ? spans.front() : spans.back();
+    REQUIRE(sp.start.has_value());
+    const auto records = st.in_force(*sp.start, std::chrono::hours{72});
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].source_id == "a");
+    CHECK(st.seen_since(parse_time("2026-01-15T00:00:00Z", "UTC")).size() == 1);
+    CHECK(st.seen_since(parse_time("2026-03-01T00:00:00Z", "UTC")).empty());
+    CHECK_THROWS_AS((void)NoticeStore::open(d.path / "none.db", false), io_error);
 }

@@ -1971,7 +1971,8 @@ bool notice_in_force(Notice& n, const ActiveQuery& q) {
         return true;
     };
     const bool either = q.procedures == q.outages;  // neither or both flags: anything
-    const std::string want = canonical_system(q.system);
+    // Only a --system asks the registry (loading it costs more than the query on a store).
+    const std::string want = q.system.empty() ? std::string() : canonical_system(q.system);
     auto concerns = [&](std::string_view id) { return q.system.empty() || id == want; };
     bool found = false;
     if ((either || q.outages) &&

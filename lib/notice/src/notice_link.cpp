@@ -16,6 +16,17 @@ std::string notice_window_key(const Notice& n) {
     return fmt::format("{}|{}|{}", n.country, n.systems.front(), n.window.start->time_since_epoch().count());
 }
 
+std::vector<std::string> notice_link_keys(const Notice& n) {
+    std::vector<std::string> keys;
+    for (const auto& p : n.procedures) {
+        if (p.call.empty()) continue;
+        std::string k = "call " + p.call;
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));
+    }
+    if (std::string w = notice_window_key(n); !w.empty()) keys.push_back("window " + w);
+    return keys;
+}
+
 std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
     std::vector<Superseded> out;
     const std::size_t order = order_++;

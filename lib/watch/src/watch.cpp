@@ -11,6 +11,7 @@
 #include "bcp/core/text_fold.hpp"
 #include "bcp/notice/notice.hpp"
 #include "bcp/notice/notice_email.hpp"
+#include "bcp/notice/notice_record.hpp"
 #include "bcp/notice/notice_statuspage.hpp"
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
@@ -306,14 +307,17 @@ WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, co
                 const ojson event = to_json(n);
                 const std::string hash = compared_hash(event);
                 const auto prev = store.notice(s.id, sid);
-                StoredNotice stored{hash, json_line(event), prev ? prev->first_seen : at, at};
+                StoredNotice stored{hash, json_line(event), prev ? prev->first_seen : at, at,
+                                    json_line(notice_facts(n)), at};
+                const NoticeIndex index = notice_index(n);
                 if (prev && prev->hash == hash) {
-                    store.put_notice(s.id, sid, stored);
+                    stored.changed = prev->changed;
+                    store.put_notice(s.id, sid, stored, &index);
                     continue;
                 }
                 const ojson previous = prev ? parse_ordered_json(prev->event) : ojson();
                 const NoticeChange ch = compare_notices(previous, event);
-                store.put_notice(s.id, sid, stored);
+                store.put_notice(s.id, sid, stored, &index);
                 if (ch.kind.empty()) continue;
                 ojson line{{"change", ch.kind}, {"source", s.id}, {"source_id", sid}, {"at", at},
                            {"notice", event},   {"previous", previous}, {"diff", ch.diff}};

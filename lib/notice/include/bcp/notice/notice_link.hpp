@@ -60,4 +60,8 @@ private:
 // notice without country and system.
 [[nodiscard]] std::string notice_window_key(const Notice& n);
 
+// Every key the linker files a notice under: "call N04853" per call number, "window KEY" for its
+// window (notice_window_key). Two notices can change each other's state only if they share one.
+[[nodiscard]] std::vector<std::string> notice_link_keys(const Notice& n);
+
 }  // namespace bcp

@@ -15,7 +15,7 @@
 
 #include "bcp/core/time.hpp"
 #include "bcp/watch/source.hpp"
-#include "bcp/watch/store.hpp"
+#include "bcp/store/store.hpp"
 
 namespace bcp {
 

@@ -4,6 +4,7 @@
 // the changes reported, numbered, each marked once written out.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -13,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "bcp/core/time.hpp"
+#include "bcp/notice/notice.hpp"
+#include "bcp/notice/notice_record.hpp"
 #include "bcp/sqlite/sqlite.hpp"
 
 namespace bcp {
@@ -29,6 +33,22 @@ struct StoredNotice {
     std::string hash;
     std::string event;  // the notice's JSON record
     std::string first_seen, last_seen;
+    std::string facts;    // notice_facts(), as JSON
+    std::string changed;  // when what it says last changed (first_seen when never); empty: last_seen
+};
+
+// What the store indexes of a notice to answer "in force at T" without reading every record.
+struct NoticeIndex {
+    std::vector<ForceSpan> spans;
+    std::vector<std::string> keys;  // notice_link_keys
+};
+[[nodiscard]] NoticeIndex notice_index(const Notice& n);
+
+// A notice as bcp-notice reads it back (notice_from_record).
+struct StoredRecord {
+    std::string source, source_id;
+    std::string event, facts;
+    bool shown = true;  // asked for; false: read only because it is linked with one that is
 };
 
 struct StoredChange {
@@ -50,13 +70,23 @@ public:
     // Everything a source's poll changes, in one transaction: `body` runs inside it.
     void transaction(const std::function<void()>& body);
     void put_source(std::string_view id, const SourceState& s);
-    void put_notice(std::string_view source, std::string_view source_id, const StoredNotice& n);
+    // `index` null: what the notice says did not change, its index stands.
+    void put_notice(std::string_view source, std::string_view source_id, const StoredNotice& n,
+                    const NoticeIndex* index);
     // Records a change to report; its seq is its position in the store's history.
     std::int64_t add_change(std::string_view line_without_seq);
 
     // The changes recorded but not yet marked written, oldest first.
     [[nodiscard]] std::vector<StoredChange> unwritten();
     void mark_written(std::int64_t seq);
+
+    // The notices that may be in force at `at` (open periods for `horizon` after their last
+    // word), with every notice linked with them: what `active --from-store` reads, in the order
+    // first seen. notice_in_force decides which are.
+    [[nodiscard]] std::vector<StoredRecord> in_force(UtcTime at, std::chrono::hours horizon);
+    // The notices first seen or changed at or after `since` (all when none), shown, with the
+    // notices linked with them, not shown; in the order first seen.
+    [[nodiscard]] std::vector<StoredRecord> seen_since(const std::optional<UtcTime>& since);
 
 private:
     struct Impl;
