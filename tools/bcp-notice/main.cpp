@@ -47,17 +47,23 @@ int main(int argc, char** argv) try {
                         "(RFC 3339; default $BCPKIT_NOW or now)");
         sub->add_option("--max-line", o.max_line, "Longest line or document accepted, in bytes")
             ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+        sub->add_flag("--from-store", o.from_store,
+                      "Read the notices `bcp-notice watch` stored instead of files (see --store)");
+        sub->add_option("--store", o.store, "The watch's store (default $XDG_STATE_HOME/bcpkit/notices.db)");
         sub->add_option("FILE", o.files, "Input files; none or - reads stdin");
     };
     // The default subcommand's options also work without naming it.
     add_common(&app);
     app.add_option("--format", o.format, "Output format")
         ->check(CLI::IsMember({"jsonl", "text", "ics"}));
+    app.add_option("--since", o.since, "With --from-store: only notices first seen or changed since (RFC 3339)");
 
     auto* parse = app.add_subcommand("parse", "Notices as JSON Lines, a summary or a calendar (default)");
     add_common(parse);
     parse->add_option("--format", o.format, "Output format: jsonl, text or ics (RFC 5545)")
         ->check(CLI::IsMember({"jsonl", "text", "ics"}));
+    parse->add_option("--since", o.since,
+                      "With --from-store: only notices first seen or changed since this time (RFC 3339)");
 
     auto* active = app.add_subcommand("active", "Outages and procedures in force at a time; exit 1 if none");
     add_common(active);

@@ -18,10 +18,12 @@
 #include "bcp/notice/notice.hpp"
 #include "bcp/notice/notice_email.hpp"
 #include "bcp/notice/notice_link.hpp"
+#include "bcp/notice/notice_record.hpp"
 #include "bcp/notice/notice_statuspage.hpp"
 #include "bcp/registry/country.hpp"
 #include "bcp/registry/knowledge.hpp"
 #include "bcp/registry/systems.hpp"
+#include "bcp/store/store.hpp"
 
 namespace bcp::notice_tool {
 namespace {
@@ -91,11 +93,9 @@ UtcTime active_time(const Options& o) {
         throw usage_error(fmt::format("--tz '{}' is not an IANA time zone (e.g. Europe/Brussels)", o.zone));
     }
     if (o.at.empty() || o.at == "now") return bcp::now();
+    if (!parse_time(o.at, "UTC")) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
     // An offset is present when the reading does not depend on the zone.
-    const auto in_utc = parse_time(o.at, "UTC");
-    const auto elsewhere = parse_time(o.at, "Pacific/Kiritimati");
-    if (!in_utc) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
-    if (elsewhere && *elsewhere == *in_utc) return *in_utc;
+    if (const auto t = parse_absolute_time(o.at)) return *t;
     if (o.zone.empty()) {
         throw usage_error(fmt::format("--at '{}' has no UTC offset: add one ({}Z, {}+01:00) or "
                                       "give --tz ZONE",
@@ -197,6 +197,18 @@ public:
         }
     }
 
+    // A notice read back from the watch's store; one not shown is linked, never printed (a
+    // calendar still takes the final state it carries for a shown notice's call or window).
+    void stored(Notice n, bool shown) {
+        if (!shown && o_.format != "ics" && o_.command != Command::active) {
+            (void)linker_.link(n);
+            return;
+        }
+        emit(std::move(n));
+    }
+
+    [[nodiscard]] const ActiveQuery& query() const noexcept { return query_; }
+
     int finish() {
         if (o_.command == Command::active) {
             for (const auto& n : held_) print(n);
@@ -269,6 +281,42 @@ private:
     std::vector<NoticeEvent> events_;
 };
 
+// --from-store: the notices come from the watch's store (read-only; it must exist), as
+// notice_from_record reads them back: for `active` those that may be in force at the time, with
+// the notices linked with them; for `parse` those first seen or changed since --since (all
+// without it), with the notices linked with them, linked but not printed.
+void read_store(const Options& o, Runner& runner) {
+    if (!o.files.empty()) throw usage_error("--from-store reads no files: give either FILE or --from-store");
+    if (o.input != "auto" || !o.reference_time.empty()) {
+        throw usage_error("--input and --reference-time apply to files, not to --from-store");
+    }
+    if (o.command == Command::active && !o.since.empty()) throw usage_error("--since goes with parse, not with active");
+    std::optional<UtcTime> since;
+    if (!o.since.empty()) {
+        since = parse_absolute_time(o.since);
+        if (!since) {
+            throw usage_error(fmt::format("--since '{}' is not an RFC 3339 time with an offset "
+                                          "(e.g. 2027-03-01T00:00:00Z)",
+                                          o.since));
+        }
+    }
+    const std::filesystem::path path = o.store.empty() ? default_store_path() : std::filesystem::path(o.store);
+    auto store = NoticeStore::open(path, false);
+    const auto records = o.command == Command::active
+                             ? store.in_force(runner.query().at, runner.query().open_horizon)
+                             : store.seen_since(since);
+    for (const auto& r : records) {
+        Notice n;
+        try {
+            n = notice_from_record(parse_ordered_json(r.event), parse_ordered_json(r.facts));
+        } catch (const data_error& e) {
+            throw data_error(e.kind(), fmt::format("notice {} of source '{}': {}", r.source_id, r.source, e.what()),
+                             path.string());
+        }
+        runner.stored(std::move(n), r.shown);
+    }
+}
+
 }  // namespace
 
 // The profiles in use, one a line.
@@ -315,6 +363,11 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
         if (o.command == Command::lint) return run_lint(o, output);
         if (o.command == Command::active && o.format == "ics") throw usage_error("active has no --format ics");
         Runner runner(o, output);
+        if (o.from_store) {
+            read_store(o, runner);
+            return runner.finish();
+        }
+        if (!o.store.empty() || !o.since.empty()) throw usage_error("--store and --since go with --from-store");
         std::vector<std::string> files = o.files;
         if (files.empty()) files.emplace_back("-");
         for (const auto& name : files) {

@@ -25,6 +25,9 @@ struct Options {
     bool include_stale = false;    // active: use windows flagged stale-date
     std::vector<std::string> files;  // lint: the data directory to check (default: the one in use)
     bool errors_json = false;
+    bool from_store = false;       // read the watch's store instead of files
+    std::string store;             // --store: the store's path (empty: the default)
+    std::string since;             // parse --from-store --since: RFC 3339
     // Longest line (and largest e-mail or JSON document) accepted, in bytes.
     std::size_t max_line = std::size_t{16} << 20;
 };

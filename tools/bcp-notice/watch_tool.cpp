@@ -9,7 +9,7 @@
 #include "bcp/core/json_text.hpp"
 #include "bcp/core/time.hpp"
 #include "bcp/watch/source.hpp"
-#include "bcp/watch/store.hpp"
+#include "bcp/store/store.hpp"
 #include "bcp/watch/watch.hpp"
 
 namespace bcp::watch_tool {
