@@ -1946,17 +1946,21 @@ std::vector<NoticeEvent> notice_events(const Notice& n) {
     return out;
 }
 
+std::optional<UtcTime> notice_last_word(const Notice& n) {
+    std::optional<UtcTime> last = n.posted_at;
+    for (const auto& u : n.updates) {
+        if (u.at && (!last || *u.at > *last)) last = u.at;
+    }
+    return last;
+}
+
 bool notice_in_force(Notice& n, const ActiveQuery& q) {
     if (n.cancelled) return false;
     if (!q.country.empty() && lower_ascii(q.country) != lower_ascii(n.country)) return false;
     const bool stale = std::any_of(n.warnings.begin(), n.warnings.end(),
                                    [](const NoticeWarning& w) { return w.code == "stale-date"; });
     if (stale && !q.include_stale) return false;
-    // The notice's last word: its latest dated update, else its posting time.
-    std::optional<UtcTime> last_word = n.posted_at;
-    for (const auto& u : n.updates) {
-        if (u.at && (!last_word || *u.at > *last_word)) last_word = u.at;
-    }
+    const std::optional<UtcTime> last_word = notice_last_word(n);
     std::optional<UtcTime> open_until;  // the horizon of an open window counted in force
     auto in = [&](const std::optional<UtcTime>& s, const std::optional<UtcTime>& e) {
         if (!s || q.at < *s) return false;

@@ -172,10 +172,7 @@ Notice notice_from_record(const ojson& r, const ojson& facts) {
 }
 
 std::vector<ForceSpan> notice_force_spans(const Notice& n) {
-    std::optional<UtcTime> last_word = n.posted_at;
-    for (const auto& u : n.updates) {
-        if (u.at && (!last_word || *u.at > *last_word)) last_word = u.at;
-    }
+    const std::optional<UtcTime> last_word = notice_last_word(n);
     auto span = [&](const std::optional<UtcTime>& s, const std::optional<UtcTime>& e) {
         return ForceSpan{s, e, s && (!last_word || *s > *last_word) ? s : last_word};
     };

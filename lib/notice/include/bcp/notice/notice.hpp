@@ -230,6 +230,10 @@ struct ActiveQuery {
     bool include_stale = false;  // use windows the parser flagged stale-date
 };
 
+// The notice's last word: its latest dated update, else its posting time (none when neither
+// is dated). An open window stays in force for the horizon after it (notice_in_force).
+[[nodiscard]] std::optional<UtcTime> notice_last_word(const Notice& notice);
+
 // Whether the notice (or one of its procedures) is in force for the query. An open-ended
 // window counted in force adds the warning `open-window` to the notice, with the horizon.
 [[nodiscard]] bool notice_in_force(Notice& notice, const ActiveQuery& query);
