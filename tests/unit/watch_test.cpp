@@ -17,6 +17,8 @@
 #include "bcp/notice/notice_record.hpp"
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
+#include "bcp/watch/govuk.hpp"
+#include "bcp/registry/knowledge.hpp"
 #include "bcp/watch/source.hpp"
 #include "bcp/store/store.hpp"
 #include "bcp/watch/watch.hpp"
@@ -75,6 +77,19 @@ path = "/var/mail/x"
             "url = \"https://y/f\"\n",
             "used twice");
     refused("x = 1\n", "no [[source]]");
+    refused("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://x/f\"\nauthority = \"zz\"\n", "authority 'zz' is not a profile");
+    refused("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://x/f\"\nlinks = [\"https://x/*\"]\n", "only for kind html");
+    refused("[[source]]\nid = \"a\"\nkind = \"html\"\nurl = \"https://x/f\"\nlinks = [\"x/*\"]\n", "http or https URL patterns");
+    refused("[[source]]\nid = \"a\"\nkind = \"html\"\nurl = \"https://x/f\"\ntimeout = 301\n", "1 to 300");
+    {
+        const auto h = load_sources(write(d, "h.toml", "[[source]]\nid = \"a\"\nkind = \"html\"\nurl = \"https://x/l/\"\n"
+                                                        "links = [\"https://x/l/*\"]\ntimeout = 5\n"));
+        REQUIRE(h.size() == 1);
+        CHECK(h[0].kind == SourceKind::html);
+        CHECK(h[0].links == std::vector<std::string>{"https://x/l/*"});
+        CHECK(h[0].timeout == std::chrono::seconds(5));
+        CHECK(parse_source_arg("govuk=https://www.gov.uk/x").kind == SourceKind::govuk);
+    }
     CHECK(parse_source_arg("rss=https://x/feed.xml").kind == SourceKind::rss);
     // The shipped example parses, its mailbox path under the home directory.
     const char* data = std::getenv("BCPKIT_DATA_DIR");
@@ -126,6 +141,84 @@ TEST_CASE("HTML text: paragraphs apart, items as lines, scripts and styles dropp
     CHECK(html_text("<html><head><style>p{}</style><title>T</title></head><body><p>DMS&nbsp;is   down</p>"
                     "<ul><li>Import</li><li>Export</li></ul><script>alert(1)</script></body></html>") ==
           "T\n\nDMS\u00a0is down\n\nImport\nExport");
+}
+
+TEST_CASE("link patterns: '*' is a run of one or more characters") {
+    CHECK(link_matches("https://nh.douane.nl/status-berichten/*", "https://nh.douane.nl/status-berichten/onderhoud-dms"));
+    CHECK_FALSE(link_matches("https://nh.douane.nl/status-berichten/*", "https://nh.douane.nl/status-berichten/"));
+    CHECK_FALSE(link_matches("https://nh.douane.nl/status-berichten/*", "https://nh.douane.nl/over-ons"));
+    CHECK(link_matches("https://*/news/*.html", "https://a.example/news/x/y.html"));
+    CHECK_FALSE(link_matches("https://*/news/*.html", "https://a.example/news/.html"));
+    CHECK_FALSE(link_matches("https://*/news/*.html", "https://a.example/news/x.htm"));
+    CHECK(link_matches("https://x/a", "https://x/a"));
+    CHECK_FALSE(link_matches("https://x/a", "https://x/ab"));
+    CHECK(link_matches("*a*a", "xaba"));
+    CHECK_FALSE(link_matches("*", ""));
+    // The shipped profiles' patterns load; the Dutch helpdesk's match its messages.
+    const AuthorityProfile* nl = Knowledge::get().authority("nl");
+    REQUIRE(nl != nullptr);
+    REQUIRE_FALSE(nl->links.empty());
+    CHECK(std::any_of(nl->links.begin(), nl->links.end(), [](const LinkPattern& l) {
+        return link_matches(l.pattern, "https://nh.douane.nl/en/status-messages/scheduled-maintenance-customs-e-commerce-deco-5");
+    }));
+}
+
+TEST_CASE("HTML pages: the main content, its heading, its date and its links resolved") {
+    const HtmlPage p = read_html_page(R"(<html><head><title>Site | Storing</title><base href="/nl/">
+<meta property="article:modified_time" content="2027-03-02T10:00:00+01:00"></head>
+<body><header>Logo DMS</header><nav><a href="/">Home</a></nav>
+<main><h1>Storing AGS</h1><p>AGS is niet beschikbaar.</p><aside>Zie ook NCTS</aside>
+<ul><li><a href="bericht/1#top">Eén</a></li><li><a href="https://other.example/x">Twee</a></li>
+<li><a href="mailto:a@b">mail</a></li><li><a href="bericht/1">Eén again</a></li></ul></main>
+<footer>Cookies</footer></body></html>)",
+                                      "https://site.example/a/b.html");
+    CHECK(p.title == "Storing AGS");
+    CHECK(p.text.find("AGS is niet beschikbaar.") != std::string::npos);
+    CHECK(p.text.find("Logo") == std::string::npos);
+    CHECK(p.text.find("NCTS") == std::string::npos);
+    CHECK(p.text.find("Cookies") == std::string::npos);
+    CHECK(p.published == parse_time("2027-03-02T09:00:00Z", "UTC"));
+    REQUIRE(p.links.size() == 3);  // once each, http(s) only, fragments dropped
+    CHECK(p.links[0].url == "https://site.example/");
+    CHECK(p.links[1].url == "https://site.example/nl/bericht/1");
+    CHECK(p.links[1].text == "Eén");
+    CHECK(p.links[2].url == "https://other.example/x");
+    // Without <main>: the body without its header, navigation and footer; the <title> when
+    // there is no heading; a <time> for the date.
+    const HtmlPage q = read_html_page("<title>NCTS down</title><body><nav>Menu</nav><p><time datetime=\"2027-03-01T08:00:00Z\">1 March</time> NCTS</p>"
+                                      "<footer>x</footer>", "http://h/");
+    CHECK(q.title == "NCTS down");
+    CHECK(q.text == "1 March NCTS");
+    CHECK(q.published == parse_time("2027-03-01T08:00:00Z", "UTC"));
+    CHECK(read_html_page("", "http://h/").text.empty());
+}
+
+TEST_CASE("GOV.UK Content API: a page, a collection's documents, bad JSON refused") {
+    CHECK(govuk_api_url("https://www.gov.uk/government/news/x") == "https://www.gov.uk/api/content/government/news/x");
+    CHECK(govuk_api_url("https://www.gov.uk/api/content/x") == "https://www.gov.uk/api/content/x");
+    CHECK(govuk_api_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080/api/content/");
+    CHECK(url_origin("https://www.gov.uk/a/b") == "https://www.gov.uk");
+    const GovukContent page = read_govuk(R"({"base_path":"/cds","content_id":"c1","title":"CDS outage",
+        "description":"Service availability","public_updated_at":"2027-03-01T09:00:00.000+00:00",
+        "details":{"body":"<p>CDS is <strong>unavailable</strong>.</p>","parts":[{"title":"Part 2","body":"<p>Use NES.</p>"}]}})",
+                                         "https://www.gov.uk");
+    CHECK(page.id == "c1");
+    CHECK(page.title == "CDS outage");
+    CHECK(page.text == "Service availability\n\nCDS is unavailable.\n\nPart 2\n\nUse NES.");
+    CHECK(page.published == parse_time("2027-03-01T09:00:00Z", "UTC"));
+    CHECK(page.documents.empty());
+    const GovukContent coll = read_govuk(R"({"base_path":"/av","title":"Availability","links":{"documents":[
+        {"api_path":"/api/content/a","title":"A","public_updated_at":"2027-03-01T09:00:00Z"},
+        {"api_url":"https://elsewhere/x","title":"no api_path"},
+        {"api_path":"/api/content/b","title":"B"}]}})",
+                                         "http://127.0.0.1:1");
+    REQUIRE(coll.documents.size() == 2);
+    CHECK(coll.documents[0].api_url == "http://127.0.0.1:1/api/content/a");
+    CHECK(coll.documents[0].public_updated_at == "2027-03-01T09:00:00Z");
+    CHECK(coll.documents[1].title == "B");
+    CHECK_THROWS_AS((void)read_govuk("{\"x\":1}", "https://www.gov.uk"), data_error);
+    CHECK_THROWS_AS((void)read_govuk("[1,", "https://www.gov.uk"), data_error);
+    CHECK_THROWS_AS((void)read_govuk("{\"title\":1e999}", "https://www.gov.uk"), data_error);
 }
 
 TEST_CASE("changes: the most telling kind, with a field diff") {

@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 for the watch tests: routes set by the test (body, status,
-headers, a redirect), ETags computed from the body with 304 on If-None-Match, and a log of the
+headers, a redirect, a delay), ETags computed from the body with 304 on If-None-Match, and a log of the
 requests it answered. Written for these tests; the documents it serves are the tests' own."""
-import hashlib, http.server, ssl, threading
+import hashlib, http.server, ssl, threading, time
 
 
 class Server:
@@ -24,6 +24,8 @@ class Server:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if r.get("delay"):  # a server that answers too late
+                    time.sleep(r["delay"])
                 body = r.get("body", b"")
                 status = r.get("status", 200)
                 etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]

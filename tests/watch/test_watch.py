@@ -19,8 +19,8 @@ def check(ok, what):
         failures.append(what)
 
 
-def watch(*args, store="w.db", timeout=60):
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "BCPKIT_DATA_DIR": DATA,
+def watch(*args, store="w.db", timeout=60, data=DATA):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "BCPKIT_DATA_DIR": data,
            "XDG_CONFIG_HOME": os.path.join(work, "config"), "XDG_STATE_HOME": os.path.join(work, "state")}
     r = subprocess.run([os.path.join(BIN, "bcp-notice"), "watch", "--store", os.path.join(work, store), *args],
                        capture_output=True, text=True, env=env, timeout=timeout)
@@ -210,6 +210,105 @@ for at in times:
 check(same == len(times) * 3, f"active --from-store answers as active over the files ({same} of {len(times) * 3})")
 check(in_force > len(times), f"the times asked find notices in force ({in_force})")
 
+# 7f. GOV.UK through the Content API, and web pages: one page as a notice, a listing whose
+# links are notices (the source's patterns, then an authority profile's), each linked page read
+# with conditional requests; a timeout.
+def govuk_item(path, title, body, updated, documents=None):
+    j = {"base_path": path, "content_id": "cid" + path.replace("/", "-"), "title": title,
+         "description": "Service availability", "public_updated_at": updated, "document_type": "detailed_guide",
+         "details": {"body": body, "change_history": [{"public_timestamp": updated, "note": "First published."}]}}
+    if documents is not None:
+        j["document_type"] = "document_collection"
+        j["links"] = {"documents": [{"api_path": "/api/content" + p, "base_path": p, "title": t,
+                                     "public_updated_at": u} for p, t, u in documents]}
+    return json.dumps(j).encode()
+cds1 = ("<p>HMRC: CDS will be unavailable from 18:00 on 6 March 2027 to 06:00 on 7 March 2027 "
+        "for planned maintenance.</p>")
+srv.routes["/api/content/cds-outage"] = {"body": govuk_item("/cds-outage", "CDS planned maintenance", cds1,
+                                                            "2027-03-01T09:00:00+00:00")}
+srv.routes["/api/content/gvms-outage"] = {"body": govuk_item("/gvms-outage", "GVMS issue",
+    "<p>HMRC: GVMS is unavailable since 08:00 on 5 March 2027.</p>", "2027-03-05T08:30:00+00:00")}
+coll = [("/cds-outage", "CDS planned maintenance", "2027-03-01T09:00:00+00:00"),
+        ("/gvms-outage", "GVMS issue", "2027-03-05T08:30:00+00:00")]
+srv.routes["/api/content/availability"] = {"body": govuk_item("/availability", "HMRC service availability", "", 
+                                                              "2027-03-05T08:30:00+00:00", coll)}
+r = watch("--source", "govuk=" + srv.url + "/cds-outage", store="g.db")
+check(r.returncode == 0 and len(r.changes) == 1 and r.changes[0]["notice"]["window"]["start"] == "2027-03-06T18:00:00Z"
+      and r.changes[0]["notice"]["country"] == "GB", f"govuk page: one notice, from the API address ({r.stdout}{r.stderr})")
+check(srv.requests("/api/content/cds-outage"), "govuk: the page was asked at /api/content/<path>")
+r = watch("--source", "govuk=" + srv.url + "/availability", store="g2.db")
+ids = sorted(c["source_id"] for c in r.changes)
+check(r.returncode == 0 and ids == ["cid-cds-outage", "cid-gvms-outage"], f"govuk collection: each document a notice ({ids})")
+n = len(srv.requests("/api/content/cds-outage"))
+srv.routes["/api/content/gvms-outage"]["body"] = govuk_item("/gvms-outage", "GVMS issue resolved",
+    "<p>HMRC: GVMS was unavailable from 08:00 to 11:00 on 5 March 2027. The issue is resolved.</p>",
+    "2027-03-05T11:05:00+00:00")
+srv.routes["/api/content/availability"]["body"] = govuk_item("/availability", "HMRC service availability", "",
+    "2027-03-05T11:05:00+00:00", [coll[0], ("/gvms-outage", "GVMS issue resolved", "2027-03-05T11:05:00+00:00")])
+r = watch("--source", "govuk=" + srv.url + "/availability", "--force", store="g2.db")
+check([c["source_id"] for c in r.changes] == ["cid-gvms-outage"], f"govuk collection: the updated document is the change ({r.stdout})")
+check(len(srv.requests("/api/content/cds-outage")) == n, "govuk collection: an unchanged document is not asked again")
+
+# Profiles of our own in a copy of the data directory: a platform with [[links]] to a listing
+# on the test server, and a national authority that lists none.
+import shutil
+data2 = os.path.join(work, "data2")
+shutil.copytree(DATA, data2)
+open(os.path.join(data2, "authorities", "testnh.toml"), "w").write(
+    'id = "testnh"\nkind = "vendor"\ncountry = "NL"\nname = "Test helpdesk"\nzone = "Europe/Amsterdam"\n'
+    'languages = ["nl"]\nnames = []\ndomains = []\nboilerplate = []\ncalls = []\ntickets = []\ncodes = []\n'
+    f'unnamed_systems = []\n[[links]]\npattern = "{srv.url}/nh/bericht/*"\nsource = "t-1"\n'
+    '[[sources]]\nid = "t-1"\npublisher = "bcpkit tests"\ntitle = "A listing of our own"\n'
+    'url = "https://example.invalid/"\ndate = "2026-12-03"\n')
+open(os.path.join(data2, "authorities", "testnl.toml"), "w").write(
+    'id = "testnl"\nkind = "authority"\ncountry = "NL"\nname = "Test customs"\nzone = "Europe/Amsterdam"\n'
+    'languages = ["nl"]\nnames = []\ndomains = []\nboilerplate = []\ncalls = []\ntickets = []\ncodes = []\n'
+    'unnamed_systems = []\n[[sources]]\nid = "t-1"\npublisher = "bcpkit tests"\ntitle = "A page of our own"\n'
+    'url = "https://example.invalid/"\ndate = "2026-12-03"\n')
+page = ('<html><head><title>Status | Douane</title><meta property="article:published_time" content="2027-03-02T10:00:00+01:00">'
+        '</head><body><nav><a href="/">Home</a> DMS NCTS AES menu</nav><main><h1>{t}</h1><p>{b}</p></main>'
+        '<footer>Cookies AGS</footer></body></html>')
+srv.routes["/nh/status"] = {"body": page.format(t="Onderhoud DMS", b="Van zaterdag 06-03-2027 18:00 tot zaterdag "
+    "06-03-2027 22:00 (CET) is DMS van de Douane niet beschikbaar.").encode(), "headers": {"Content-Type": "text/html; charset=utf-8"}}
+r = watch("--source", "html=" + srv.url + "/nh/status", store="h.db")
+ev = r.changes[0]["notice"] if r.changes else {}
+check(r.returncode == 0 and ev.get("title") == "Onderhoud DMS" and ev.get("systems") == ["DMS"],
+      f"html page: the main content is the notice, the menu and footer are not ({ev.get('title')}, {ev.get('systems')})")
+check(ev.get("country") is None, f"html page: 'de Douane' alone tells no country ({ev.get('country')})")
+cfg = os.path.join(work, "html.toml")
+open(cfg, "w").write(f'[[source]]\nid = "nh1"\nkind = "html"\nurl = "{srv.url}/nh/status"\nauthority = "testnl"\n')
+r = watch("--sources", cfg, store="h2.db", data=data2)
+ev2 = r.changes[0]["notice"] if r.changes else {}
+check(ev2.get("country") == "NL" and "source speaks for testnl" in ev2.get("evidence", {}).get("country", ""),
+      f"html page of a source speaking for nl: country NL, with that evidence ({ev2.get('country')}, {ev2.get('evidence')}{r.stderr})")
+check(ev.get("window", {}).get("start") == "2027-03-06T17:00:00Z", f"html page: its window ({ev.get('window')})")
+listing = ('<html><body><main><h1>Statusberichten</h1><ul>'
+           '<li><a href="/nh/bericht/dms-1">Onderhoud DMS</a></li><li><a href="bericht/ncts-2#top">Storing NCTS</a></li>'
+           '<li><a href="/nh/over-ons">Over ons</a></li><li><a href="/nh/bericht/weg">Verwijderd</a></li></ul></main></body></html>')
+srv.routes["/nh/"] = {"body": listing.encode()}
+srv.routes["/nh/bericht/dms-1"] = srv.routes["/nh/status"]
+srv.routes["/nh/bericht/ncts-2"] = {"body": page.format(t="Storing NCTS", b="Sinds 05-03-2027 09:00 (CET) is NCTS van de "
+    "Douane niet beschikbaar. U kunt gebruik maken van de noodprocedure.").encode()}
+srv.routes["/nh/over-ons"] = {"body": page.format(t="Over ons", b="Wie wij zijn").encode()}
+open(cfg, "w").write(f'[[source]]\nid = "nh"\nkind = "html"\nurl = "{srv.url}/nh/"\nlinks = ["{srv.url}/nh/bericht/*"]\n')
+r = watch("--sources", cfg, store="l.db")
+got = sorted(c["source_id"] for c in r.changes)
+check(r.returncode == 0 and got == [srv.url + "/nh/bericht/dms-1", srv.url + "/nh/bericht/ncts-2"],
+      f"html listing: the linked notices, resolved, not the other links; a gone page skipped ({got}: {r.stderr})")
+check(not srv.requests("/nh/over-ons"), "html listing: a link the pattern does not match is not fetched")
+r = watch("--sources", cfg, "--force", store="l.db")
+check(r.returncode == 1 and srv.requests("/nh/bericht/ncts-2")[-1].get("If-None-Match"),
+      f"html listing: unchanged, the linked pages are asked conditionally ({r.returncode})")
+open(cfg, "w").write(f'[[source]]\nid = "nh"\nkind = "html"\nurl = "{srv.url}/nh/"\nauthority = "testnh"\n')
+r = watch("--sources", cfg, store="l2.db", data=data2)
+check(sorted(c["source_id"] for c in r.changes) == got, f"html listing: the profile's link patterns ({r.stdout}{r.stderr})")
+srv.routes["/slow.xml"] = {"body": feed.encode("latin-1"), "delay": 4}
+open(cfg, "w").write(f'[[source]]\nid = "slow"\nkind = "rss"\nurl = "{srv.url}/slow.xml"\ntimeout = 1\n')
+t0 = time.monotonic()
+r = watch("--sources", cfg, store="to.db")
+check(r.returncode == 5 and "timed out" in r.stderr.lower() and time.monotonic() - t0 < 3.5,
+      f"a server slower than the timeout: a failure for now, in time ({r.stderr.strip()})")
+
 # 8. A second watch on the same store: exit 5 at once.
 import fcntl
 lock = open(os.path.join(work, "w.db.lock"), "a")
@@ -223,8 +322,13 @@ cfg = os.path.join(work, "bad.toml")
 open(cfg, "w").write('[[source]]\nid = "x"\nkind = "rss"\nurl = "https://u:secret@example.invalid/f.xml"\n')
 r = watch("--sources", cfg)
 check(r.returncode == 2 and "password" in r.stderr and "secret" not in r.stderr, f"password in a URL refused, not echoed ({r.stderr})")
-r = watch("--source", "html=" + srv.url + "/x")
+r = watch("--source", "imap=imap://127.0.0.1:9/INBOX")
 check(r.returncode == 2 and "not polled by this version" in r.stderr, f"an unsupported kind is a usage error ({r.stderr})")
+for body, what in (('authority = "xx"\n', "is not a profile"), ('links = ["https://a/*"]\n', "only for kind html"),
+                   ('timeout = 0\n', "timeout must be")):
+    open(cfg, "w").write('[[source]]\nid = "x"\nkind = "rss"\nurl = "https://example.invalid/f.xml"\n' + body)
+    r = watch("--sources", cfg)
+    check(r.returncode == 2 and what in r.stderr.splitlines()[0], f"a bad source entry: exit 2 ({r.stderr.strip()})")
 r = watch()
 check(r.returncode == 2 and "no sources file" in r.stderr, f"no sources file and no --source: exit 2 ({r.stderr})")
 

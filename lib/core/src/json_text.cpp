@@ -1,6 +1,7 @@
 // Escaping JSON strings fast: plain ASCII runs are copied in one append.
 #include "bcp/core/json_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bcp/core/error.hpp"
 #include "bcp/core/text_fold.hpp"
 
 namespace bcp {
@@ -121,6 +123,20 @@ nlohmann::json parse_json(std::string_view text) {
 nlohmann::ordered_json parse_ordered_json(std::string_view text) {
     reject_nul(text);
     return nlohmann::ordered_json::parse(text);
+}
+
+nlohmann::json parse_json_document(std::string_view text) {
+    try {
+        return parse_json(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // The line of the offending byte, so the error names a place in the file.
+        const std::size_t byte = std::min<std::size_t>(e.byte, text.size());
+        std::size_t line = 1;
+        for (std::size_t i = 0; i + 1 < byte; ++i) line += text[i] == '\n' ? 1u : 0u;
+        throw data_error("json", "malformed JSON: " + json_error_text(e.what()), {}, line);
+    } catch (const nlohmann::json::exception& e) {
+        throw data_error("json", "malformed JSON: " + json_error_text(e.what()));
+    }
 }
 
 bool accept_json(std::string_view text) {

@@ -1247,6 +1247,15 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
             n.country.clear();
         }
     }
+    if (n.country.empty() && !raw.source_authority.empty() &&
+        std::none_of(n.warnings.begin(), n.warnings.end(), [](const NoticeWarning& w) { return w.code == "country-ambiguous"; })) {
+        // The notice does not say; the source it came from speaks for a national authority.
+        if (const AuthorityProfile* a = know.authority(raw.source_authority); a != nullptr && a->kind == "authority") {
+            n.country = a->country;
+            if (n.authority.empty()) n.authority = a->id;
+            n.evidence.emplace_back("country", fmt::format("the source speaks for {} (its authority in sources.toml); the notice names no country", a->id));
+        }
+    }
     const AuthorityProfile* home = pub != nullptr && !pub->platform() ? pub : n.country.empty() ? nullptr : know.authority_of_country(n.country);
     const bool authority_system_named = std::any_of(n.systems.begin(), n.systems.end(), [&](const std::string& id) {
         return std::any_of(know.authorities().begin(), know.authorities().end(),

@@ -75,26 +75,7 @@ RawNotice incident(const json& o) {
 }  // namespace
 
 std::vector<RawNotice> read_statuspage(std::string_view text) {
-    json doc;
-    try {
-        doc = parse_json(text);
-    } catch (const json::parse_error& e) {
-        // The line of the offending byte, so the error names a place in the file.
-        const std::size_t byte = std::min<std::size_t>(e.byte, text.size());
-        std::size_t line = 1;
-        for (std::size_t i = 0; i + 1 < byte; ++i) line += text[i] == '\n' ? 1u : 0u;
-        std::string what = e.what();
-        const auto close = what.find("] ");
-        if (close != std::string::npos) what = what.substr(close + 2);
-        throw data_error("json", "malformed JSON: " + what, {}, line);
-    } catch (const json::exception& e) {
-        // A number beyond a double ("1e999") is out_of_range, not parse_error: bad data too
-        // (tests/bad-input, fuzz/regressions/statuspage/number-overflow.json).
-        std::string what = e.what();
-        const auto close = what.find("] ");
-        if (close != std::string::npos) what = what.substr(close + 2);
-        throw data_error("json", "malformed JSON: " + what);
-    }
+    const json doc = parse_json_document(text);
     std::vector<RawNotice> out;
     try {
         bool shaped = false;

@@ -593,7 +593,7 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
         auto doc = parse_file(r, path);
         if (!doc) continue;
         r.known_keys(*doc, {"id", "kind", "country", "name", "zone", "languages", "names", "domains", "boilerplate", "calls",
-                            "tickets", "codes", "unnamed_systems", "note", "systems", "subjects", "sources"}, "");
+                            "tickets", "codes", "unnamed_systems", "note", "systems", "subjects", "links", "sources"}, "");
         AuthorityProfile p;
         p.file = path.string();
         p.id = r.string(*doc, "id", true);
@@ -663,6 +663,24 @@ std::shared_ptr<const Knowledge> Knowledge::load(const std::filesystem::path& di
                 if (const auto* t = e.as_table()) {
                     p.subjects.push_back({r.string(*t, "kind", true), r.string(*t, "prefix", true), r.string(*t, "source", false)});
                 }
+            }
+        }
+        if (const auto* arr = doc->get_as<toml::array>("links")) {
+            for (const auto& e : *arr) {
+                const auto* t = e.as_table();
+                if (t == nullptr) {
+                    r.problem("[[links]] entries must be tables");
+                    continue;
+                }
+                r.known_keys(*t, {"pattern", "source", "note"}, " in [[links]]");
+                LinkPattern l{r.string(*t, "pattern", true), r.string(*t, "source", true)};
+                if (!l.pattern.empty() && l.pattern.rfind("https://", 0) != 0 && l.pattern.rfind("http://", 0) != 0) {
+                    r.problem(fmt::format("link pattern '{}' is not an http or https URL", l.pattern));
+                }
+                if (!l.source.empty() && std::none_of(p.sources.begin(), p.sources.end(), [&](const DataSource& d) { return d.id == l.source; })) {
+                    r.problem(fmt::format("link pattern '{}' cites source '{}', which the file does not list", l.pattern, l.source));
+                }
+                p.links.push_back(std::move(l));
             }
         }
         for (const auto& l : p.languages) {

@@ -3,10 +3,12 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -116,20 +118,22 @@ bool paragraph_element(const char* name) {
 
 bool line_element(const char* name) { return one_of(name, {"br", "li", "tr", "dt", "dd", "title", "caption"}); }
 
-void collect_text(const xmlNode* n, std::string& out) {
+// The text of `n` and its siblings, leaving out the elements named in `skip` (and scripts,
+// styles, templates).
+void collect_text(const xmlNode* n, std::string& out, std::initializer_list<const char*> skip = {}) {
     for (; n != nullptr; n = n->next) {
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
             if (n->content != nullptr) out += reinterpret_cast<const char*>(n->content);
         } else if (n->type == XML_ELEMENT_NODE) {
             const char* name = reinterpret_cast<const char*>(n->name);
             if (std::strcmp(name, "script") == 0 || std::strcmp(name, "style") == 0 ||
-                std::strcmp(name, "noscript") == 0 || std::strcmp(name, "template") == 0) {
+                std::strcmp(name, "noscript") == 0 || std::strcmp(name, "template") == 0 || one_of(name, skip)) {
                 continue;
             }
             const bool paragraph = paragraph_element(name);
             if (paragraph) out += "\n\n";
             else if (line_element(name)) out += '\n';
-            collect_text(n->children, out);
+            collect_text(n->children, out, skip);
             if (paragraph) out += "\n\n";
             if (std::strcmp(name, "td") == 0 || std::strcmp(name, "th") == 0) out += ' ';
         }
@@ -164,6 +168,36 @@ std::string tidy(const std::string& s) {
     return out;
 }
 
+Doc parse_html(std::string_view html, const std::string& charset) {
+    const int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
+                        HTML_PARSE_NOBLANKS;
+    return Doc(htmlReadMemory(html.data(), static_cast<int>(html.size()), "page.html",
+                              charset.empty() ? "UTF-8" : charset.c_str(), options));
+}
+
+// The first element, depth first, for which `pred` holds.
+template <class Pred>
+const xmlNode* find_element(const xmlNode* n, const Pred& pred) {
+    for (; n != nullptr; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (pred(n)) return n;
+        if (const xmlNode* f = find_element(n->children, pred)) return f;
+    }
+    return nullptr;
+}
+
+const xmlNode* find_named(const xmlNode* root, const char* name) {
+    return find_element(root, [&](const xmlNode* n) { return is(n, name); });
+}
+
+std::string resolve(const std::string& href, const std::string& base) {
+    xmlChar* u = xmlBuildURI(reinterpret_cast<const xmlChar*>(href.c_str()), reinterpret_cast<const xmlChar*>(base.c_str()));
+    std::string out = u != nullptr ? reinterpret_cast<const char*>(u) : "";
+    xmlFree(u);
+    if (const auto hash = out.find('#'); hash != std::string::npos) out.resize(hash);
+    return out;
+}
+
 }  // namespace
 
 std::vector<FeedItem> read_feed(std::string_view xml, const std::string& charset) {
@@ -194,14 +228,68 @@ std::vector<FeedItem> read_feed(std::string_view xml, const std::string& charset
 }
 
 std::string html_text(std::string_view html, const std::string& charset) {
-    const int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
-                        HTML_PARSE_NOBLANKS;
-    Doc doc(htmlReadMemory(html.data(), static_cast<int>(html.size()), "page.html",
-                           charset.empty() ? "UTF-8" : charset.c_str(), options));
+    const Doc doc = parse_html(html, charset);
     if (!doc) return {};
     std::string out;
     collect_text(xmlDocGetRootElement(doc.get()), out);
     return tidy(out);
+}
+
+HtmlPage read_html_page(std::string_view html, const std::string& base_url, const std::string& charset) {
+    HtmlPage page;
+    const Doc doc = parse_html(html, charset);
+    if (!doc) return page;
+    const xmlNode* root = xmlDocGetRootElement(doc.get());
+    std::string base = base_url;
+    if (const xmlNode* b = find_named(root, "base"); b != nullptr && !attribute(b, "href").empty()) {
+        base = resolve(attribute(b, "href"), base_url);
+    }
+    const xmlNode* main = find_named(root, "main");
+    if (main == nullptr) main = find_named(root, "article");
+    if (main == nullptr) main = find_element(root, [](const xmlNode* n) { return attribute(n, "role") == "main"; });
+    std::string text;
+    if (main != nullptr) {
+        collect_text(main->children, text, {"nav", "aside"});
+    } else if (const xmlNode* body = find_named(root, "body")) {
+        collect_text(body->children, text, {"nav", "header", "footer", "aside"});
+    } else {
+        collect_text(root, text);
+    }
+    page.text = tidy(text);
+    if (const xmlNode* h1 = find_named(main != nullptr ? main->children : root, "h1")) {
+        std::string t;
+        collect_text(h1->children, t);
+        page.title = tidy(t);
+    }
+    if (page.title.empty()) {
+        if (const xmlNode* t = find_named(root, "title")) page.title = tidy(content(t));
+    }
+    for (const char* key : {"article:modified_time", "article:published_time", "dcterms.modified", "DC.date"}) {
+        const xmlNode* m = find_element(root, [&](const xmlNode* n) {
+            return is(n, "meta") && (attribute(n, "property") == key || attribute(n, "name") == key);
+        });
+        if (m != nullptr) page.published = parse_time(attribute(m, "content"), "UTC");
+        if (page.published) break;
+    }
+    if (!page.published) {
+        if (const xmlNode* t = find_named(main != nullptr ? main->children : root, "time")) {
+            page.published = parse_time(attribute(t, "datetime"), "UTC");
+        }
+    }
+    std::set<std::string> seen;
+    (void)find_element(root, [&](const xmlNode* a) {
+        if (!is(a, "a")) return false;
+        const std::string href = attribute(a, "href");
+        if (href.empty()) return false;
+        std::string url = resolve(href, base);
+        if ((url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) && seen.insert(url).second) {
+            std::string t;
+            collect_text(a->children, t);
+            page.links.push_back({std::move(url), tidy(t)});
+        }
+        return false;  // every anchor, in document order
+    });
+    return page;
 }
 
 }  // namespace bcp

@@ -11,22 +11,25 @@
 
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
+#include "bcp/registry/knowledge.hpp"
 
 namespace bcp {
 namespace {
 
-constexpr std::array<std::pair<SourceKind, std::string_view>, 5> kinds{{
+constexpr std::array<std::pair<SourceKind, std::string_view>, 7> kinds{{
     {SourceKind::statuspage, "statuspage"},
     {SourceKind::rss, "rss"},
     {SourceKind::atom, "atom"},
+    {SourceKind::govuk, "govuk"},
+    {SourceKind::html, "html"},
     {SourceKind::maildir, "maildir"},
     {SourceKind::mbox, "mbox"},
 }};
 
 // Kinds a sources file may name that this version does not poll yet: refused by name.
-constexpr std::array<std::string_view, 3> later_kinds{"govuk", "html", "imap"};
+constexpr std::array<std::string_view, 1> later_kinds{"imap"};
 
-const std::string kinds_list = "statuspage, rss, atom, maildir, mbox";
+const std::string kinds_list = "statuspage, rss, atom, govuk, html, maildir, mbox";
 
 std::chrono::seconds parse_interval(const toml::node& n, const std::string& where) {
     std::int64_t secs = -1;
@@ -68,6 +71,40 @@ SourceKind kind_or_throw(std::string_view name, const std::string& where) {
     throw usage_error(fmt::format("{}: unknown kind '{}' (kinds: {})", where, name, kinds_list));
 }
 
+std::chrono::seconds parse_timeout(const toml::node& n, const std::string& where) {
+    const auto* i = n.as_integer();
+    if (i == nullptr || i->get() < 1 || i->get() > 300) {
+        throw usage_error(fmt::format("{}: timeout must be a number of seconds from 1 to 300", where));
+    }
+    return std::chrono::seconds(i->get());
+}
+
+std::vector<std::string> parse_links(const toml::node& n, const std::string& where) {
+    std::vector<std::string> out;
+    const auto* arr = n.as_array();
+    if (arr != nullptr) {
+        for (const auto& e : *arr) {
+            const auto* v = e.as_string();
+            if (v == nullptr || (v->get().rfind("https://", 0) != 0 && v->get().rfind("http://", 0) != 0)) {
+                out.clear();
+                break;
+            }
+            out.push_back(v->get());
+        }
+    }
+    if (out.empty()) throw usage_error(fmt::format("{}: links must be a list of http or https URL patterns", where));
+    return out;
+}
+
+void check_authority(const Source& s, const std::string& where) {
+    if (s.authority.empty()) return;
+    if (Knowledge::get().authority(s.authority) == nullptr) {
+        throw usage_error(fmt::format("{}: authority '{}' is not a profile of the data directory (bcp-notice "
+                                      "authorities lists them)",
+                                      where, s.authority));
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(SourceKind k) noexcept {
@@ -82,6 +119,27 @@ std::optional<SourceKind> parse_source_kind(std::string_view s) noexcept {
         if (name == s) return kind;
     }
     return std::nullopt;
+}
+
+bool link_matches(std::string_view pattern, std::string_view url) noexcept {
+    // A glob with one backtrack point, the last '*' seen; a '*' takes at least one character,
+    // so a listing at ".../status-berichten/" is not one of its own notices ".../status-berichten/*".
+    std::size_t p = 0, u = 0, star = std::string_view::npos, mark = 0;
+    while (u < url.size()) {
+        if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = ++u;
+        } else if (p < pattern.size() && pattern[p] == url[u]) {
+            ++p;
+            ++u;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            u = ++mark;
+        } else {
+            return false;
+        }
+    }
+    return p == pattern.size();
 }
 
 std::vector<Source> load_sources(const std::filesystem::path& file) {
@@ -105,7 +163,7 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
         if (t == nullptr) throw usage_error(where + ": not a table");
         for (const auto& [key, value] : *t) {
             static const std::set<std::string_view> known{"id", "kind", "url", "path", "authority", "interval",
-                                                           "credentials_file", "credentials_env", "note"};
+                                                           "credentials_file", "credentials_env", "links", "timeout", "note"};
             if (known.count(key.str()) == 0) {
                 if (key.str() == "password" || key.str() == "user" || key.str() == "token") {
                     throw usage_error(fmt::format("{}: credentials are never written in the sources file; name a "
@@ -142,7 +200,13 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
         }
         if (s.is_local()) s.interval = std::chrono::seconds(0);  // reading a local file asks no publisher
         s.authority = (*t)["authority"].value_or(std::string());
+        check_authority(s, where);
         if (const auto* iv = t->get("interval")) s.interval = parse_interval(*iv, where);
+        if (const auto* to = t->get("timeout")) s.timeout = parse_timeout(*to, where);
+        if (const auto* l = t->get("links")) {
+            if (s.kind != SourceKind::html) throw usage_error(where + ": links are read only for kind html");
+            s.links = parse_links(*l, where);
+        }
         s.credentials_file = (*t)["credentials_file"].value_or(std::string());
         s.credentials_env = (*t)["credentials_env"].value_or(std::string());
         out.push_back(std::move(s));

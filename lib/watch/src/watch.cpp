@@ -1,5 +1,6 @@
 #include "bcp/watch/watch.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,8 @@
 #include "bcp/notice/notice_statuspage.hpp"
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
+#include "bcp/watch/govuk.hpp"
+#include "bcp/registry/knowledge.hpp"
 
 namespace bcp {
 namespace {
@@ -144,58 +147,181 @@ Poll poll_local(const Source& s) {
     return poll;
 }
 
-Poll poll_remote(const Source& s, NoticeStore& store, const WatchOptions& o) {
-    Poll poll;
-    const std::vector<std::string> urls =
-        s.kind == SourceKind::statuspage ? statuspage_urls(s) : std::vector<std::string>{s.location};
-    const std::string userpwd = credentials(s);
-    for (const auto& url : urls) {
-        SourceState v = store.source("url " + url);
+// A feed item, a web page or a GOV.UK content item as a notice of one update.
+RawNotice page_notice(const std::string& title, const std::string& text, std::optional<UtcTime> published,
+                      std::string source_id) {
+    RawNotice raw;
+    raw.title = title;
+    raw.newest_first = false;
+    raw.line = 1;
+    raw.posted_at = published;
+    RawUpdate u;
+    // A page's text often begins with its own heading.
+    const bool headed = !title.empty() && text.rfind(title, 0) == 0;
+    u.text = text.empty() ? title : title.empty() || headed ? text : title + "\n" + text;
+    u.at = published;
+    raw.updates.push_back(std::move(u));
+    raw.source_id = source_id.empty() ? fmt::format("item:{:016x}", fnv1a(title)) : std::move(source_id);
+    return raw;
+}
+
+// A listing links to at most this many notices that are read in one poll (the first ones, as
+// listings put the newest first); the rest wait for the listing to change.
+constexpr std::size_t max_linked = 20;
+
+class RemotePoll {
+public:
+    RemotePoll(const Source& s, NoticeStore& store, const WatchOptions& o, Poll& poll)
+        : s_(s), store_(store), o_(o), poll_(poll), userpwd_(credentials(s)) {}
+
+    // GET `url` (conditionally when `conditional`); nothing for a 304, or when `gone_ok` and
+    // the page is gone (404, 410). A failure is kept in the poll and thrown as Failed.
+    struct Failed {};
+    std::optional<FetchResult> get(const std::string& url, bool conditional = true, bool gone_ok = false) {
+        SourceState v = conditional ? store_.source("url " + url) : SourceState{};
         FetchRequest req;
         req.url = url;
         req.etag = v.etag;
         req.last_modified = v.last_modified;
-        req.cacert = o.cacert;
-        req.userpwd = userpwd;
+        req.cacert = o_.cacert;
+        req.userpwd = userpwd_;
         req.max_bytes = max_body;
-        const FetchResult r = fetch(req);
+        req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s_.timeout);
+        req.connect_timeout = std::min(req.connect_timeout, req.timeout);
+        FetchResult r = fetch(req);
+        if (gone_ok && (r.status == 404 || r.status == 410)) return std::nullopt;
         if (!r.ok()) {
-            poll.error = fmt::format("{}: {}", url, r.error);
-            poll.retry_after = r.retry_after;
-            return poll;
+            poll_.error = fmt::format("{}: {}", url, r.error);
+            poll_.retry_after = r.retry_after;
+            throw Failed{};
         }
         if (r.not_modified) {
-            ++poll.not_modified;
-            continue;
+            ++poll_.not_modified;
+            return std::nullopt;
         }
-        v.etag = r.etag;
-        v.last_modified = r.last_modified;
-        poll.validators.emplace_back("url " + url, v);
+        if (conditional) {
+            v.etag = r.etag;
+            v.last_modified = r.last_modified;
+            poll_.validators.emplace_back("url " + url, v);
+        }
+        return r;
+    }
+
+    void run() {
         try {
-            if (s.kind == SourceKind::statuspage) {
-                std::string body = r.charset.empty() || r.charset == "utf-8" ? r.body : charset_to_utf8(r.body, r.charset);
-                for (auto& raw : read_statuspage(body)) poll.items.push_back(std::move(raw));
-            } else {
-                for (auto& f : read_feed(r.body, r.charset)) {
-                    RawNotice raw;
-                    raw.title = f.title;
-                    raw.newest_first = false;
-                    raw.line = 1;
-                    raw.posted_at = f.published;
-                    RawUpdate u;
-                    u.text = f.text.empty() ? f.title : f.title + "\n" + f.text;
-                    u.at = f.published;
-                    raw.updates.push_back(std::move(u));
-                    raw.source_id = f.id.empty() ? fmt::format("item:{:016x}", fnv1a(f.title)) : f.id;
-                    poll.items.push_back(std::move(raw));
-                }
+            switch (s_.kind) {
+                case SourceKind::statuspage:
+                    for (const auto& url : statuspage_urls(s_)) {
+                        if (auto r = get(url)) read(url, [&] { statuspage(*r); });
+                    }
+                    break;
+                case SourceKind::govuk: govuk(); break;
+                case SourceKind::html: html(); break;
+                default:
+                    if (auto r = get(s_.location)) read(s_.location, [&] { feed(*r); });
+                    break;
             }
-        } catch (const data_error& e) {
-            poll.error = fmt::format("{}: {}", url, e.what());
-            poll.items.clear();
-            return poll;
+        } catch (const Failed&) {
+            poll_.items.clear();
+            poll_.validators.clear();
         }
     }
+
+private:
+    // Bad data in a body fails the source, naming the URL.
+    template <class F>
+    void read(const std::string& url, const F& f) {
+        try {
+            f();
+        } catch (const data_error& e) {
+            poll_.error = fmt::format("{}: {}", url, e.what());
+            throw Failed{};
+        }
+    }
+
+    void statuspage(const FetchResult& r) {
+        const std::string body = r.charset.empty() || r.charset == "utf-8" ? r.body : charset_to_utf8(r.body, r.charset);
+        for (auto& raw : read_statuspage(body)) poll_.items.push_back(std::move(raw));
+    }
+
+    void feed(const FetchResult& r) {
+        for (auto& f : read_feed(r.body, r.charset)) {
+            poll_.items.push_back(page_notice(f.title, f.text, f.published, f.id));
+        }
+    }
+
+    void govuk() {
+        const std::string url = govuk_api_url(s_.location);
+        const auto r = get(url);
+        if (!r) return;
+        GovukContent c;
+        read(url, [&] { c = read_govuk(r->body, url_origin(url)); });
+        if (c.documents.empty()) {
+            poll_.items.push_back(page_notice(c.title, c.text, c.published, c.id));
+            return;
+        }
+        // A collection: each document read when its public_updated_at differs from the last read.
+        std::size_t n = 0;
+        for (const auto& d : c.documents) {
+            if (n == max_linked) break;
+            const std::string key = "doc " + d.api_url;
+            SourceState v = store_.source(key);
+            if (!d.public_updated_at.empty() && v.last_modified == d.public_updated_at) continue;
+            ++n;
+            const auto dr = get(d.api_url, false, true);
+            if (!dr) continue;
+            GovukContent dc;
+            read(d.api_url, [&] { dc = read_govuk(dr->body, url_origin(d.api_url)); });
+            poll_.items.push_back(page_notice(dc.title, dc.text, dc.published, dc.id));
+            v.last_modified = d.public_updated_at;
+            poll_.validators.emplace_back(key, v);
+        }
+    }
+
+    void html() {
+        std::vector<std::string> patterns = s_.links;
+        if (patterns.empty() && !s_.authority.empty()) {
+            if (const auto* p = Knowledge::get().authority(s_.authority)) {
+                for (const auto& l : p->links) patterns.push_back(l.pattern);
+            }
+        }
+        const bool listing = !patterns.empty() && std::none_of(patterns.begin(), patterns.end(),
+                                          [&](const std::string& p) { return link_matches(p, s_.location); });
+        // A listing is read whole each time (its links are what is compared); the notices it
+        // links to are asked for conditionally, so an unchanged one costs a 304.
+        const auto r = get(s_.location, !listing);
+        if (!r) return;
+        const HtmlPage page = read_html_page(r->body, s_.location, r->charset);
+        if (!listing) {
+            poll_.items.push_back(page_notice(page.title, page.text, page.published, s_.location));
+            return;
+        }
+        std::size_t n = 0;
+        for (const auto& link : page.links) {
+            if (n == max_linked) break;
+            if (link.url == s_.location ||
+                std::none_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return link_matches(p, link.url); })) {
+                continue;
+            }
+            ++n;
+            const auto dr = get(link.url, true, true);
+            if (!dr) continue;
+            const HtmlPage notice = read_html_page(dr->body, link.url, dr->charset);
+            poll_.items.push_back(page_notice(notice.title.empty() ? link.text : notice.title, notice.text,
+                                              notice.published, link.url));
+        }
+    }
+
+    const Source& s_;
+    NoticeStore& store_;
+    const WatchOptions& o_;
+    Poll& poll_;
+    std::string userpwd_;
+};
+
+Poll poll_remote(const Source& s, NoticeStore& store, const WatchOptions& o) {
+    Poll poll;
+    RemotePoll(s, store, o, poll).run();
     return poll;
 }
 
@@ -296,6 +422,7 @@ WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, co
         }
         ++report.polled;
         report.not_modified += poll.not_modified;
+        for (auto& raw : poll.items) raw.source_authority = s.authority;
         NoticeOptions no;
         no.reference_time = o.reference_time.time_since_epoch().count() != 0 ? o.reference_time : reference_now;
         no.file = s.location;

@@ -24,6 +24,11 @@ void append_json_string(std::string& out, std::string_view s);
 [[nodiscard]] nlohmann::ordered_json parse_ordered_json(std::string_view text);
 [[nodiscard]] bool accept_json(std::string_view text);
 
+// parse_json of a document read from outside (a file, an HTTP body): what does not parse is
+// data_error("json", "malformed JSON: ...") with the line of the offending byte; a number beyond
+// a double ("1e999", out_of_range, not parse_error) is bad data too.
+[[nodiscard]] nlohmann::json parse_json_document(std::string_view text);
+
 // One value as one compact line of JSON text (no newline). A string holding invalid UTF-8 is
 // written with U+FFFD in place of the bad bytes instead of throwing: output is always valid.
 [[nodiscard]] std::string json_line(const nlohmann::json& j);

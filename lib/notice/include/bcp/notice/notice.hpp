@@ -147,6 +147,10 @@ struct RawNotice {
     std::optional<UtcTime> window_start, window_end;    // Statuspage scheduled_for/_until
     std::string context;  // names that help find country and systems (Statuspage components)
     std::string sender;   // the e-mail's From address ("helpdesk@minfin.fed.be"), or empty
+    // The authority profile the place it was read from speaks for (a watch source's
+    // `authority`), or empty. The weakest evidence of all: it gives the country and authority
+    // only when the notice itself tells neither and names no country it is ambiguous about.
+    std::string source_authority;
     // The publisher's own id of the notice, stable across its updates: a Statuspage incident
     // id, an e-mail Message-ID, a feed item's guid. Empty when the input has none.
     std::string source_id;

@@ -95,6 +95,11 @@ struct SystemEntry {
 struct SubjectGrammar {
     std::string kind, prefix, source;
 };
+// Which links of the authority's web pages are notices, for an html source that reads a
+// listing page: a URL pattern where '*' stands for any run of characters.
+struct LinkPattern {
+    std::string pattern, source;
+};
 
 struct AuthorityProfile {
     std::string id, kind, country, name, zone, note, file;
@@ -102,6 +107,7 @@ struct AuthorityProfile {
         unnamed_systems;
     std::vector<SystemEntry> systems;
     std::vector<SubjectGrammar> subjects;
+    std::vector<LinkPattern> links;
     std::vector<DataSource> sources;
     [[nodiscard]] bool platform() const { return kind == "vendor" || kind == "community"; }
     [[nodiscard]] const SystemEntry* system(std::string_view system_id) const;

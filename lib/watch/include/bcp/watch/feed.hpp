@@ -30,4 +30,24 @@ struct FeedItem {
 // `charset` as for read_feed (UTF-8 when empty).
 [[nodiscard]] std::string html_text(std::string_view html, const std::string& charset = {});
 
+struct HtmlLink {
+    std::string url;   // absolute (resolved against the page and its <base href>), no fragment
+    std::string text;  // the anchor's text
+};
+
+// A web page as a notice: what a reader sees of its main content and where it links.
+struct HtmlPage {
+    std::string title;  // the first <h1> of the main content, else <title>
+    // The text of <main>, else the first <article>, else the element with role="main", else
+    // <body> without its <nav>, <header>, <footer> and <aside>.
+    std::string text;
+    std::optional<UtcTime> published;  // article:modified_time, article:published_time,
+                                       // dcterms.modified or DC.date meta, else <time datetime>
+    std::vector<HtmlLink> links;       // every <a href> to http or https, in page order, once
+};
+// `base_url`: the URL the page was fetched from. Never throws: markup is read leniently, as a
+// browser does.
+[[nodiscard]] HtmlPage read_html_page(std::string_view html, const std::string& base_url,
+                                      const std::string& charset = {});
+
 }  // namespace bcp
