@@ -18,6 +18,7 @@
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
 #include "bcp/watch/govuk.hpp"
+#include "bcp/watch/imap.hpp"
 #include "bcp/registry/knowledge.hpp"
 #include "bcp/watch/source.hpp"
 #include "bcp/store/store.hpp"
@@ -68,7 +69,8 @@ path = "/var/mail/x"
         }
     };
     refused("[[source]]\nid = \"a\"\nkind = \"gopher\"\nurl = \"https://x/\"\n", "unknown kind 'gopher'");
-    refused("[[source]]\nid = \"a\"\nkind = \"imap\"\nurl = \"imaps://x/\"\n", "not polled by this version");
+    refused("[[source]]\nid = \"a\"\nkind = \"imap\"\nurl = \"https://x/\"\n", "not an imaps or imap URL");
+    refused("[[source]]\nid = \"a\"\nkind = \"imap\"\nurl = \"imaps://u:p@x/INBOX\"\n", "password in the URL");
     refused("[[source]]\nid = \"a\"\nkind = \"rss\"\n", "rss needs url");
     refused("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"ftp://x/f\"\n", "not an http or https URL");
     refused("[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://x/f\"\ninterval = 10\n", "under 60 s");
@@ -89,6 +91,7 @@ path = "/var/mail/x"
         CHECK(h[0].links == std::vector<std::string>{"https://x/l/*"});
         CHECK(h[0].timeout == std::chrono::seconds(5));
         CHECK(parse_source_arg("govuk=https://www.gov.uk/x").kind == SourceKind::govuk);
+        CHECK(parse_source_arg("imap=imaps://mail.example/INBOX").kind == SourceKind::imap);
     }
     CHECK(parse_source_arg("rss=https://x/feed.xml").kind == SourceKind::rss);
     // The shipped example parses, its mailbox path under the home directory.
@@ -161,6 +164,16 @@ TEST_CASE("link patterns: '*' is a run of one or more characters") {
     CHECK(std::any_of(nl->links.begin(), nl->links.end(), [](const LinkPattern& l) {
         return link_matches(l.pattern, "https://nh.douane.nl/en/status-messages/scheduled-maintenance-customs-e-commerce-deco-5");
     }));
+}
+
+TEST_CASE("IMAP URLs: the server, and the mailbox decoded") {
+    const ImapUrl a = parse_imap_url("imaps://mail.example:993/Customs%20notices/");
+    CHECK(a.server == "imaps://mail.example:993");
+    CHECK(a.mailbox == "Customs notices");
+    CHECK(a.path == "Customs%20notices");
+    CHECK(parse_imap_url("imaps://mail.example").mailbox == "INBOX");
+    CHECK(parse_imap_url("imap://h/").path == "INBOX");
+    CHECK(parse_imap_url("imap://h/a%2").mailbox == "a%2");  // not an escape: kept
 }
 
 TEST_CASE("HTML pages: the main content, its heading, its date and its links resolved") {

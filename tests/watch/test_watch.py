@@ -322,8 +322,8 @@ cfg = os.path.join(work, "bad.toml")
 open(cfg, "w").write('[[source]]\nid = "x"\nkind = "rss"\nurl = "https://u:secret@example.invalid/f.xml"\n')
 r = watch("--sources", cfg)
 check(r.returncode == 2 and "password" in r.stderr and "secret" not in r.stderr, f"password in a URL refused, not echoed ({r.stderr})")
-r = watch("--source", "imap=imap://127.0.0.1:9/INBOX")
-check(r.returncode == 2 and "not polled by this version" in r.stderr, f"an unsupported kind is a usage error ({r.stderr})")
+r = watch("--source", "imap=https://127.0.0.1:9/INBOX")
+check(r.returncode == 2 and "not an imaps or imap URL" in r.stderr, f"an imap source at an http URL is a usage error ({r.stderr})")
 for body, what in (('authority = "xx"\n', "is not a profile"), ('links = ["https://a/*"]\n', "only for kind html"),
                    ('timeout = 0\n', "timeout must be")):
     open(cfg, "w").write('[[source]]\nid = "x"\nkind = "rss"\nurl = "https://example.invalid/f.xml"\n' + body)

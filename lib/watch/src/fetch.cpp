@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <mutex>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -11,27 +10,15 @@
 #include "bcp/core/text_fold.hpp"
 #include "bcp/core/time.hpp"
 #include "bcp/core/version.hpp"
+#include "curl_body.hpp"
 
 namespace bcp {
 namespace {
 
 struct Transfer {
     FetchResult* result;
-    std::size_t max_bytes;
-    bool too_big = false;
     std::string retry_after, charset;
 };
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* p) {
-    auto* t = static_cast<Transfer*>(p);
-    const std::size_t bytes = size * n;
-    if (t->result->body.size() + bytes > t->max_bytes) {
-        t->too_big = true;
-        return 0;  // aborts the transfer
-    }
-    t->result->body.append(data, bytes);
-    return bytes;
-}
 
 // Headers of the last response only (a redirect's headers are dropped at its status line).
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* p) {
@@ -84,10 +71,10 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
 }
 
 FetchResult fetch(const FetchRequest& r) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    detail::curl_init_once();
     FetchResult result;
-    Transfer t{&result, r.max_bytes, false, {}, {}};
+    Transfer t{&result, {}, {}};
+    detail::BoundedBody body{&result.body, r.max_bytes};
     // One handle per thread, reset for each request: its connection cache lets the requests of
     // one run to one server (a Statuspage's two files, sources on one host) share a connection.
     struct Handle {
@@ -124,8 +111,8 @@ FetchResult fetch(const FetchRequest& r) {
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
     curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, detail::on_bounded_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
@@ -143,7 +130,7 @@ FetchResult fetch(const FetchRequest& r) {
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, nullptr);
     curl_slist_free_all(headers);
-    if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    if (body.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         result.error = fmt::format("the body is longer than {} bytes", r.max_bytes);
         result.body.clear();
         return result;

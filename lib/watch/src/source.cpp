@@ -16,20 +16,18 @@
 namespace bcp {
 namespace {
 
-constexpr std::array<std::pair<SourceKind, std::string_view>, 7> kinds{{
+constexpr std::array<std::pair<SourceKind, std::string_view>, 8> kinds{{
     {SourceKind::statuspage, "statuspage"},
     {SourceKind::rss, "rss"},
     {SourceKind::atom, "atom"},
     {SourceKind::govuk, "govuk"},
     {SourceKind::html, "html"},
+    {SourceKind::imap, "imap"},
     {SourceKind::maildir, "maildir"},
     {SourceKind::mbox, "mbox"},
 }};
 
-// Kinds a sources file may name that this version does not poll yet: refused by name.
-constexpr std::array<std::string_view, 1> later_kinds{"imap"};
-
-const std::string kinds_list = "statuspage, rss, atom, govuk, html, maildir, mbox";
+const std::string kinds_list = "statuspage, rss, atom, govuk, html, imap, maildir, mbox";
 
 std::chrono::seconds parse_interval(const toml::node& n, const std::string& where) {
     std::int64_t secs = -1;
@@ -55,19 +53,17 @@ void check_location(const Source& s, const std::string& where) {
     if (s.location.empty()) {
         throw usage_error(fmt::format("{}: {} needs {}", where, to_string(s.kind), s.is_local() ? "path" : "url"));
     }
-    if (!s.is_local() && s.location.rfind("https://", 0) != 0 && s.location.rfind("http://", 0) != 0) {
+    if (s.kind == SourceKind::imap) {
+        if (s.location.rfind("imaps://", 0) != 0 && s.location.rfind("imap://", 0) != 0) {
+            throw usage_error(fmt::format("{}: url '{}' is not an imaps or imap URL", where, s.location));
+        }
+    } else if (!s.is_local() && s.location.rfind("https://", 0) != 0 && s.location.rfind("http://", 0) != 0) {
         throw usage_error(fmt::format("{}: url '{}' is not an http or https URL", where, s.location));
     }
 }
 
 SourceKind kind_or_throw(std::string_view name, const std::string& where) {
     if (const auto k = parse_source_kind(name)) return *k;
-    for (const auto later : later_kinds) {
-        if (name == later) {
-            throw usage_error(fmt::format("{}: kind '{}' is not polled by this version (kinds: {})", where, name,
-                                          kinds_list));
-        }
-    }
     throw usage_error(fmt::format("{}: unknown kind '{}' (kinds: {})", where, name, kinds_list));
 }
 

@@ -1,6 +1,7 @@
 #include "bcp/watch/watch.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "bcp/watch/feed.hpp"
 #include "bcp/watch/fetch.hpp"
 #include "bcp/watch/govuk.hpp"
+#include "bcp/watch/imap.hpp"
 #include "bcp/registry/knowledge.hpp"
 
 namespace bcp {
@@ -217,6 +219,7 @@ public:
                     break;
                 case SourceKind::govuk: govuk(); break;
                 case SourceKind::html: html(); break;
+                case SourceKind::imap: imap(); break;
                 default:
                     if (auto r = get(s_.location)) read(s_.location, [&] { feed(*r); });
                     break;
@@ -310,6 +313,32 @@ private:
             poll_.items.push_back(page_notice(notice.title.empty() ? link.text : notice.title, notice.text,
                                               notice.published, link.url));
         }
+    }
+
+    // The messages after the last UID read; where it stopped is kept with the notices.
+    void imap() {
+        const std::string key = "imap " + s_.location;
+        SourceState v = store_.source(key);
+        ImapRequest q;
+        q.url = s_.location;
+        q.userpwd = userpwd_;
+        q.cacert = o_.cacert;
+        q.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s_.timeout);
+        q.max_bytes = max_body;
+        q.uidvalidity = v.etag;
+        const auto [end, ec] = std::from_chars(v.last_modified.data(), v.last_modified.data() + v.last_modified.size(), q.last_uid);
+        if (ec != std::errc() || end != v.last_modified.data() + v.last_modified.size()) q.last_uid = 0;
+        const ImapResult res = imap_poll(q);
+        if (!res.ok()) {
+            poll_.error = fmt::format("{}: {}", s_.location, res.error);
+            throw Failed{};
+        }
+        for (const auto& m : res.messages) {
+            read(s_.location, [&] { add_email(poll_, m.text, fmt::format("imap:{}:{}", res.uidvalidity, m.uid)); });
+        }
+        v.etag = res.uidvalidity;
+        v.last_modified = std::to_string(res.last_uid);
+        poll_.validators.emplace_back(key, v);
     }
 
     const Source& s_;

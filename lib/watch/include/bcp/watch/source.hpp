@@ -17,18 +17,16 @@ namespace bcp {
 // statuspage: an Atlassian Statuspage site (its /api/v2/incidents.json and
 // /api/v2/scheduled-maintenances.json); rss, atom: a feed; govuk: a GOV.UK page or document
 // collection through the Content API; html: a web page, or a listing page whose links to
-// notices are read; maildir, mbox: a local mailbox.
-enum class SourceKind : std::uint8_t { statuspage, rss, atom, govuk, html, maildir, mbox };
+// notices are read; imap: a mailbox on an IMAP server; maildir, mbox: a local mailbox.
+enum class SourceKind : std::uint8_t { statuspage, rss, atom, govuk, html, imap, maildir, mbox };
 
 [[nodiscard]] std::string_view to_string(SourceKind k) noexcept;
-// Also names the kinds the issue tracker lists but this version cannot poll, so that the
-// message says so instead of "unknown kind".
 [[nodiscard]] std::optional<SourceKind> parse_source_kind(std::string_view s) noexcept;
 
 struct Source {
     std::string id;         // unique in the file; the store keys everything by it
     SourceKind kind = SourceKind::rss;
-    std::string location;   // http(s) URL, or a path for maildir and mbox
+    std::string location;   // http(s) URL, imap(s) URL for imap, or a path for maildir and mbox
     std::string authority;  // profile id (data/authorities), or empty: found from the text
     // Not polled again before this, whatever cron does: 15 min unless the file says (at least
     // 60 s); 0 for maildir and mbox, which are read on every run.
@@ -48,7 +46,8 @@ struct Source {
 
 // Reads sources.toml. Throws usage_error (a configuration error: exit 2) with the file and
 // the entry for an unknown kind, a missing location, a duplicate id, an interval under 60 s,
-// credentials written inline, a URL that is not http or https for a fetched kind, an authority
+// credentials written inline, a URL that is not http or https for a fetched kind (imap or
+// imaps for imap), an authority
 // that is no profile of the data directory, links on a kind other than html.
 [[nodiscard]] std::vector<Source> load_sources(const std::filesystem::path& file);
 
