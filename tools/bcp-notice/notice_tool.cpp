@@ -104,28 +104,32 @@ UtcTime active_time(const Options& o) {
     return *parse_time(o.at, o.zone);
 }
 
+ActiveQuery active_query(const Options& o) {
+    ActiveQuery q;
+    if (o.command != Command::active) return q;
+    q.at = active_time(o);
+    q.country = o.country;
+    q.system = o.system;
+    q.procedures = o.procedures;
+    q.outages = o.outages;
+    q.open_horizon = std::chrono::hours{o.open_horizon_hours};
+    q.include_stale = o.include_stale;
+    check_country(o.country);
+    if (!o.system.empty() && find_system(o.system) == nullptr) {
+        throw usage_error(fmt::format("--system '{}' is not a known system id (see bcp-notice authorities)", o.system));
+    }
+    return q;
+}
+
 class Runner {
 public:
-    Runner(const Options& o, t::Output& out) : o_(o), out_(out) {
+    Runner(const Options& o, t::Output& out) : o_(o), out_(out), active_(active_query(o)) {
         if (!o.reference_time.empty()) {
             const auto r = parse_time(o.reference_time, "UTC");
             if (!r) throw usage_error(fmt::format("--reference-time '{}' is not an RFC 3339 time", o.reference_time));
             reference_ = *r;
         } else {
             reference_ = bcp::now();
-        }
-        if (o.command == Command::active) {
-            query_.at = active_time(o);
-            query_.country = o.country;
-            query_.system = o.system;
-            query_.procedures = o.procedures;
-            query_.outages = o.outages;
-            query_.open_horizon = std::chrono::hours{o.open_horizon_hours};
-            query_.include_stale = o.include_stale;
-            check_country(o.country);
-            if (!o.system.empty() && find_system(o.system) == nullptr) {
-                throw usage_error(fmt::format("--system '{}' is not a known system id (see bcp-notice authorities)", o.system));
-            }
         }
     }
 
@@ -207,58 +211,37 @@ public:
         emit(std::move(n));
     }
 
-    [[nodiscard]] const ActiveQuery& query() const noexcept { return query_; }
+    [[nodiscard]] const ActiveQuery& query() const noexcept { return active_.query(); }
 
     int finish() {
         if (o_.command == Command::active) {
-            for (const auto& n : held_) print(n);
-            if (held_.empty() && o_.format == "text") {
+            for (const auto& n : active_.notices()) print(n);
+            if (active_.notices().empty() && o_.format == "text") {
                 fmt::format_to(std::back_inserter(out_.buffer()), "nothing in force at {}{}{}\n",
-                               format_rfc3339(query_.at),
+                               format_rfc3339(query().at),
                                o_.country.empty() ? "" : " in " + o_.country,
                                o_.system.empty() ? "" : " for " + o_.system);
             }
         }
         // DTSTAMP must be deterministic: the reference time, not the clock.
-        if (o_.format == "ics") append_calendar(out_.buffer(), events_, reference_);
+        if (o_.format == "ics") append_calendar(out_.buffer(), events_.events(), reference_);
         if (!out_.finish()) throw io_error("cannot write to standard output");
-        if (o_.command == Command::active) return held_.empty() ? t::no : t::ok;
+        if (o_.command == Command::active) return active_.notices().empty() ? t::no : t::ok;
         return t::ok;
     }
 
 private:
+    // Linking (bcp-notice(1), LINKING): this record carries the merged state; calendars and
+    // active lists keep only the last record of each linked call or window.
     void emit(Notice n) {
-        // Linking (bcp-notice(1), LINKING): this record carries the merged state; calendars
-        // and active lists keep only the last record of each linked call or window.
-        const auto superseded = linker_.link(n);
-        for (const auto& s : superseded) drop(s);
         if (o_.command == Command::active) {
-            // Held until the end, so a later notice can still cancel or move them; bounded by
-            // the number of notices in force, not by the input.
-            if (notice_in_force(n, query_)) held_.push_back(std::move(n));
-            return;
+            active_.add(std::move(n));
+        } else if (o_.format == "ics") {
+            events_.add(std::move(n));
+        } else {
+            (void)linker_.link(n);
+            print(n);
         }
-        if (o_.format == "ics") {
-            for (auto& e : notice_events(n)) events_.push_back(std::move(e));
-            return;
-        }
-        print(n);
-    }
-
-    // Forgets what an earlier record of a linked call (or window, empty call) contributed.
-    void drop(const NoticeLinker::Superseded& s) {
-        if (o_.command == Command::active) {
-            held_.erase(std::remove_if(held_.begin(), held_.end(), [&](const Notice& h) { return h.id == s.id; }),
-                        held_.end());
-            return;
-        }
-        const std::string prefix = s.id + "-";
-        events_.erase(std::remove_if(events_.begin(), events_.end(),
-                                     [&](const NoticeEvent& e) {
-                                         if (e.uid.compare(0, prefix.size(), prefix) != 0) return false;
-                                         return s.call.empty() ? e.uid == s.id + "-window@bcpkit" : e.call == s.call;
-                                     }),
-                      events_.end());
     }
 
     void print(const Notice& n) {
@@ -275,10 +258,9 @@ private:
     const Options& o_;
     t::Output& out_;
     UtcTime reference_{};
-    ActiveQuery query_;
-    std::vector<Notice> held_;
+    InForceSet active_;
     NoticeLinker linker_;
-    std::vector<NoticeEvent> events_;
+    EventSet events_;
 };
 
 // --from-store: the notices come from the watch's store (read-only; it must exist), as

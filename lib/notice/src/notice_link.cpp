@@ -167,4 +167,26 @@ std::vector<NoticeLinker::Superseded> NoticeLinker::link(Notice& n) {
     return out;
 }
 
+void InForceSet::add(Notice n) {
+    for (const auto& s : linker_.link(n)) {
+        held_.erase(std::remove_if(held_.begin(), held_.end(), [&](const Notice& h) { return h.id == s.id; }), held_.end());
+    }
+    // Held until the end, so a later notice can still cancel or move them.
+    if (notice_in_force(n, query_)) held_.push_back(std::move(n));
+}
+
+void EventSet::add(Notice n) {
+    for (const auto& s : linker_.link(n)) {
+        // Forgets what the earlier record of the linked call (or window, empty call) contributed.
+        const std::string prefix = s.id + "-";
+        events_.erase(std::remove_if(events_.begin(), events_.end(),
+                                     [&](const NoticeEvent& e) {
+                                         if (e.uid.compare(0, prefix.size(), prefix) != 0) return false;
+                                         return s.call.empty() ? e.uid == s.id + "-window@bcpkit" : e.call == s.call;
+                                     }),
+                      events_.end());
+    }
+    for (auto& e : notice_events(n)) events_.push_back(std::move(e));
+}
+
 }  // namespace bcp

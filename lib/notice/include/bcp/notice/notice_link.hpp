@@ -55,6 +55,36 @@ private:
     std::size_t order_ = 0;
 };
 
+// What an "active" question keeps of a run of notices: each linked as it comes, held while in
+// force for the query; a notice whose state a later one supersedes is dropped. The held list is
+// bounded by the notices in force, not by the input.
+class InForceSet {
+public:
+    explicit InForceSet(ActiveQuery query) : query_(std::move(query)) {}
+    void add(Notice n);
+    // A notice only linked (read for its state, never held): a store's linked neighbours.
+    void link_only(Notice n) { (void)linker_.link(n); }
+    [[nodiscard]] const std::vector<Notice>& notices() const noexcept { return held_; }
+    [[nodiscard]] const ActiveQuery& query() const noexcept { return query_; }
+
+private:
+    ActiveQuery query_;
+    NoticeLinker linker_;
+    std::vector<Notice> held_;
+};
+
+// What a calendar keeps of a run: the windows and procedures (notice_events) of each notice as
+// linked, the events of a call or window whose state a later notice supersedes dropped.
+class EventSet {
+public:
+    void add(Notice n);
+    [[nodiscard]] const std::vector<NoticeEvent>& events() const noexcept { return events_; }
+
+private:
+    NoticeLinker linker_;
+    std::vector<NoticeEvent> events_;
+};
+
 // The key of a notice's window for linking, or empty when the window is not one to link: no
 // start stated in the text, a stale copy-paste (stale-date warning), no system or a cancelled
 // notice without country and system.
