@@ -8,7 +8,7 @@ BCP_PACKAGES=(
   build-essential cmake ninja-build pkg-config python3 groff-base jq tzdata time
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
   libhowardhinnant-date-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libcpp-httplib-dev libxml2-dev
-  dovecot-imapd
+  dovecot-imapd chromium poppler-utils
   python3-icalendar
   clang libclang-rt-14-dev llvm clang-tidy cppcheck
   dpkg-dev lintian file

@@ -80,6 +80,16 @@ int main(int argc, char** argv) try {
     active->add_option("--format", o.format, "Output format: jsonl or text")
         ->check(CLI::IsMember({"jsonl", "text"}));
 
+    auto* board = app.add_subcommand("board", "Write the situation board, one HTML page, from the watch's store");
+    board->add_option("--out", o.out, "The page to write (replaced whole, never half written)")->required();
+    board->add_option("--at", o.at, "The moment shown, RFC 3339 with an offset, or local with --tz (default: now)");
+    board->add_option("--tz", o.zone, "IANA zone of an --at without offset (e.g. Europe/Brussels)");
+    board->add_option("--store", o.store, "The watch's store (default $XDG_STATE_HOME/bcpkit/notices.db)");
+    board->add_option("--horizon", o.open_horizon_hours,
+                      "Hours an open-ended window stays in force after the notice's last word (default 72)")
+        ->check(CLI::Range(1, 24 * 366));
+    board->add_option("--days", o.days, "Days the timeline shows (default 14)")->check(CLI::Range(1, 60));
+
     // Listed for --help; bcp-notice runs bcp-notice-watch for it before parsing (above).
     app.add_subcommand("watch", "Poll where notices are published and write what changed (bcp-notice watch --help)");
     auto* authorities = app.add_subcommand("authorities", "List the authority profiles in use (data/authorities)");
@@ -100,6 +110,7 @@ int main(int argc, char** argv) try {
     if (active->parsed()) o.command = Command::active;
     if (authorities->parsed()) o.command = Command::authorities;
     if (lint->parsed()) o.command = Command::lint;
+    if (board->parsed()) o.command = Command::board;
     return bcp::notice_tool::run(o, std::cin, std::cout, std::cerr);
 } catch (...) {
     return bcp::tool::setup_failed("bcp-notice");

@@ -1,6 +1,10 @@
 #include "notice_tool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +28,7 @@
 #include "bcp/registry/knowledge.hpp"
 #include "bcp/registry/systems.hpp"
 #include "bcp/store/store.hpp"
+#include "bcp/board/board.hpp"
 
 namespace bcp::notice_tool {
 namespace {
@@ -290,10 +295,9 @@ void read_store(const Options& o, Runner& runner) {
     for (const auto& r : records) {
         Notice n;
         try {
-            n = notice_from_record(parse_ordered_json(r.event), parse_ordered_json(r.facts));
+            n = notice_of(r);
         } catch (const data_error& e) {
-            throw data_error(e.kind(), fmt::format("notice {} of source '{}': {}", r.source_id, r.source, e.what()),
-                             path.string());
+            throw data_error(e.kind(), e.what(), path.string());
         }
         runner.stored(std::move(n), r.shown);
     }
@@ -335,6 +339,48 @@ int run_lint(const Options& o, t::Output& output) {
     return problems.empty() ? t::ok : t::no;
 }
 
+// The board: read from the store, written to a temporary file beside --out and renamed over
+// it, so a web server or a browser never sees half a page.
+int run_board(const Options& o) {
+    BoardOptions bo;
+    bo.at = active_time(o);
+    bo.horizon = std::chrono::hours{o.open_horizon_hours};
+    bo.days = o.days;
+    const std::filesystem::path path = o.store.empty() ? default_store_path() : std::filesystem::path(o.store);
+    bo.store_name = path.string();
+    auto store = NoticeStore::open(path, false);
+    Board b;
+    try {
+        b = build_board(store, bo);
+    } catch (const data_error& e) {
+        throw data_error(e.kind(), e.what(), path.string());
+    }
+    std::string page;
+    page.reserve(64u << 10);
+    append_board_html(page, b);
+    const std::filesystem::path target(o.out);
+    const std::filesystem::path tmp = target.string() + fmt::format(".tmp{}", static_cast<long>(::getpid()));
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f) throw io_error(fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)), target.string());
+        f.write(page.data(), static_cast<std::streamsize>(page.size()));
+        f.close();
+        if (!f) {
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            throw io_error(fmt::format("cannot write {}", target.string()), target.string());
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, target, ec);
+    if (ec) {
+        const std::string why = ec.message();
+        std::filesystem::remove(tmp, ec);
+        throw io_error(fmt::format("cannot replace {}: {}", target.string(), why), target.string());
+    }
+    return t::ok;
+}
+
 int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
     t::Reporter reporter("bcp-notice", err);
     reporter.set_json(options.errors_json);
@@ -343,6 +389,7 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
         Options o = options;
         if (o.command == Command::authorities) return run_authorities(o, output);
         if (o.command == Command::lint) return run_lint(o, output);
+        if (o.command == Command::board) return run_board(o);
         if (o.command == Command::active && o.format == "ics") throw usage_error("active has no --format ics");
         Runner runner(o, output);
         if (o.from_store) {

@@ -10,7 +10,7 @@
 
 namespace bcp::notice_tool {
 
-enum class Command { parse, active, authorities, lint };
+enum class Command { parse, active, authorities, lint, board };
 
 struct Options {
     Command command = Command::parse;
@@ -28,6 +28,8 @@ struct Options {
     bool from_store = false;       // read the watch's store instead of files
     std::string store;             // --store: the store's path (empty: the default)
     std::string since;             // parse --from-store --since: RFC 3339
+    std::string out;               // board --out: the page's path
+    int days = 14;                 // board --days: the timeline's length
     // Longest line (and largest e-mail or JSON document) accepted, in bytes.
     std::size_t max_line = std::size_t{16} << 20;
 };

@@ -1934,6 +1934,9 @@ std::vector<NoticeEvent> notice_events(const Notice& n) {
         e.system = n.systems.empty() ? std::string() : n.systems.front();
         e.start = *n.window.start;
         e.end = n.window.end;
+        e.country = n.country;
+        e.planned = n.planned;
+        e.title = n.title;
         out.push_back(std::move(e));
     }
     for (const auto& p : n.procedures) {
@@ -1950,6 +1953,9 @@ std::vector<NoticeEvent> notice_events(const Notice& n) {
         e.call = p.call;
         e.start = *p.start;
         e.end = p.end;
+        e.country = n.country;
+        e.planned = n.planned;
+        e.title = n.title;
         out.push_back(std::move(e));
     }
     return out;
@@ -1963,7 +1969,7 @@ std::optional<UtcTime> notice_last_word(const Notice& n) {
     return last;
 }
 
-bool notice_in_force(Notice& n, const ActiveQuery& q) {
+bool notice_in_force(Notice& n, const ActiveQuery& q, std::optional<UtcTime>* open_until_out) {
     if (n.cancelled) return false;
     if (!q.country.empty() && lower_ascii(q.country) != lower_ascii(n.country)) return false;
     const bool stale = std::any_of(n.warnings.begin(), n.warnings.end(),
@@ -2000,6 +2006,7 @@ bool notice_in_force(Notice& n, const ActiveQuery& q) {
             }
         }
     }
+    if (open_until_out != nullptr) *open_until_out = found ? open_until : std::nullopt;
     if (found && open_until) {
         add_warning(n.warnings,
                     {"open-window",

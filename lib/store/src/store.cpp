@@ -218,6 +218,32 @@ SourceState NoticeStore::source(std::string_view id) {
     return s;
 }
 
+Notice notice_of(const StoredRecord& r) {
+    try {
+        return notice_from_record(parse_ordered_json(r.event), parse_ordered_json(r.facts));
+    } catch (const data_error& e) {
+        throw data_error(e.kind(), fmt::format("notice {} of source '{}': {}", r.source_id, r.source, e.what()));
+    } catch (const nlohmann::json::exception& e) {
+        throw data_error("json", fmt::format("notice {} of source '{}': {}", r.source_id, r.source, json_error_text(e.what())));
+    }
+}
+
+std::vector<std::pair<std::string, SourceState>> NoticeStore::polled_sources() {
+    Stmt st(impl_->db, "SELECT id, etag, last_modified, last_poll, next_poll, last_error, failures FROM sources "
+                       "WHERE last_poll <> '' ORDER BY id");
+    std::vector<std::pair<std::string, SourceState>> out;
+    while (st.step()) {
+        SourceState s{st.text(1), st.text(2), st.text(3), st.real(4), st.text(5), st.integer(6)};
+        out.emplace_back(st.text(0), std::move(s));
+    }
+    return out;
+}
+
+std::int64_t NoticeStore::notice_count() {
+    Stmt st(impl_->db, "SELECT COUNT(*) FROM notices");
+    return st.step() ? st.integer(0) : 0;
+}
+
 std::optional<StoredNotice> NoticeStore::notice(std::string_view source, std::string_view source_id) {
     auto& st = impl_->get_notice.reset();
     st.bind(1, source).bind(2, source_id);

@@ -218,6 +218,9 @@ struct NoticeEvent {
     std::string call;
     UtcTime start{};
     std::optional<UtcTime> end;
+    std::string country;           // the notice's, or empty
+    std::optional<bool> planned;   // the notice's: a planned window, an unplanned one, unknown
+    std::string title;             // the notice's title
 };
 [[nodiscard]] std::vector<NoticeEvent> notice_events(const Notice& notice);
 
@@ -240,7 +243,9 @@ struct ActiveQuery {
 
 // Whether the notice (or one of its procedures) is in force for the query. An open-ended
 // window counted in force adds the warning `open-window` to the notice, with the horizon.
-[[nodiscard]] bool notice_in_force(Notice& notice, const ActiveQuery& query);
+// `open_until`, when given, is set to the end of the horizon when what is in force has no end.
+[[nodiscard]] bool notice_in_force(Notice& notice, const ActiveQuery& query,
+                                   std::optional<UtcTime>* open_until = nullptr);
 
 // notice_in_force with only a time and the country and system filters, without warnings.
 [[nodiscard]] bool notice_active_at(const Notice& notice, UtcTime t, std::string_view country,

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <utility>
 
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice.hpp"
@@ -51,6 +52,10 @@ struct StoredRecord {
     bool shown = true;  // asked for; false: read only because it is linked with one that is
 };
 
+// A stored record read back into a notice (notice_from_record); a record it cannot read is
+// data_error naming the source and the notice.
+[[nodiscard]] Notice notice_of(const StoredRecord& record);
+
 struct StoredChange {
     std::int64_t seq = 0;
     std::string line;  // the change's JSON line
@@ -79,6 +84,11 @@ public:
     // The changes recorded but not yet marked written, oldest first.
     [[nodiscard]] std::vector<StoredChange> unwritten();
     void mark_written(std::int64_t seq);
+
+    // Every source polled at least once (a poll's own validators per URL are not sources), by id.
+    [[nodiscard]] std::vector<std::pair<std::string, SourceState>> polled_sources();
+    // How many notices the store holds.
+    [[nodiscard]] std::int64_t notice_count();
 
     // The notices that may be in force at `at` (open periods for `horizon` after their last
     // word), with every notice linked with them: what `active --from-store` reads, in the order
