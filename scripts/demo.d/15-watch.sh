@@ -30,3 +30,6 @@ step "Watch: the publisher moves the end to 23:30; the next poll (--force: insid
 show "bcp-notice watch --source \"\$FEED\" --store \"\$WATCH_STORE\" --force | jq -c '{seq, change, diff}'"
 show "bcp-notice watch --source \"\$FEED\" --store \"\$WATCH_STORE\" --force --format text || echo \"exit \$?: unchanged (a conditional request)\""
 kill "$site_pid" 2>/dev/null; wait "$site_pid" 2>/dev/null || true
+
+step "Board: the situation board of 6 March 2027 20:00 UTC from the store, one self-contained HTML page for the desk"
+show "bcp-notice board --store \"\$WATCH_STORE\" --at 2027-03-06T20:00:00Z --out \"\$DEMO_DIR/board.html\" && grep -o '<h[23]>[^<]*\|class=\"kind\">[^<]*' \"\$DEMO_DIR/board.html\""
