@@ -81,7 +81,7 @@ std::optional<std::uint64_t> number_after(std::string_view text, std::string_vie
 }
 
 // An IMAP quoted string (RFC 3501): backslash and quote escaped.
-std::string quoted(std::string_view s) {
+std::string imap_quoted(std::string_view s) {
     std::string out = "\"";
     for (const char c : s) {
         if (c == '"' || c == '\\') out += '\\';
@@ -123,7 +123,7 @@ ImapResult imap_poll(const ImapRequest& r) {
     Session s(r);
     std::string out;
     // One STATUS says whether anything arrived since the last poll.
-    if (!s.run(u.server + "/", "STATUS " + quoted(u.mailbox) + " (UIDVALIDITY UIDNEXT)", out, result.error)) {
+    if (!s.run(u.server + "/", "STATUS " + imap_quoted(u.mailbox) + " (UIDVALIDITY UIDNEXT)", out, result.error)) {
         return result;
     }
     const auto validity = number_after(out, "UIDVALIDITY");
