@@ -158,6 +158,12 @@ open(os.path.join(md, "cur", "1.host:2,S"), "w").write(msg.format(s="DMS Import 
      b="DMS Import is unavailable on 6 March 2027 from 18:00 to 23:30."))
 r = watch("--source", "maildir=" + md, store="m.db")
 check([c["change"] for c in r.changes] == ["window-prolonged"], f"maildir: the edited end is a change ({[c['change'] for c in r.changes]})")
+open(os.path.join(md, "new", "0bad.host"), "w").write("From: someone@example.invalid\nSubject: cut short")
+open(os.path.join(md, "new", "2.host"), "w").write(msg.format(s="NCTS down", i="d2", b="NCTS is unavailable on 8 March 2027 from 08:00 to 10:00."))
+r = watch("--source", "maildir=" + md, store="m.db")
+check(r.returncode == 5 and [c["source_id"] for c in r.changes] == ["<d2@example.invalid>"] and "0bad.host skipped" in r.stderr,
+      f"maildir: a message that is not e-mail is reported and skipped, the others still read ({r.returncode}: {r.stderr.strip()})")
+os.remove(os.path.join(md, "new", "0bad.host"))
 
 # 7e. Answers from the store: `active --from-store` says what `active` over the same messages
 # says, linked alike, at every time asked (the unit tests check the index on many more).

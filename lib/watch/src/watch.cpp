@@ -107,13 +107,22 @@ constexpr std::size_t max_body = 10u << 20;
 struct Poll {
     std::vector<RawNotice> items;  // each with its source_id, or empty for the notice's own id
     std::string error;
+    // Messages of a mailbox that are not e-mail (a file cut short, a stray file): each one
+    // reported, the others still read, so one bad message never hides the rest.
+    std::vector<std::string> skipped;
     std::optional<std::chrono::seconds> retry_after;
     std::size_t not_modified = 0;
     std::vector<std::pair<std::string, SourceState>> validators;  // per URL, to keep on success
 };
 
 void add_email(Poll& poll, std::string_view message, const std::string& fallback_id) {
-    RawNotice raw = read_email(message);
+    RawNotice raw;
+    try {
+        raw = read_email(message);
+    } catch (const data_error& e) {
+        poll.skipped.push_back(fmt::format("message {} skipped: {}", fallback_id, e.what()));
+        return;
+    }
     if (raw.source_id.empty()) raw.source_id = fallback_id;
     poll.items.push_back(std::move(raw));
 }
@@ -334,7 +343,7 @@ private:
             throw Failed{};
         }
         for (const auto& m : res.messages) {
-            read(s_.location, [&] { add_email(poll_, m.text, fmt::format("imap:{}:{}", res.uidvalidity, m.uid)); });
+            add_email(poll_, m.text, fmt::format("imap:{}:{}", res.uidvalidity, m.uid));
         }
         v.etag = res.uidvalidity;
         v.last_modified = std::to_string(res.last_uid);
@@ -482,13 +491,15 @@ WatchReport run_watch(const std::vector<Source>& sources, NoticeStore& store, co
                 store.add_change(std::string_view(text).substr(1));  // "{" comes back with the seq
             }
             for (const auto& [key, v] : poll.validators) store.put_source(key, v);
-            state.last_error.clear();
-            state.failures = 0;
+            // What was read is kept; a message skipped makes the source count as failed for now.
+            state.last_error = poll.skipped.empty() ? std::string() : poll.skipped.front();
+            state.failures = poll.skipped.empty() ? 0 : state.failures + 1;
             state.last_poll = at;
             state.next_poll = unix_seconds(now + s.interval);
             store.put_source(s.id, state);
         });
         write_unwritten(store, write, report);
+        for (auto& m : poll.skipped) report.failures.push_back({s.id, std::move(m)});
     }
     return report;
 }
