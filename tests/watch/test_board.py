@@ -7,16 +7,11 @@ no external resource, a page replaced whole; and the errors (no store, no --out,
 that cannot be written).
 test_board.py BIN_DIR DATA_DIR"""
 import os, shutil, struct, subprocess, sys, tempfile, zlib
+sys.path.insert(0, os.path.dirname(__file__))
+from checks import check, failures, finish
 
 BIN, DATA = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="bcp-board-")
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -161,5 +156,4 @@ check(r.returncode == 2 and "cannot write" in r.stderr, f"an unwritable place: e
 r = bcp("board", "--store", store, "--out", page, "--at", "2027-03-01 12:00")
 check(r.returncode == 2 and "offset" in r.stderr, f"--at without an offset: exit 2 ({r.stderr.strip()})")
 
-print(f"{len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+finish()

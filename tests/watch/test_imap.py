@@ -6,17 +6,12 @@ credentials; UIDs given anew (UIDVALIDITY changed) report nothing twice; kill -9
 loses and repeats nothing.
 test_imap.py BIN_DIR DATA_DIR"""
 import getpass, json, os, pwd, grp, random, shutil, signal, socket, subprocess, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(__file__))
+from checks import check, failures, finish
 
 BIN, DATA = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="bcp-imap-")
 os.chmod(work, 0o755)
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
 
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -198,5 +193,4 @@ finally:
     if failures:
         print(open(os.path.join(work, "dovecot.log")).read()[-2000:] if os.path.exists(os.path.join(work, "dovecot.log")) else "")
 
-print(f"{len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+finish()

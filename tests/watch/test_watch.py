@@ -5,18 +5,12 @@ Latin-1 charset, a body cut short, a self-signed certificate without and with --
 moments with nothing reported twice or lost.
 test_watch.py BIN_DIR DATA_DIR"""
 import json, os, random, signal, subprocess, sys, tempfile, time
+from checks import check, failures, finish
 sys.path.insert(0, os.path.dirname(__file__))
 from server import Server
 
 BIN, DATA = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="bcp-watch-")
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
 
 
 def watch(*args, store="w.db", timeout=60, data=DATA):
@@ -375,5 +369,4 @@ check(set(ids) == {f"k{i}" for i in items}, f"kill -9: none lost ({len(set(ids))
 check([c["seq"] for c in seen] == sorted(c["seq"] for c in seen), "kill -9: changes in seq order")
 
 srv.stop()
-print(f"{len(failures)} failure(s)")
-sys.exit(1 if failures else 0)
+finish()
