@@ -62,7 +62,9 @@ check("&lt;script&gt;alert(1)&lt;/script&gt;" in html, "a notice's text is escap
 
 
 def render(url, *args):
+    # --disable-dev-shm-usage: containers often give /dev/shm only 64 MB, too little for chromium.
     return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-dev-shm-usage",
                            "--no-first-run", "--user-data-dir=" + os.path.join(work, "chrome"), *args, url],
                           capture_output=True, text=True, timeout=120)
 
