@@ -1,7 +1,8 @@
 """bcp-notice watch against a real HTTP server on 127.0.0.1 (server.py) and real mailboxes:
 changes between polls (new, window-prolonged, cancelled), ETag and 304, the interval kept
 across runs, 429 with Retry-After, 500, 404, a redirect loop, a 50 MB body, a feed with a
-Latin-1 charset, a body cut short, a self-signed certificate without and with --cacert, Maildir and mbox, a second watch on the same store, kill -9 at random
+Latin-1 charset, pages with a right, an absent and a wrong charset, an Atom feed, GOV.UK
+Content API items and collections, web pages and listings, a timeout, a body cut short, a self-signed certificate without and with --cacert, Maildir and mbox, a second watch on the same store, kill -9 at random
 moments with nothing reported twice or lost.
 test_watch.py BIN_DIR DATA_DIR"""
 import json, os, random, signal, subprocess, sys, tempfile, time
@@ -302,6 +303,24 @@ check(r.returncode == 1 and srv.requests("/nh/bericht/ncts-2")[-1].get("If-None-
 open(cfg, "w").write(f'[[source]]\nid = "nh"\nkind = "html"\nurl = "{srv.url}/nh/"\nauthority = "testnh"\n')
 r = watch("--sources", cfg, store="l2.db", data=data2)
 check(sorted(c["source_id"] for c in r.changes) == got, f"html listing: the profile's link patterns ({r.stdout}{r.stderr})")
+# Charsets of pages: the header's; none (not UTF-8, so not read as UTF-8); a Latin label on a
+# UTF-8 body. And an Atom feed.
+body = ('<html><body><main><h1>Driftsforstyrrelse</h1><p>Toldstyrelsen: DMS Eksport er utilgængelig den '
+        '6. marts 2027 fra kl. 18.00 til kl. 22.00.</p></main></body></html>')
+srv.routes["/cs/hdr.html"] = {"body": body.encode("latin-1"), "headers": {"Content-Type": "text/html; charset=ISO-8859-1"}}
+srv.routes["/cs/none.html"] = {"body": body.encode("latin-1")}
+srv.routes["/cs/wrong.html"] = {"body": body.encode("utf-8"), "headers": {"Content-Type": "text/html; charset=ISO-8859-1"}}
+srv.routes["/cs/a.xml"] = {"body": ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+    '<entry><id>urn:a1</id><title>NCTS vedligeholdelse</title><updated>2027-03-01T09:00:00Z</updated><summary>Toldstyrelsen: '
+    'NCTS er utilgængelig den 7. marts 2027 fra kl. 08.00 til kl. 10.00.</summary></entry></feed>').encode(),
+    "headers": {"Content-Type": "application/atom+xml"}}
+for path in ("hdr.html", "none.html", "wrong.html"):
+    r = watch("--source", "html=" + srv.url + "/cs/" + path, store="cs-" + path + ".db")
+    text = r.changes[0]["notice"]["updates"][0]["text"] if r.changes else ""
+    check("utilgængelig" in text and "\ufffd" not in text and "Ã" not in text, f"html charset, {path}: read right ({text[:70]!r})")
+r = watch("--source", "atom=" + srv.url + "/cs/a.xml", store="cs-atom.db")
+check([c["source_id"] for c in r.changes] == ["urn:a1"] and r.changes[0]["notice"]["window"]["start"] == "2027-03-07T07:00:00Z",
+      f"an Atom feed: its entry, by its id, parsed ({r.stdout[:200]}{r.stderr})")
 srv.routes["/slow.xml"] = {"body": feed.encode("latin-1"), "delay": 4}
 open(cfg, "w").write(f'[[source]]\nid = "slow"\nkind = "rss"\nurl = "{srv.url}/slow.xml"\ntimeout = 1\n')
 t0 = time.monotonic()

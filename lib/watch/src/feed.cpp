@@ -5,6 +5,7 @@
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
@@ -168,11 +169,26 @@ std::string tidy(const std::string& s) {
     return out;
 }
 
+// The encoding to read a page in. A body that is valid UTF-8 and not plain ASCII is UTF-8
+// whatever a Latin label says (a server's default header over a UTF-8 page; Latin-1 text with
+// accents is almost never valid UTF-8). With no label, a page that is not UTF-8 is left to
+// libxml2: its <meta charset>, else its ISO-8859-1 fallback, never U+FFFD for every accent.
+const char* html_encoding(std::string_view html, const std::string& charset) {
+    const bool utf8 = valid_utf8(html);
+    const bool ascii = std::all_of(html.begin(), html.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (charset.empty()) return utf8 ? "UTF-8" : nullptr;
+    const std::string label = ascii_lower(charset);
+    const bool latin = label == "iso-8859-1" || label == "latin1" || label == "iso-8859-15" || label == "windows-1252" ||
+                       label == "cp1252" || label == "us-ascii";
+    if (latin && utf8 && !ascii) return "UTF-8";
+    return charset.c_str();
+}
+
 Doc parse_html(std::string_view html, const std::string& charset) {
     const int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
                         HTML_PARSE_NOBLANKS;
-    return Doc(htmlReadMemory(html.data(), static_cast<int>(html.size()), "page.html",
-                              charset.empty() ? "UTF-8" : charset.c_str(), options));
+    return Doc(htmlReadMemory(html.data(), static_cast<int>(html.size()), "page.html", html_encoding(html, charset),
+                              options));
 }
 
 // The first element, depth first, for which `pred` holds.

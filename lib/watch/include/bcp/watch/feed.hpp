@@ -27,7 +27,9 @@ struct FeedItem {
 
 // The text a reader sees in HTML: block elements and <br> as line breaks, scripts and styles
 // dropped, entities decoded, blank runs collapsed.
-// `charset` as for read_feed (UTF-8 when empty).
+// `charset`: the one the HTTP headers named. A body that is valid UTF-8 with non-ASCII bytes is
+// read as UTF-8 even under a Latin label; with no label, UTF-8 when valid, else the page's
+// <meta charset>, else ISO-8859-1.
 [[nodiscard]] std::string html_text(std::string_view html, const std::string& charset = {});
 
 struct HtmlLink {
