@@ -11,7 +11,10 @@ g = Gateway(work, latency_ms=100)
 q = os.path.join(work, "q.db")
 enqueue(q, [f"L{i:06d}" for i in range(6000)])
 cores = os.cpu_count() or 2
-hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(cores)]
+# Each hog stops by itself when the test is gone (killed with its ctest): it spins only while
+# its parent is this process, so no busy loop outlives the run.
+hog = "import os, sys\np = int(sys.argv[1])\nwhile os.getppid() == p:\n    pass\n"
+hogs = [subprocess.Popen([sys.executable, "-c", hog, str(os.getpid())]) for _ in range(cores)]
 try:
     r = replay("run", "--sink", g.url, "--rate", "400", "--max-seconds", "12", queue=q, timeout=90)
 finally:
