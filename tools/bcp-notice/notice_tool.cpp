@@ -1,10 +1,6 @@
 #include "notice_tool.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <fstream>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +13,7 @@
 #include "bcp/format/notice.hpp"
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
+#include "bcp/core/file.hpp"
 #include "bcp/core/json_text.hpp"
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice.hpp"
@@ -339,8 +336,8 @@ int run_lint(const Options& o, t::Output& output) {
     return problems.empty() ? t::ok : t::no;
 }
 
-// The board: read from the store, written to a temporary file beside --out and renamed over
-// it, so a web server or a browser never sees half a page.
+// The board: read from the store, and --out replaced whole (replace_file), so a web server or
+// a browser never sees half a page.
 int run_board(const Options& o) {
     BoardOptions bo;
     bo.at = active_time(o);
@@ -358,26 +355,7 @@ int run_board(const Options& o) {
     std::string page;
     page.reserve(64u << 10);
     append_board_html(page, b);
-    const std::filesystem::path target(o.out);
-    const std::filesystem::path tmp = target.string() + fmt::format(".tmp{}", static_cast<long>(::getpid()));
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw io_error(fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)), target.string());
-        f.write(page.data(), static_cast<std::streamsize>(page.size()));
-        f.close();
-        if (!f) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw io_error(fmt::format("cannot write {}", target.string()), target.string());
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, target, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        std::filesystem::remove(tmp, ec);
-        throw io_error(fmt::format("cannot replace {}: {}", target.string(), why), target.string());
-    }
+    replace_file(o.out, page, 0644);
     return t::ok;
 }
 

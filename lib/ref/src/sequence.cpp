@@ -15,6 +15,7 @@
 
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
+#include "bcp/core/file.hpp"
 
 namespace bcp {
 namespace {
@@ -25,20 +26,6 @@ constexpr std::string_view header = "# bcpkit sequence v1: key<TAB>next number; 
     throw io_error(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)),
                    path.string());
 }
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    [[nodiscard]] int get() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
 
 using Counters = std::map<std::string, std::uint64_t, std::less<>>;
 
@@ -70,36 +57,12 @@ Counters load(const std::filesystem::path& path) {
     return counters;
 }
 
-void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            sys_fail("cannot write", path);
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
 // Replaces `path` atomically and durably with `content`.
 void store(const std::filesystem::path& path, const Counters& counters) {
     std::string content(header);
     content += '\n';
     for (const auto& [key, next] : counters) content += fmt::format("{}\t{}\n", key, next);
-    const auto tmp = path.string() + fmt::format(".tmp.{}", ::getpid());
-    {
-        Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (fd.get() < 0) sys_fail("cannot create", tmp);
-        write_all(fd.get(), content, tmp);
-        if (::fsync(fd.get()) != 0) sys_fail("cannot sync", tmp);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        sys_fail("cannot replace", path);
-    }
-    Fd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
-                  O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() >= 0) (void)::fsync(dir.get());
+    replace_file(path, content, 0600);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "bcp/core/error.hpp"
 #include "bcp/core/text_fold.hpp"
 #include "bcp/notice/notice_email.hpp"
+#include "bcp/watch/source.hpp"
 
 namespace bcp {
 namespace {
@@ -298,7 +299,7 @@ HtmlPage read_html_page(std::string_view html, const std::string& base_url, cons
         const std::string href = attribute(a, "href");
         if (href.empty()) return false;
         std::string url = resolve(href, base);
-        if ((url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) && seen.insert(url).second) {
+        if (is_http_url(url) && seen.insert(url).second) {
             std::string t;
             collect_text(a->children, t);
             page.links.push_back({std::move(url), tidy(t)});

@@ -5,6 +5,7 @@
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
 #include "bcp/watch/feed.hpp"
+#include "bcp/watch/source.hpp"
 
 namespace bcp {
 namespace {
@@ -31,13 +32,6 @@ void add_paragraph(std::string& out, const std::string& s) {
 }
 
 }  // namespace
-
-std::string url_origin(const std::string& url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return {};
-    const auto path = url.find('/', scheme + 3);
-    return path == std::string::npos ? url : url.substr(0, path);
-}
 
 std::string govuk_api_url(const std::string& url) {
     const std::string origin = url_origin(url);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bcp/core/text_fold.hpp"
+#include "bcp/watch/source.hpp"
 #include "curl_body.hpp"
 
 namespace bcp {
@@ -95,10 +96,8 @@ std::string imap_quoted(std::string_view s) {
 
 ImapUrl parse_imap_url(const std::string& url) {
     ImapUrl u;
-    const auto scheme = url.find("://");
-    const auto slash = scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
-    u.server = slash == std::string::npos ? url : url.substr(0, slash);
-    u.path = slash == std::string::npos ? std::string() : url.substr(slash + 1);
+    u.server = url_origin(url);
+    u.path = u.server.size() < url.size() ? url.substr(u.server.size() + 1) : std::string();
     while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
     if (u.path.empty()) u.path = "INBOX";
     // Percent-decoding by hand: the mailbox is used in a command, never as a file name.

@@ -57,7 +57,7 @@ void check_location(const Source& s, const std::string& where) {
         if (s.location.rfind("imaps://", 0) != 0 && s.location.rfind("imap://", 0) != 0) {
             throw usage_error(fmt::format("{}: url '{}' is not an imaps or imap URL", where, s.location));
         }
-    } else if (!s.is_local() && s.location.rfind("https://", 0) != 0 && s.location.rfind("http://", 0) != 0) {
+    } else if (!s.is_local() && !is_http_url(s.location)) {
         throw usage_error(fmt::format("{}: url '{}' is not an http or https URL", where, s.location));
     }
 }
@@ -81,7 +81,7 @@ std::vector<std::string> parse_links(const toml::node& n, const std::string& whe
     if (arr != nullptr) {
         for (const auto& e : *arr) {
             const auto* v = e.as_string();
-            if (v == nullptr || (v->get().rfind("https://", 0) != 0 && v->get().rfind("http://", 0) != 0)) {
+            if (v == nullptr || !is_http_url(v->get())) {
                 out.clear();
                 break;
             }
@@ -123,6 +123,15 @@ std::optional<SourceKind> parse_source_kind(std::string_view s) noexcept {
     }
     return std::nullopt;
 }
+
+std::string url_origin(const std::string& url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) return {};
+    const auto path = url.find('/', scheme + 3);
+    return path == std::string::npos ? url : url.substr(0, path);
+}
+
+bool is_http_url(std::string_view s) noexcept { return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0; }
 
 bool link_matches(std::string_view pattern, std::string_view url) noexcept {
     // A glob with one backtrack point, the last '*' seen; a '*' takes at least one character,
@@ -193,8 +202,8 @@ std::vector<Source> load_sources(const std::filesystem::path& file) {
         check_location(s, where);
         if (!s.is_local()) {
             // The authority part, "user:password@host:port", between "://" and the path.
-            const std::string_view rest = std::string_view(s.location).substr(s.location.find("://") + 3);
-            const std::string_view authority = rest.substr(0, rest.find('/'));
+            const std::string origin = url_origin(s.location);
+            const std::string_view authority = std::string_view(origin).substr(origin.find("://") + 3);
             const auto at = authority.rfind('@');
             if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
                 throw usage_error(where + ": a password in the URL would be printed and logged; use credentials_file "

@@ -39,7 +39,4 @@ struct GovukContent {
 // https://HOST/api/content/PATH; an address already under /api/content/ is kept.
 [[nodiscard]] std::string govuk_api_url(const std::string& url);
 
-// "https://host:port" of an http(s) URL.
-[[nodiscard]] std::string url_origin(const std::string& url);
-
 }  // namespace bcp

@@ -57,6 +57,11 @@ struct Source {
 // $XDG_CONFIG_HOME/bcpkit/sources.toml (or ~/.config/bcpkit/sources.toml).
 [[nodiscard]] std::filesystem::path default_sources_path();
 
+// "scheme://host:port" of a URL: everything before the path.
+[[nodiscard]] std::string url_origin(const std::string& url);
+// True for an http:// or https:// URL.
+[[nodiscard]] bool is_http_url(std::string_view s) noexcept;
+
 // True when `url` matches `pattern`, where '*' stands for a run of one or more characters.
 [[nodiscard]] bool link_matches(std::string_view pattern, std::string_view url) noexcept;
 
