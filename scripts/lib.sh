@@ -9,6 +9,7 @@ BCP_PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
   libhowardhinnant-date-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libcpp-httplib-dev libxml2-dev
   dovecot-imapd chromium poppler-utils
+  postgresql-15 libpq-dev faketime
   python3-icalendar
   clang libclang-rt-14-dev llvm clang-tidy cppcheck
   dpkg-dev lintian file

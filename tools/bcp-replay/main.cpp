@@ -27,7 +27,7 @@ int main(int argc, char** argv) try {
                  "rate limiting and never-twice delivery.");
     app.require_subcommand(1);
     app.fallthrough();
-    app.add_option("--queue", o.queue, "Queue file (default: $XDG_STATE_HOME/bcpkit/replay.db)");
+    app.add_option("--queue", o.queue, "Queue file, or postgresql:// URL (default: $XDG_STATE_HOME/bcpkit/replay.db)");
     app.add_flag("--errors-json", o.errors_json, "Write errors on stderr as JSON objects");
 
     auto* enq = app.add_subcommand("enqueue", "Store declarations (JSON Lines) in the queue");
@@ -100,9 +100,18 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"accepted", "rejected", "retry"}));
     resolve->add_option("--note", o.note, "Why (kept with the message)");
 
+    run->add_option("--lease", o.lease,
+                    "PostgreSQL: seconds a runner stays alive without a heartbeat (default 10)")
+        ->check(CLI::Range(1.0, 3600.0));
+    auto* migrate = app.add_subcommand("migrate", "Create or migrate the queue's schema");
+    auto* copy = app.add_subcommand("copy", "Copy every message of one queue into another");
+    copy->add_option("--from", o.copy_from, "The queue to copy (a file or a postgresql:// URL)")
+        ->required();
+    copy->add_option("--to", o.copy_to, "The queue to copy into (created or migrated)")->required();
+
     // --queue is accepted before or after the subcommand, and shown in every subcommand's help.
-    for (auto* sub : {enq, run, status, list, resolve}) {
-        sub->add_option("--queue", o.queue, "Queue file (default: $XDG_STATE_HOME/bcpkit/replay.db)");
+    for (auto* sub : {enq, run, status, list, resolve, migrate}) {
+        sub->add_option("--queue", o.queue, "Queue file, or postgresql:// URL (default: $XDG_STATE_HOME/bcpkit/replay.db)");
     }
     t::Reporter reporter("bcp-replay", std::cerr);
     for (int i = 1; i < argc; ++i) {
@@ -114,6 +123,8 @@ int main(int argc, char** argv) try {
     if (status->parsed()) o.command = Command::status;
     if (list->parsed()) o.command = Command::list;
     if (resolve->parsed()) o.command = Command::resolve;
+    if (migrate->parsed()) o.command = Command::migrate;
+    if (copy->parsed()) o.command = Command::copy;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     o.interrupt = &interrupted;

@@ -36,8 +36,8 @@ namespace t = bcp::tool;
 using nlohmann::json;
 
 
-std::filesystem::path queue_path(const Options& o) {
-    return o.queue.empty() ? default_queue_path() : std::filesystem::path(o.queue);
+std::string queue_path(const Options& o) {
+    return o.queue.empty() ? default_queue_path().string() : o.queue;
 }
 
 json::json_pointer pointer(const std::string& text, std::string_view option) {
@@ -296,11 +296,12 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
         if (!out.finish()) throw io_error("cannot write to standard output");
         return t::ok;
     }
-    RunnerLock lock(path, o.wait);
     auto q = Queue::open(path, false);
     const RuleCap cap = queued_rule_cap(q, RuleSet::load());
     const RatePlan plan = plan_rate(rate_request(o), cap.rate, cap.from);
     const double rate = plan.rate;
+    // With SQLite the queue's lock (busy: exit 5), with PostgreSQL a lease among the runners.
+    const auto runner = q.join({o.wait, rate, o.lease});
     const bool to_stdout = kind == SinkKind::stream;
     SinkSpec spec;
     spec.spec = o.sink;
@@ -320,6 +321,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     r.retry_max = o.retry_max;
     r.resend_unknown = o.resend_unknown;
     r.interrupt = o.interrupt;
+    r.runner = runner.get();
     if (o.with_annotation) r.prepare = [](const Message& m) { return body_with_annotation(m); };
     const auto before = q.counts();
     const bool bar = t::colour_enabled(STDERR_FILENO) && &err == &std::cerr;
@@ -367,6 +369,10 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
     summary << json_line(to_json(report, rate)) << '\n';
     summary.flush();
     const std::int64_t unknown = q.counts().of(MessageState::unknown);
+    if (!report.lease_lost.empty()) {
+        reporter.error("busy", fmt::format("stopped: {}", report.lease_lost));
+        return t::tempfail;
+    }
     switch (run_outcome(report, unknown)) {
         case RunOutcome::needs_verdict:
             report_needs_verdict(reporter, unknown);
@@ -384,10 +390,13 @@ int run_status(const Options& o, t::Output& out) {
     auto q = Queue::open(queue_path(o), false);
     const auto counts = q.counts();
     const auto last = q.last_run();
+    std::vector<RunnerInfo> runners;
+    if (q.shared()) runners = q.runners();
+    const auto* shown = q.shared() ? &runners : nullptr;
     if (o.format == "text") {
-        out.write(status_text(q.path(), counts, last));
+        out.write(status_text(q.location(), counts, last, shown));
     } else {
-        out.write(json_line(status_json(q.path(), counts, last)));
+        out.write(json_line(status_json(q.location(), counts, last, shown)));
         out.put('\n');
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
@@ -447,6 +456,68 @@ int run_resolve(const Options& o, t::Output& out) {
     return t::ok;
 }
 
+// --- migrate, copy ------------------------------------------------------------------------------
+
+int run_migrate(const Options& o, t::Output& out) {
+    auto q = Queue::open(queue_path(o));
+    const int from = q.migrated_from();
+    out.write(json_line(nlohmann::json{{"queue", q.location()},
+                                       {"schema", q.schema()},
+                                       {"found", from == 0 ? nlohmann::json() : nlohmann::json(from)},
+                                       {"migrated", from != q.schema()}}));
+    out.put('\n');
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return t::ok;
+}
+
+// Moves every message of one queue into another as it is, keys that are there already left
+// alone, so a second copy adds nothing. The source must have no runner (SQLite: its lock is
+// taken; PostgreSQL: none may be listed): a message in flight there is copied as `unknown`.
+int run_copy(const Options& o, t::Output& out) {
+    if (o.copy_from.empty() || o.copy_to.empty()) throw usage_error("copy needs --from and --to");
+    auto from = Queue::open(o.copy_from, false);
+    auto to = Queue::open(o.copy_to);
+    if (from.location() == to.location()) throw usage_error("--from and --to are the same queue");
+    std::unique_ptr<Runner> hold;
+    if (!from.shared()) {
+        hold = from.join({false, 0, 10});
+    } else if (const auto live = from.runners(); !live.empty()) {
+        throw busy_error(fmt::format("{} has {} runner{}: stop them before copying",
+                                     from.location(), live.size(), live.size() == 1 ? "" : "s"));
+    }
+    std::int64_t copied = 0, present = 0;
+    std::int64_t by_state[std::size(all_states)] = {};
+    to.begin();
+    try {
+        from.list(std::nullopt, [&](const Message& m) {
+            if (to.import(m) == Queue::Added::duplicate) {
+                ++present;
+            } else {
+                ++copied;
+                ++by_state[static_cast<int>(m.state == MessageState::sending ? MessageState::unknown
+                                                                             : m.state)];
+            }
+        });
+        to.commit();
+    } catch (...) {
+        try {
+            to.commit();
+        } catch (const std::exception&) {
+        }
+        throw;
+    }
+    nlohmann::json states = nlohmann::json::object();
+    for (auto s : all_states) states[std::string(to_string(s))] = by_state[static_cast<int>(s)];
+    out.write(json_line(nlohmann::json{{"from", from.location()},
+                                       {"to", to.location()},
+                                       {"copied", copied},
+                                       {"already_there", present},
+                                       {"copied_by_state", states}}));
+    out.put('\n');
+    if (!out.finish()) throw io_error("cannot write to standard output");
+    return copied > 0 ? t::ok : t::no;
+}
+
 }  // namespace
 
 int run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -460,6 +531,8 @@ int run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err
             case Command::status: return run_status(o, output);
             case Command::list: return run_list(o, output);
             case Command::resolve: return run_resolve(o, output);
+            case Command::migrate: return run_migrate(o, output);
+            case Command::copy: return run_copy(o, output);
             case Command::run: break;
         }
         return static_cast<int>(t::usage);

@@ -10,11 +10,11 @@
 
 namespace bcp::replay_tool {
 
-enum class Command { enqueue, run, status, list, resolve };
+enum class Command { enqueue, run, status, list, resolve, migrate, copy };
 
 struct Options {
     Command command = Command::status;
-    std::string queue;  // empty: the default queue file
+    std::string queue;  // empty: the default queue file; a path or a postgresql:// URL
     std::string format = "jsonl";
     bool errors_json = false;
 
@@ -42,6 +42,7 @@ struct Options {
     bool dry_run = false;
     bool insecure = false;
     double timeout = 30;
+    double lease = 10;  // PostgreSQL: seconds a runner lives without a heartbeat
     std::vector<std::string> headers;       // "Name: value" (not for secrets)
     std::vector<std::string> header_files;  // files of "Name: value" lines
     std::vector<std::string> header_envs;   // "Name=VARIABLE"
@@ -54,6 +55,9 @@ struct Options {
     std::string resolve_key, resolve_as, note;
     bool resolve_all = false;   // every message in resolve_from (unknown by default)
     std::string resolve_from;   // with resolve_all: unknown, held or rejected
+
+    // copy
+    std::string copy_from, copy_to;
 };
 
 [[nodiscard]] int run(const Options& options, std::istream& in, std::ostream& out,

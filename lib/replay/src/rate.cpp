@@ -10,6 +10,28 @@ RateLimiter::RateLimiter(double cap, std::uint32_t burst, std::chrono::nanosecon
     if (cap_ > 0) ring_.resize(static_cast<std::size_t>(std::max(1.0, std::floor(cap_))));
 }
 
+void RateLimiter::set_cap(double cap) {
+    if (cap == cap_) return;
+    const double ratio = cap_ > 0 && rate_ > 0 ? rate_ / cap_ : 1.0;
+    // The most recent starts, oldest first, as many as the new ring holds.
+    std::vector<Time> recent;
+    recent.reserve(ring_size_);
+    for (std::size_t k = ring_size_; k > 0; --k) {
+        recent.push_back(ring_[(ring_next_ + ring_.size() - k) % ring_.size()]);
+    }
+    cap_ = cap;
+    rate_ = cap > 0 ? cap * ratio : cap;
+    ring_.assign(cap > 0 ? static_cast<std::size_t>(std::max(1.0, std::floor(cap))) : 0, Time{});
+    ring_next_ = ring_size_ = 0;
+    if (ring_.empty()) return;
+    const std::size_t keep = std::min(recent.size(), ring_.size());
+    for (std::size_t i = recent.size() - keep; i < recent.size(); ++i) {
+        ring_[ring_next_] = recent[i];
+        ring_next_ = (ring_next_ + 1) % ring_.size();
+        ++ring_size_;
+    }
+}
+
 RateLimiter::Clock::duration RateLimiter::interval() const {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_));
 }

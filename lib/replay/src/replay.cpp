@@ -114,6 +114,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     bool stop_claiming = false;
     bool paused = false;
     bool waited_for_limiter = false;  // the last pass slept until the limiter allowed a send
+    double share = o.runner != nullptr ? 0 : o.rate;  // the share of the cap applied
     // Claims and outcome records happen on the committer's thread: a slow commit never
     // delays a send.
     Committer committer(queue, o.rate, k, o.resend_unknown);
@@ -137,6 +138,26 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
                 committer.resume();
             }
         }
+        // A shared queue: the share of the cap this runner holds now, and whether its lease
+        // still lets it send (a runner that cannot renew it stops starting sends first).
+        bool hold = false;
+        if (o.runner != nullptr) {
+            if (!stop_claiming) {
+                if (auto lost = o.runner->lost(); !lost.empty()) {
+                    report.lease_lost = std::move(lost);
+                    stop_claiming = true;
+                    committer.pause();
+                }
+            }
+            const double s = o.runner->share();
+            if (s != share && s > 0) {
+                share = s;
+                limiter.set_cap(std::isinf(s) ? 0 : s);
+                committer.set_rate(std::isinf(s) ? 0 : limiter.rate());
+            }
+            hold = s <= 0 || !o.runner->may_send();
+            o.runner->set_busy(sink.in_flight() > 0 || !committer.dry());
+        }
         // Start what the limiter and the concurrency allow.
         bool nothing_due = false;
         bool starved = false;  // messages are due but their claim is still being committed
@@ -144,7 +165,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
         // When the first send of this pass was due, if the runner waited for the limiter: its
         // lateness is the dispatch jitter of a loaded machine.
         RateLimiter::Time batch_due{};
-        while (!stop_claiming && sink.in_flight() < k && now >= pause_until) {
+        while (!stop_claiming && !hold && sink.in_flight() < k && now >= pause_until) {
             if (limiter.next_allowed(now) > now) break;
             if (batch == 0 && waited_for_limiter) batch_due = limiter.due();
             auto next = committer.take();
@@ -191,7 +212,7 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
 
         // Wait for results, no longer than until the next send may start.
         Clock::duration wait = std::chrono::milliseconds(10);
-        if (!stop_claiming && !nothing_due) {
+        if (!stop_claiming && !nothing_due && !hold) {
             const auto allowed = limiter.next_allowed(now);
             const auto next = std::max(allowed, pause_until);
             wait = std::clamp<Clock::duration>(next - now, Clock::duration::zero(), wait);

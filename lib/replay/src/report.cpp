@@ -85,11 +85,23 @@ std::string to_text(const Message& m, bool annotation) {
     return line;
 }
 
-json status_json(const std::filesystem::path& queue, const QueueCounts& c,
-                  const std::optional<RunRecord>& run) {
+json to_json(const RunnerInfo& r) {
+    return json{{"id", r.id},
+                {"host", r.host},
+                {"pid", r.pid},
+                {"started_at", r.started_at},
+                {"heartbeat_at", r.heartbeat_at},
+                {"lease_until", r.lease_until},
+                {"rate", r.rate > 0 ? json(r.rate) : json()},
+                {"share", std::isinf(r.share) ? json("unlimited") : json(tenths(r.share))},
+                {"busy", r.busy}};
+}
+
+json status_json(std::string_view queue, const QueueCounts& c, const std::optional<RunRecord>& run,
+                 const std::vector<RunnerInfo>* runners) {
     json counts = json::object();
     for (auto s : all_states) counts[std::string(to_string(s))] = c.of(s);
-    json j{{"queue", queue.string()}, {"counts", counts},
+    json j{{"queue", queue}, {"counts", counts},
             {"oldest_queued", c.oldest_queued.empty() ? json() : json(c.oldest_queued)}};
     if (run) {
         j["last_run"] = {{"started_at", run->started_at}, {"ended_at", run->ended_at},
@@ -100,12 +112,17 @@ json status_json(const std::filesystem::path& queue, const QueueCounts& c,
     } else {
         j["last_run"] = nullptr;
     }
+    if (runners != nullptr) {
+        json list = json::array();
+        for (const auto& r : *runners) list.push_back(to_json(r));
+        j["runners"] = std::move(list);
+    }
     return j;
 }
 
-std::string status_text(const std::filesystem::path& queue, const QueueCounts& c,
-                        const std::optional<RunRecord>& run) {
-    std::string text = fmt::format("queue {}\n", queue.string());
+std::string status_text(std::string_view queue, const QueueCounts& c,
+                        const std::optional<RunRecord>& run, const std::vector<RunnerInfo>* runners) {
+    std::string text = fmt::format("queue {}\n", queue);
     for (auto s : all_states) text += fmt::format("  {:<9}{}\n", to_string(s), c.of(s));
     if (!c.oldest_queued.empty()) text += fmt::format("oldest queued: {}\n", c.oldest_queued);
     if (run) {
@@ -114,6 +131,16 @@ std::string status_text(const std::filesystem::path& queue, const QueueCounts& c
                             run->rate_limit > 0 ? fmt::format("{}/s", run->rate_limit)
                                                 : std::string("none"),
                             run->max_window);
+    }
+    if (runners != nullptr) {
+        text += fmt::format("runners: {}\n", runners->size());
+        for (const auto& r : *runners) {
+            text += fmt::format("  #{} {} pid {}  share {}  {}  lease until {}\n", r.id, r.host,
+                                r.pid,
+                                std::isinf(r.share) ? std::string("unlimited")
+                                                    : fmt::format("{:.1f}/s", r.share),
+                                r.busy ? "busy" : "idle", r.lease_until);
+        }
     }
     return text;
 }

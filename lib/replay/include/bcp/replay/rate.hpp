@@ -52,6 +52,11 @@ public:
     // later, a descheduled runner later still): the window counts them from then.
     void left_at(std::size_t count, Time t);
 
+    // A new cap (0: unlimited), for a runner whose share of a shared cap changed. The sends of
+    // the last window still count against it, so a lower cap holds at once; a push-back's
+    // slowdown is kept in proportion.
+    void set_cap(double cap);
+
     // The gateway pushed back: halve the current rate (not below one per second).
     void push_back(Time now);
     // Called as sends succeed: the rate climbs back by a tenth of the cap per second without

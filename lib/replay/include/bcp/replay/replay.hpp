@@ -48,6 +48,9 @@ struct ReplayOptions {
     std::function<void(const ReplayProgress&)> progress;  // about 5 times a second
     const std::atomic<bool>* interrupt = nullptr;         // set by a signal: finish and stop
     const ReplayClock* clock = nullptr;                   // nullptr: steady_replay_clock()
+    // The runner's place in the queue (Queue::join): its share of the rate and its lease. Null:
+    // alone, at `rate`, with nothing to lose (tests of the loop).
+    Runner* runner = nullptr;
 };
 
 struct ReplayReport {
@@ -59,6 +62,7 @@ struct ReplayReport {
     double max_jitter_ms = 0;         // the largest dispatch lateness the window widened by
     std::int64_t push_backs = 0;      // 429/503 and refused connections
     bool stopped_early = false;       // deadline or interrupt with messages left
+    std::string lease_lost;           // why the runner stopped when its lease was lost
     std::string started_at, ended_at;
 };
 

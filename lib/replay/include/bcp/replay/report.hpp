@@ -24,12 +24,14 @@ namespace bcp {
 // response, held reason, note (and the annotation) on lines of their own, flattened and cut.
 [[nodiscard]] std::string to_text(const Message& m, bool annotation);
 
-// A queue's counts and last run.
-[[nodiscard]] nlohmann::json status_json(const std::filesystem::path& queue,
-                                                 const QueueCounts& counts,
-                                                 const std::optional<RunRecord>& last_run);
-[[nodiscard]] std::string status_text(const std::filesystem::path& queue, const QueueCounts& counts,
-                                      const std::optional<RunRecord>& last_run);
+// A queue's counts and last run, and with a shared queue its runners (null: not shared).
+[[nodiscard]] nlohmann::json to_json(const RunnerInfo& runner);
+[[nodiscard]] nlohmann::json status_json(std::string_view queue, const QueueCounts& counts,
+                                         const std::optional<RunRecord>& last_run,
+                                         const std::vector<RunnerInfo>* runners = nullptr);
+[[nodiscard]] std::string status_text(std::string_view queue, const QueueCounts& counts,
+                                      const std::optional<RunRecord>& last_run,
+                                      const std::vector<RunnerInfo>* runners = nullptr);
 
 // The summary of a run, one JSON object; `rate` is the limit it ran at (0: none).
 [[nodiscard]] nlohmann::json to_json(const ReplayReport& r, double rate);
