@@ -79,7 +79,8 @@ class Server:
         self._pg("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "start")
 
     def restart(self):
-        self._pg("pg_ctl", "-D", self.data, "-m", "fast", "-w", "restart")
+        self._pg("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-m", "fast", "-w",
+                 "restart")
 
     def stop(self):
         self._pg("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", check=False)

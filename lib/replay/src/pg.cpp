@@ -82,6 +82,7 @@ Connection::~Connection() {
 
 void Connection::connect() {
     if (conn_ != nullptr) PQfinish(conn_);
+    prepared_.clear();
     conn_ = PQconnectdb(url_.c_str());
     if (PQstatus(conn_) != CONNECTION_OK) {
         throw connection_lost(fmt::format("cannot reach the PostgreSQL queue {}: {}", url_,
@@ -101,9 +102,27 @@ Result Connection::exec(const char* sql, const std::vector<Param>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    PGresult* raw = params.empty() ? PQexec(conn_, sql)
-                                   : PQexecParams(conn_, sql, static_cast<int>(params.size()),
-                                                  nullptr, values.data(), nullptr, nullptr, 0);
+    PGresult* raw = nullptr;
+    if (params.empty()) {
+        raw = PQexec(conn_, sql);
+    } else {
+        auto it = prepared_.find(sql);
+        if (it == prepared_.end()) {
+            std::string name = fmt::format("bcp{}", prepared_.size() + 1);
+            PGresult* prep =
+                PQprepare(conn_, name.c_str(), sql, static_cast<int>(params.size()), nullptr);
+            if (prep != nullptr && PQresultStatus(prep) == PGRES_COMMAND_OK) {
+                PQclear(prep);
+                it = prepared_.emplace(sql, std::move(name)).first;
+            } else {
+                raw = prep;  // reported below
+            }
+        }
+        if (it != prepared_.end()) {
+            raw = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                 values.data(), nullptr, nullptr, 0);
+        }
+    }
     Result r(raw);
     const auto status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bcp/core/error.hpp"
@@ -73,7 +74,9 @@ public:
     Connection& operator=(const Connection&) = delete;
     ~Connection();
 
-    // Runs one statement. Throws connection_lost, conflict, or data_error (kind "queue").
+    // Runs one statement; one with parameters is prepared on first use on this connection (the
+    // replay loop's statements are planned once, not at every claim). Throws connection_lost,
+    // conflict, or io_error.
     Result exec(const char* sql, const std::vector<Param>& params = {});
     // Runs statements without parameters (schema, BEGIN, COMMIT).
     void run(const char* sql);
@@ -86,6 +89,7 @@ private:
     void connect();
     std::string url_;
     PGconn* conn_ = nullptr;
+    std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
 // A double as PostgreSQL reads it back exactly ("inf" for infinity).

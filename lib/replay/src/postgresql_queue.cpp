@@ -498,8 +498,11 @@ public:
         return state == MessageState::held ? EnqueueResult::held : EnqueueResult::enqueued;
     }
 
-    std::vector<Message> exchange(const std::vector<Outcome>& outcomes, std::size_t n, double now,
-                                  bool unknown) override {
+    // Times are the database's: a backoff's end (not_before) is stored on its clock, from the
+    // delay the host asked for, and a claim compares it with the database's now(); a host whose
+    // clock is off neither sends early nor waits longer.
+    std::vector<Message> exchange(const std::vector<Outcome>& outcomes, std::size_t n,
+                                  double /*now: the database's instead*/, bool unknown) override {
         if (outcomes.empty() && n == 0) return {};
         if (runner_ == 0) {
             throw usage_error("a PostgreSQL queue is claimed from only by a runner that joined it");
@@ -521,12 +524,14 @@ public:
                 if (!outcomes.empty()) {
                     (void)db_.exec(
                         "UPDATE bcp_messages m SET state = o.state, last_status = o.status, "
-                        "last_response = o.response, updated_at = $2, not_before = o.not_before, "
+                        "last_response = o.response, updated_at = $2, not_before = CASE WHEN "
+                        "o.not_before > 0 THEN extract(epoch FROM now()) + (o.not_before - $4) "
+                        "ELSE 0 END, "
                         "attempts = greatest(0, m.attempts - o.unsent), runner = NULL, claim = NULL "
                         "FROM json_to_recordset($1::json) AS o(id bigint, state text, status "
                         "integer, response text, not_before double precision, unsent integer) "
                         "WHERE m.id = o.id AND m.state = 'sending' AND m.runner = $3",
-                        {record, timestamp_now(), pg::number(runner_)});
+                        {record, timestamp_now(), pg::number(runner_), pg::number(unix_now())});
                 }
                 std::vector<Message> got;
                 if (n > 0) {
@@ -535,28 +540,28 @@ public:
                             ? "WITH me AS (SELECT id FROM bcp_runners WHERE id = $1 AND "
                               "lease_until > now() FOR SHARE), c AS (SELECT m.id FROM "
                               "bcp_messages m WHERE m.state = 'unknown' AND EXISTS (SELECT 1 "
-                              "FROM me) ORDER BY m.id LIMIT $3 FOR UPDATE OF m SKIP LOCKED) "
+                              "FROM me) ORDER BY m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED) "
                               "UPDATE bcp_messages m SET state = 'sending', attempts = "
-                              "m.attempts + 1, updated_at = $4, runner = $1, claim = $5 FROM c "
-                              "WHERE m.id = c.id AND $2::float8 IS NOT NULL RETURNING m.id, "
+                              "m.attempts + 1, updated_at = $3, runner = $1, claim = $4 FROM c "
+                              "WHERE m.id = c.id RETURNING m.id, "
                               "m.key, m.country, m.system, m.body, m.prepared_at, "
                               "m.enqueued_at, m.updated_at, m.state, m.attempts, "
                               "m.last_status, m.last_response, m.held_reason, m.held_source, "
                               "m.not_before, m.note, m.annotation"
                             : "WITH me AS (SELECT id FROM bcp_runners WHERE id = $1 AND "
                               "lease_until > now() FOR SHARE), c AS (SELECT m.id FROM "
-                              "bcp_messages m WHERE m.state = 'queued' AND m.not_before <= $2 "
-                              "AND EXISTS (SELECT 1 FROM me) ORDER BY m.id LIMIT $3 FOR UPDATE "
+                              "bcp_messages m WHERE m.state = 'queued' AND m.not_before <= "
+                              "extract(epoch FROM now()) "
+                              "AND EXISTS (SELECT 1 FROM me) ORDER BY m.id LIMIT $2 FOR UPDATE "
                               "OF m SKIP LOCKED) UPDATE bcp_messages m SET state = 'sending', "
-                              "attempts = m.attempts + 1, updated_at = $4, runner = $1, claim = "
-                              "$5 FROM c WHERE m.id = c.id RETURNING m.id, m.key, m.country, "
+                              "attempts = m.attempts + 1, updated_at = $3, runner = $1, claim = "
+                              "$4 FROM c WHERE m.id = c.id RETURNING m.id, m.key, m.country, "
                               "m.system, m.body, m.prepared_at, m.enqueued_at, m.updated_at, "
                               "m.state, m.attempts, m.last_status, m.last_response, "
                               "m.held_reason, m.held_source, m.not_before, m.note, "
                               "m.annotation",
-                        {pg::number(runner_), pg::number(now),
-                         pg::number(static_cast<std::int64_t>(n)), timestamp_now(),
-                         pg::number(claim)});
+                        {pg::number(runner_), pg::number(static_cast<std::int64_t>(n)),
+                         timestamp_now(), pg::number(claim)});
                     got = read_messages(r);
                 }
                 pending_claim_ = n > 0 ? claim : 0;
