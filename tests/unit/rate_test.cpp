@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -203,4 +204,38 @@ TEST_CASE("sends bunched by a loaded machine hold the cap at the receiver once t
     CHECK(busiest <= 400);
     CHECK(static_cast<double>(sent) / 20.0 >= 0.95 * 400);
     CHECK(run(false).first > 400);  // the same load without the measured jitter
+}
+
+TEST_CASE("a runner's share changes: a lower cap holds at once, a higher one is reached") {
+    std::mt19937 rng(11);
+    RateLimiter r(400);
+    auto starts = drive(r, T{} + hours(1), seconds(3), rng);
+    const T cut = starts.back();
+    // Down to 100 (three more runners joined): the sends of the last second still count, so
+    // no second that ends after the change holds more than the old cap, and from one window
+    // later none holds more than 100.
+    r.set_cap(100);
+    CHECK(r.cap() == 100);
+    const auto after = drive(r, cut, seconds(5), rng);
+    std::vector<T> all = starts;
+    all.insert(all.end(), after.begin(), after.end());
+    CHECK(max_in_window(all, seconds(1)) <= 400);
+    std::vector<T> late;
+    std::copy_if(after.begin(), after.end(), std::back_inserter(late),
+                 [&](T t) { return t >= cut + milliseconds(1010); });
+    CHECK(max_in_window(late, seconds(1)) <= 100);
+    CHECK(static_cast<double>(late.size()) / 3.99 >= 0.97 * 100);
+    // Up to 250: reached, and never above.
+    r.set_cap(250);
+    const auto up = drive(r, after.back(), seconds(4), rng);
+    CHECK(max_in_window(up, seconds(1)) <= 250);
+    CHECK(static_cast<double>(up.size()) / 4.0 >= 0.95 * 250);
+    // A push-back's slowdown is kept in proportion.
+    r.push_back(up.back() + seconds(2));
+    CHECK(r.rate() == doctest::Approx(125));
+    r.set_cap(100);
+    CHECK(r.rate() == doctest::Approx(50));
+    // 0 is unlimited, as at construction.
+    r.set_cap(0);
+    CHECK(r.unlimited());
 }

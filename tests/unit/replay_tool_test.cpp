@@ -58,12 +58,23 @@ TEST_CASE("run(): enqueue, a second enqueue of the same key, run to stdout, stat
     CHECK(json::parse(r.out)["counts"]["accepted"] == 2);
 }
 
-TEST_CASE("run(): a queue URL is a usage error, and nothing is created") {
+TEST_CASE("run(): a URL of another scheme is a usage error, and nothing is created") {
     bcp::test::TempDir dir;
     Options o;
-    o.command = Command::status;
-    o.queue = "postgresql://user@db.example/bcp";
+    o.command = Command::enqueue;
+    o.queue = "postgresq://user@db.example/bcp";
     const auto r = run(o);
     CHECK(r.status == 2);
-    CHECK(r.err.find("PostgreSQL URL") != std::string::npos);
+    CHECK(r.err.find("scheme 'postgresq'") != std::string::npos);
+    CHECK(!std::filesystem::exists("postgresq:"));
+}
+
+TEST_CASE("run(): a PostgreSQL URL holding a password is refused before any connection") {
+    Options o;
+    o.command = Command::status;
+    o.queue = "postgresql://user:s3cret@db.example/bcp";
+    const auto r = run(o);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("s3cret") == std::string::npos);
+    CHECK(r.err.find("PGPASSFILE") != std::string::npos);
 }

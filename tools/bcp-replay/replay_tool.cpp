@@ -470,52 +470,22 @@ int run_migrate(const Options& o, t::Output& out) {
     return t::ok;
 }
 
-// Moves every message of one queue into another as it is, keys that are there already left
-// alone, so a second copy adds nothing. The source must have no runner (SQLite: its lock is
-// taken; PostgreSQL: none may be listed): a message in flight there is copied as `unknown`.
 int run_copy(const Options& o, t::Output& out) {
     if (o.copy_from.empty() || o.copy_to.empty()) throw usage_error("copy needs --from and --to");
     auto from = Queue::open(o.copy_from, false);
     auto to = Queue::open(o.copy_to);
     if (from.location() == to.location()) throw usage_error("--from and --to are the same queue");
-    std::unique_ptr<Runner> hold;
-    if (!from.shared()) {
-        hold = from.join({false, 0, 10});
-    } else if (const auto live = from.runners(); !live.empty()) {
-        throw busy_error(fmt::format("{} has {} runner{}: stop them before copying",
-                                     from.location(), live.size(), live.size() == 1 ? "" : "s"));
-    }
-    std::int64_t copied = 0, present = 0;
-    std::int64_t by_state[std::size(all_states)] = {};
-    to.begin();
-    try {
-        from.list(std::nullopt, [&](const Message& m) {
-            if (to.import(m) == Queue::Added::duplicate) {
-                ++present;
-            } else {
-                ++copied;
-                ++by_state[static_cast<int>(m.state == MessageState::sending ? MessageState::unknown
-                                                                             : m.state)];
-            }
-        });
-        to.commit();
-    } catch (...) {
-        try {
-            to.commit();
-        } catch (const std::exception&) {
-        }
-        throw;
-    }
+    const CopyReport c = copy_queue(from, to);
     nlohmann::json states = nlohmann::json::object();
-    for (auto s : all_states) states[std::string(to_string(s))] = by_state[static_cast<int>(s)];
+    for (auto s : all_states) states[std::string(to_string(s))] = c.by_state[static_cast<int>(s)];
     out.write(json_line(nlohmann::json{{"from", from.location()},
                                        {"to", to.location()},
-                                       {"copied", copied},
-                                       {"already_there", present},
+                                       {"copied", c.copied},
+                                       {"already_there", c.present},
                                        {"copied_by_state", states}}));
     out.put('\n');
     if (!out.finish()) throw io_error("cannot write to standard output");
-    return copied > 0 ? t::ok : t::no;
+    return c.copied > 0 ? t::ok : t::no;
 }
 
 }  // namespace

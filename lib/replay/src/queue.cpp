@@ -77,4 +77,39 @@ Queue Queue::open(const std::string& location, bool create) {
     return Queue(open_sqlite_queue(location, create));
 }
 
+CopyReport copy_queue(Queue& from, Queue& to) {
+    if (from.location() == to.location()) {
+        throw usage_error("the queue to copy and the queue to copy into are the same");
+    }
+    std::unique_ptr<Runner> hold;
+    if (!from.shared()) {
+        hold = from.join({});
+    } else if (const auto live = from.runners(); !live.empty()) {
+        throw busy_error(fmt::format("{} has {} runner{}: stop them before copying",
+                                     from.location(), live.size(), live.size() == 1 ? "" : "s"));
+    }
+    CopyReport c;
+    to.begin();
+    try {
+        from.list(std::nullopt, [&](const Message& m) {
+            if (to.import(m) == EnqueueResult::duplicate) {
+                ++c.present;
+                return;
+            }
+            ++c.copied;
+            const auto s = m.state == MessageState::sending ? MessageState::unknown : m.state;
+            ++c.by_state[static_cast<int>(s)];
+        });
+    } catch (...) {
+        // What was copied is kept: a second copy goes on from there.
+        try {
+            to.commit();
+        } catch (const std::exception&) {
+        }
+        throw;
+    }
+    to.commit();
+    return c;
+}
+
 }  // namespace bcp

@@ -262,6 +262,16 @@ private:
     sqlite::FileLock lock_;
 };
 
+// Copies every message of `from` into `to` as it is, in one transaction of `to`; keys already
+// there are left alone, so a second copy adds nothing. `from` must have no runner (SQLite: its
+// lock is taken, busy_error if held; PostgreSQL: busy_error when runners are listed); a message
+// in flight there is copied as `unknown`. Throws usage_error when both are the same queue.
+struct CopyReport {
+    std::int64_t copied = 0, present = 0;
+    std::int64_t by_state[6] = {0, 0, 0, 0, 0, 0};  // of the copies, as stored
+};
+CopyReport copy_queue(Queue& from, Queue& to);
+
 // The kind of queue a location names: an SQLite file, or a PostgreSQL URL. Throws
 // bcp::usage_error for a location with another URL scheme ("ftp://...", "postgresq://..."),
 // naming it: such a value is never taken as a file name.
