@@ -228,6 +228,30 @@ BEGIN
 END $$;
 )sql";
 
+// An exchange: $1 the outcomes (JSON), $2 the time written, $3 the runner, $4 the host's unix
+// time (a backoff's end is stored as the delay it asks for from the database's now()), $5 how
+// many to claim, $6 the claim's number (to give it back when its commit was not heard of).
+#define BCP_EXCHANGE_SQL(FROM_STATE, DUE)                                                      \
+    "WITH rec AS (UPDATE bcp_messages m SET state = o.state, last_status = o.status, "          \
+    "last_response = o.response, updated_at = $2, not_before = CASE WHEN o.not_before > 0 "    \
+    "THEN extract(epoch FROM now()) + (o.not_before - $4) ELSE 0 END, attempts = "             \
+    "greatest(0, m.attempts - o.unsent), runner = NULL, claim = NULL FROM "                    \
+    "json_to_recordset($1::json) AS o(id bigint, state text, status integer, response text, "  \
+    "not_before double precision, unsent integer) WHERE m.id = o.id AND m.state = 'sending' "  \
+    "AND m.runner = $3 RETURNING m.id), "                                                      \
+    "me AS (SELECT id FROM bcp_runners WHERE id = $3 AND lease_until > now() FOR SHARE), "     \
+    "c AS (SELECT m.id FROM bcp_messages m WHERE m.state = '" FROM_STATE "' " DUE              \
+    "AND EXISTS (SELECT 1 FROM me) ORDER BY m.id LIMIT $5 FOR UPDATE OF m SKIP LOCKED) "        \
+    "UPDATE bcp_messages m SET state = 'sending', attempts = m.attempts + 1, updated_at = $2, " \
+    "runner = $3, claim = $6 FROM c WHERE m.id = c.id RETURNING m.id, m.key, m.country, "      \
+    "m.system, m.body, m.prepared_at, m.enqueued_at, m.updated_at, m.state, m.attempts, "      \
+    "m.last_status, m.last_response, m.held_reason, m.held_source, m.not_before, m.note, "     \
+    "m.annotation"
+constexpr const char* exchange_queued_sql =
+    BCP_EXCHANGE_SQL("queued", "AND m.not_before <= extract(epoch FROM now()) ");
+constexpr const char* exchange_unknown_sql = BCP_EXCHANGE_SQL("unknown", "");
+#undef BCP_EXCHANGE_SQL
+
 constexpr const char* columns =
     "id, key, country, system, body, prepared_at, enqueued_at, updated_at, state, attempts, "
     "last_status, last_response, held_reason, held_source, not_before, note, annotation";
@@ -519,59 +543,16 @@ public:
                 pending_claim_ = 0;
             }
             const std::int64_t claim = ++claim_no_;
-            db_.run("BEGIN");
-            try {
-                if (!outcomes.empty()) {
-                    (void)db_.exec(
-                        "UPDATE bcp_messages m SET state = o.state, last_status = o.status, "
-                        "last_response = o.response, updated_at = $2, not_before = CASE WHEN "
-                        "o.not_before > 0 THEN extract(epoch FROM now()) + (o.not_before - $4) "
-                        "ELSE 0 END, "
-                        "attempts = greatest(0, m.attempts - o.unsent), runner = NULL, claim = NULL "
-                        "FROM json_to_recordset($1::json) AS o(id bigint, state text, status "
-                        "integer, response text, not_before double precision, unsent integer) "
-                        "WHERE m.id = o.id AND m.state = 'sending' AND m.runner = $3",
-                        {record, timestamp_now(), pg::number(runner_), pg::number(unix_now())});
-                }
-                std::vector<Message> got;
-                if (n > 0) {
-                    const auto r = db_.exec(
-                        unknown
-                            ? "WITH me AS (SELECT id FROM bcp_runners WHERE id = $1 AND "
-                              "lease_until > now() FOR SHARE), c AS (SELECT m.id FROM "
-                              "bcp_messages m WHERE m.state = 'unknown' AND EXISTS (SELECT 1 "
-                              "FROM me) ORDER BY m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED) "
-                              "UPDATE bcp_messages m SET state = 'sending', attempts = "
-                              "m.attempts + 1, updated_at = $3, runner = $1, claim = $4 FROM c "
-                              "WHERE m.id = c.id RETURNING m.id, "
-                              "m.key, m.country, m.system, m.body, m.prepared_at, "
-                              "m.enqueued_at, m.updated_at, m.state, m.attempts, "
-                              "m.last_status, m.last_response, m.held_reason, m.held_source, "
-                              "m.not_before, m.note, m.annotation"
-                            : "WITH me AS (SELECT id FROM bcp_runners WHERE id = $1 AND "
-                              "lease_until > now() FOR SHARE), c AS (SELECT m.id FROM "
-                              "bcp_messages m WHERE m.state = 'queued' AND m.not_before <= "
-                              "extract(epoch FROM now()) "
-                              "AND EXISTS (SELECT 1 FROM me) ORDER BY m.id LIMIT $2 FOR UPDATE "
-                              "OF m SKIP LOCKED) UPDATE bcp_messages m SET state = 'sending', "
-                              "attempts = m.attempts + 1, updated_at = $3, runner = $1, claim = "
-                              "$4 FROM c WHERE m.id = c.id RETURNING m.id, m.key, m.country, "
-                              "m.system, m.body, m.prepared_at, m.enqueued_at, m.updated_at, "
-                              "m.state, m.attempts, m.last_status, m.last_response, "
-                              "m.held_reason, m.held_source, m.not_before, m.note, "
-                              "m.annotation",
-                        {pg::number(runner_), pg::number(static_cast<std::int64_t>(n)),
-                         timestamp_now(), pg::number(claim)});
-                    got = read_messages(r);
-                }
-                pending_claim_ = n > 0 ? claim : 0;
-                db_.run("COMMIT");
-                pending_claim_ = 0;
-                return got;
-            } catch (...) {
-                rollback();
-                throw;
-            }
+            // One statement, so one transaction and one round trip: the outcomes (only this
+            // runner's `sending` messages take them), then the claim (only while its lease
+            // holds), committed before the claimed messages are returned.
+            pending_claim_ = n > 0 ? claim : 0;
+            const auto r = db_.exec(unknown ? exchange_unknown_sql : exchange_queued_sql,
+                                    {record, timestamp_now(), pg::number(runner_),
+                                     pg::number(unix_now()),
+                                     pg::number(static_cast<std::int64_t>(n)), pg::number(claim)});
+            pending_claim_ = 0;
+            return read_messages(r);
         });
     }
 
