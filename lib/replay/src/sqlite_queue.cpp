@@ -1,3 +1,5 @@
+// The SQLite queue: one file (WAL, synchronous FULL, mode 0600), one runner at a time, which
+// holds the file's lock (RunnerLock) for its run.
 #include "bcp/replay/queue.hpp"
 
 #include <fcntl.h>
@@ -8,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <limits>
