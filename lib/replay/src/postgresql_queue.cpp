@@ -390,7 +390,7 @@ private:
             lock.unlock();
             const auto sent_at = Clock::now();
             bool alive = true;
-            double granted = held;
+            double granted = 0;
             bool answered = false;
             try {
                 if (!conn_.ok()) conn_.reconnect();
@@ -722,6 +722,7 @@ public:
             "to_char(lease_until, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), rate, share, busy "
             "FROM bcp_runners ORDER BY id");
         std::vector<RunnerInfo> out;
+        out.reserve(static_cast<std::size_t>(r.rows()));
         for (int i = 0; i < r.rows(); ++i) {
             out.push_back({r.integer(i, 0), std::string(r.text(i, 1)), r.integer(i, 2),
                            std::string(r.text(i, 3)), std::string(r.text(i, 4)),
