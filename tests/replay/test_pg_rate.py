@@ -1,7 +1,8 @@
 """One cap for every runner of a PostgreSQL queue, as the gateway sees it (a real server from
 Debian's packages, started here on 127.0.0.1):
-  rate:       4 runners at --rate 400 for 20 s: no one-second window above 400, at least 97%;
-  clock skew: the same with one runner 5 s ahead (faketime): the cap still holds;
+  rate and clock skew: 4 runners at --rate 400 for 20 s, one of them on a host whose clock is
+              5 s ahead (faketime): no one-second window above 400, at least 97%, and the
+              runner ahead takes its share like the others;
   join/leave: 2 runners, 2 more join, then one stops: the cap holds and the rate recovers."""
 import json, os, signal, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(__file__))
@@ -51,7 +52,11 @@ try:
     # --- rate: 4 runners, 20 s ---------------------------------------------------------------
     fill(10000)
     g = Gateway(work, latency_ms=20)
-    procs = [start(g, 20) for _ in range(4)]
+    # The host's wall clock 5 s ahead (what differs between hosts); its monotonic clock, which
+    # no other host ever sees, left alone.
+    procs = [start(g, 20) for _ in range(3)]
+    procs.append(start(g, 20, prefix=("env", "FAKETIME_DONT_FAKE_MONOTONIC=1", "faketime", "-f",
+                                      "+5s")))
     time.sleep(3)
     st = json.loads(replay("status", queue=pg.url, env=env).stdout)
     shares = [r["share"] for r in st["runners"]]
@@ -67,33 +72,16 @@ try:
           f"one-second window {window}, runners {[s['sent'] for s in sums]}")
     check(window <= 400, f"4 runners: no one-second window at the gateway above 400 (max {window})")
     check(rate >= floor * 400, f"4 runners together reach {floor:.0%} of 400/s (got {rate:.1f}/s)")
-    check(all(s["sent"] > 1500 for s in sums), "every runner sent its part")
-
-    # --- clock skew: one runner 5 s ahead ----------------------------------------------------
-    fill(6000)
-    g = Gateway(work, latency_ms=20)
-    procs = [start(g, 12) for _ in range(3)]
-    # The host's wall clock 5 s ahead (what differs between hosts); its monotonic clock, which
-    # no other host ever sees, left alone.
-    procs.append(start(g, 12, prefix=("env", "FAKETIME_DONT_FAKE_MONOTONIC=1", "faketime", "-f",
-                                      "+5s")))
-    sums = summaries(procs)
-    g.stop()
-    times, window, rate = gateway_figures(g, 400)
-    print(f"skew: {len(times)} arrivals, {rate:.1f}/s, busiest window {window}, "
-          f"runners {[s['sent'] for s in sums]}")
-    check(window <= 400, f"one runner 5 s ahead: no one-second window above 400 (max {window})")
-    check(rate >= (0.90 if sanitized else 0.95) * 400, f"and the rate holds ({rate:.1f}/s)")
-    check(sums[3]["sent"] > 500, "the runner ahead took its share too")
+    check(all(s["sent"] > 1500 for s in sums), "every runner sent its part, the one 5 s ahead too")
 
     # --- join and leave ------------------------------------------------------------------------
-    fill(8000)
+    fill(6000)
     g = Gateway(work, latency_ms=20)
     t0 = time.time()
-    procs = [start(g, 16) for _ in range(2)]
-    time.sleep(4)
-    procs += [start(g, 12) for _ in range(2)]
-    time.sleep(4)
+    procs = [start(g, 12) for _ in range(2)]
+    time.sleep(3)
+    procs += [start(g, 9) for _ in range(2)]
+    time.sleep(3)
     procs[0].send_signal(signal.SIGTERM)  # leaves: finishes what is in flight, gives back
     left_at = time.time() - t0
     for p in procs:
@@ -101,10 +89,10 @@ try:
     g.stop()
     times, window, rate = gateway_figures(g, 400)
     start_t = times[0]
-    late = [t for t in times if t - start_t >= left_at + 2.5 - 0.2 and t - start_t < left_at + 6.5]
-    late_rate = len(late) / 4.0
-    print(f"join/leave: {len(times)} arrivals, busiest window {window}, {late_rate:.0f}/s in the 4 s "
-          f"from 2.5 s after one left")
+    late = [t for t in times if t - start_t >= left_at + 2.3 - 0.2 and t - start_t < left_at + 5.3]
+    late_rate = len(late) / 3.0
+    print(f"join/leave: {len(times)} arrivals, busiest window {window}, {late_rate:.0f}/s in the 3 s "
+          f"from 2.3 s after one left")
     check(window <= 400, f"runners joining and leaving: no one-second window above 400 (max {window})")
     check(late_rate >= (0.85 if sanitized else 0.90) * 400,
           f"after a runner left, the others took its share back ({late_rate:.0f}/s)")

@@ -85,8 +85,11 @@ void Connection::connect() {
     prepared_.clear();
     conn_ = PQconnectdb(url_.c_str());
     if (PQstatus(conn_) != CONNECTION_OK) {
-        throw connection_lost(fmt::format("cannot reach the PostgreSQL queue {}: {}", url_,
-                                          first_line(PQerrorMessage(conn_))),
+        // Freed here: a constructor that throws runs no destructor.
+        std::string why = first_line(PQerrorMessage(conn_));
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw connection_lost(fmt::format("cannot reach the PostgreSQL queue {}: {}", url_, why),
                               {});
     }
     // Messages stay in UTC text; numbers exact.

@@ -52,8 +52,10 @@ constexpr double cooling_seconds = 1.25;
 // A runner takes its first share this long after joining, so that runners started together
 // split the cap from the start instead of the first taking it all and giving most back.
 constexpr double settle_seconds = 0.5;
-// How long an operation of a run retries a lost server before the run gives up (exit 5).
-constexpr double reconnect_seconds = 30;
+// How long an operation retries a lost server before giving up (exit 5): three leases of the
+// joined runner (30 s at the default lease), else 30 s.
+constexpr double reconnect_leases = 3;
+constexpr double reconnect_default_seconds = 30;
 
 // Version 1. Counts per state are kept by statement triggers in bcp_counts, spread over slots by
 // backend so that runners do not queue on one row: `status` sums a few hundred rows instead of
@@ -460,7 +462,7 @@ class PgQueue final : public QueueBackend {
     auto retrying(F&& body) {
         const auto give_up = std::chrono::steady_clock::now() +
                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                 std::chrono::duration<double>(reconnect_seconds));
+                                 std::chrono::duration<double>(reconnect_seconds_));
         for (int attempt = 0;; ++attempt) {
             try {
                 if (!db_.ok()) db_.reconnect();
@@ -712,6 +714,7 @@ public:
             {host_name(), pg::number(static_cast<std::int64_t>(::getpid())), pg::number(o.lease),
              pg::number(o.rate > 0 ? o.rate : 0.0)});
         runner_ = r.integer(0, 0);
+        reconnect_seconds_ = reconnect_leases * o.lease;
         return std::make_unique<PgRunner>(db_.url(), o, runner_, registered);
     }
 
@@ -791,6 +794,7 @@ private:
     std::int64_t claim_no_ = 0;
     std::int64_t pending_claim_ = 0;
     int migrated_from_ = 0;
+    double reconnect_seconds_ = reconnect_default_seconds;
 };
 
 }  // namespace
