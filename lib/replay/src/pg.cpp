@@ -92,6 +92,11 @@ void Connection::connect() {
         throw connection_lost(fmt::format("cannot reach the PostgreSQL queue {}: {}", url_, why),
                               {});
     }
+    // The library never prints: libpq's default notice processor writes the server's notices
+    // to stderr, among them the FATAL a server shutting down sends to an idle connection
+    // ("terminating connection due to administrator command"), a second line beside the
+    // tool's one-line error. What matters of it comes back as the next statement's error.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     // Messages stay in UTC text; numbers exact.
     PQclear(PQexec(conn_, "SET TIME ZONE 'UTC'; SET extra_float_digits = 3; "
                           "SET client_min_messages = warning"));
