@@ -9,7 +9,7 @@ real server from Debian's packages in a scratch directory, the loopback test gat
   4. BIG messages queued (default 10,000,000, put in by SQL: enqueue's rate is step 1): the time
      of `status`, and a runner's peak memory against a queue of 10,000.
 Figures, not assertions. Usage: bench-replay-pg.py BIN [N] [S] [BIG]"""
-import json, os, statistics, subprocess, sys, time
+import json, os, shutil, statistics, subprocess, sys, time
 
 BIN = os.path.abspath(sys.argv[1])
 sys.argv = [sys.argv[0], BIN]
@@ -116,4 +116,5 @@ for count, label in ((10000, "10,000"), (big, f"{big:,}")):
           f"{statistics.median(calls) * 1000:.0f} ms (median of 7, process start included), "
           f"a runner's peak RSS over 5 s at 400/s {open(rss).read().split()[-1]} KiB")
 pg.stop()
+shutil.rmtree(work, ignore_errors=True)  # the inputs and gateway logs: a benchmark asserts nothing
 print("\ntargets: 4 runners unthrottled >= 10,000 messages/s; status < 100 ms on 10 million")

@@ -474,7 +474,6 @@ int run_copy(const Options& o, t::Output& out) {
     if (o.copy_from.empty() || o.copy_to.empty()) throw usage_error("copy needs --from and --to");
     auto from = Queue::open(o.copy_from, false);
     auto to = Queue::open(o.copy_to);
-    if (from.location() == to.location()) throw usage_error("--from and --to are the same queue");
     const CopyReport c = copy_queue(from, to);
     nlohmann::json states = nlohmann::json::object();
     for (auto s : all_states) states[std::string(to_string(s))] = c.by_state[static_cast<int>(s)];

@@ -63,8 +63,7 @@ void append_json_string(std::string& out, std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             // Copy one valid UTF-8 sequence, or replace one bad byte with U+FFFD.
-            std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-            if (len != 0 && i + len <= n && valid_utf8(s.substr(i, len))) {
+            if (const std::size_t len = utf8_sequence_length(s, i); len != 0) {
                 out.append(s.data() + i, len);
                 i += len;
             } else {

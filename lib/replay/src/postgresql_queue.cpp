@@ -31,14 +31,16 @@
 #include <climits>
 #include <cmath>
 #include <condition_variable>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "bcp/core/error.hpp"
+#include "bcp/core/json_text.hpp"
+#include "bcp/core/text_fold.hpp"
 #include "bcp/replay/queue.hpp"
 #include "pg.hpp"
 
@@ -294,23 +296,8 @@ std::string storable(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
-    const auto cont = [&](std::size_t k) {
-        return k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80;
-    };
     while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = 0;
-        if (c == 0) {
-            len = 0;
-        } else if (c < 0x80) {
-            len = 1;
-        } else if (c >= 0xC2 && c <= 0xDF && cont(i + 1)) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF && cont(i + 1) && cont(i + 2)) {
-            len = 3;
-        } else if (c >= 0xF0 && c <= 0xF4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
-            len = 4;
-        }
+        const std::size_t len = text[i] == '\0' ? 0 : utf8_sequence_length(text, i);
         if (len == 0) {
             out += "\xEF\xBF\xBD";
             ++i;
@@ -743,17 +730,31 @@ private:
         }
     }
 
+    // The outcomes as the JSON array the exchange statement reads with json_to_recordset. The
+    // response goes through storable(): a NUL would be a \u0000, which PostgreSQL text refuses.
     static std::string outcome_json(const std::vector<Outcome>& outcomes) {
-        nlohmann::json a = nlohmann::json::array();
+        std::string a = "[";
         for (const auto& o : outcomes) {
-            a.push_back({{"id", o.id},
-                         {"state", to_string(o.state)},
-                         {"status", o.status ? nlohmann::json(*o.status) : nlohmann::json()},
-                         {"response", storable(o.response)},
-                         {"not_before", o.not_before},
-                         {"unsent", o.sent ? 0 : 1}});
+            if (a.size() > 1) a += ',';
+            fmt::format_to(std::back_inserter(a), R"({{"id":{},"state":"{}","status":)", o.id,
+                           to_string(o.state));
+            if (o.status) {
+                fmt::format_to(std::back_inserter(a), "{}", *o.status);
+            } else {
+                a += "null";
+            }
+            a += R"(,"response":)";
+            append_json_string(a, storable(o.response));
+            a += R"(,"not_before":)";
+            if (std::isfinite(o.not_before)) {
+                fmt::format_to(std::back_inserter(a), "{}", o.not_before);
+            } else {
+                a += "null";
+            }
+            fmt::format_to(std::back_inserter(a), R"(,"unsent":{}}})", o.sent ? 0 : 1);
         }
-        return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        a += ']';
+        return a;
     }
 
     void migrate() {

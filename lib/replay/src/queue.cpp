@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -78,7 +80,12 @@ Queue Queue::open(const std::string& location, bool create) {
 }
 
 CopyReport copy_queue(Queue& from, Queue& to) {
-    if (from.location() == to.location()) {
+    // The same queue however it is spelt: one file under two paths (q.db, ./q.db, a link),
+    // or one URL twice.
+    std::error_code ec;
+    if (from.location() == to.location() ||
+        (!from.shared() && !to.shared() &&
+         std::filesystem::equivalent(from.location(), to.location(), ec))) {
         throw usage_error("the queue to copy and the queue to copy into are the same");
     }
     std::unique_ptr<Runner> hold;

@@ -68,4 +68,13 @@ void fold_word(std::string_view word, std::string& out);
 // True when `s` is well-formed UTF-8; `bad_offset` receives the first bad byte's offset.
 [[nodiscard]] bool valid_utf8(std::string_view s, std::size_t* bad_offset = nullptr) noexcept;
 
+// The length of the well-formed UTF-8 sequence that starts at `s[i]` (1 to 4), or 0 when the
+// byte there starts none: the step of a writer that replaces each bad byte with U+FFFD.
+[[nodiscard]] inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) return 1;
+    const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    return len != 0 && i + len <= s.size() && valid_utf8(s.substr(i, len)) ? len : 0;
+}
+
 }  // namespace bcp
