@@ -11,11 +11,10 @@
 #include "bcp/core/json_text.hpp"
 
 namespace bcp {
+namespace {
 
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
-
-namespace {
 
 [[noreturn]] void bad_map(const std::string& file, const std::string& what) {
     throw data_error("map", fmt::format("field map {}: {}", file, what), file);

@@ -96,7 +96,6 @@ Message read_message(const sqlite::Statement& s) {
     return m;
 }
 
-}  // namespace
 
 struct SqliteStore {
     std::filesystem::path path;
@@ -193,6 +192,8 @@ public:
 private:
     std::unique_ptr<SqliteStore> impl_;
 };
+
+}  // namespace
 
 std::unique_ptr<QueueBackend> open_sqlite_queue(const std::filesystem::path& path, bool create) {
     auto impl = std::make_unique<SqliteStore>();
