@@ -22,7 +22,11 @@ check(len(keys) == 600 and len(set(keys)) == 600, "all 600 sent exactly once")
 # --wait: the second waits for the first, then finds nothing to send (exit 1).
 enqueue(q, [f"W{i:05d}" for i in range(200)])
 a = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(0.1)
+# b starts once a holds the queue (a W key has arrived), not after a fixed pause: under the
+# sanitizers a takes longer than 0.1 s to open the queue, and b, first, made a exit 5.
+deadline = time.time() + 30
+while not any(k.startswith("W") for _, k in g.arrivals()) and time.time() < deadline:
+    time.sleep(0.01)
 b = subprocess.Popen(cmd + ["--wait"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 ra, rb = a.communicate(timeout=60), b.communicate(timeout=60)
 check(a.returncode == 0 and b.returncode == 1, f"--wait runs after the first: nothing left (got {a.returncode}, {b.returncode})")
