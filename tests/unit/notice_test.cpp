@@ -219,3 +219,28 @@ TEST_CASE("Statuspage JSON shapes and errors") {
     CHECK_THROWS_AS((void)read_statuspage("{\"incidents\": [{\"incident_updates\": 5}]}"), data_error);
     CHECK_THROWS_AS((void)read_statuspage("{}"), data_error);
 }
+
+TEST_CASE("a system said to be unaffected is left out wherever it is named in passing") {
+    // The addressee line names NCTS; a later sentence says NCTS has no downtime.
+    const auto n = parse_notice_text(
+        "Til\nVirksomheder med import, eksport og transit (NCTS)\nToldstyrelsen\n\n"
+        "ICS og Manifest vil opleve utilgængelighed lørdag den 7. december 2013.\n\n"
+        "Vedrørende NCTS forventes opgraderingen gennemført uden nedetid.\n",
+        {});
+    CHECK(std::find(n.systems.begin(), n.systems.end(), "NCTS") == n.systems.end());
+    CHECK(std::find(n.systems.begin(), n.systems.end(), "ICS") != n.systems.end());
+    // Named again in a sentence about the outage, it counts.
+    const auto m = parse_notice_text(
+        "Toldstyrelsen\n\nNCTS er ikke tilgængelig lørdag den 7. december 2013.\n\n"
+        "Bagefter kører NCTS igen; ICS er ikke berørt, NCTS bliver testet uden nedetid.\n",
+        {});
+    CHECK(std::find(m.systems.begin(), m.systems.end(), "NCTS") != m.systems.end());
+}
+
+TEST_CASE("an abbreviation of single letters does not end the sentence that says unaffected") {
+    const auto n = parse_notice_text(
+        "Finnish Customs: the NCTS transit system will be upgraded on 25 November 2017.\n"
+        "No changes will be made to other systems, i.e. the ELEX export system and the AREX system.\n",
+        {});
+    CHECK(n.systems == std::vector<std::string>{"NCTS"});
+}

@@ -485,12 +485,33 @@ struct Analysis {
     // The sentence around a folded offset: from after the last '.', '!', '?', ';' or line
     // break before it to the next one (a dot between letters or digits, "e.g." or "2.7", does
     // not end a sentence).
-    [[nodiscard]] std::pair<std::size_t, std::size_t> sentence(std::size_t at) const {
+    // The sentence around folded offset `at`, ended by its punctuation; with `lines`, by a
+    // line that ends a paragraph or a short line too.
+    [[nodiscard]] std::pair<std::size_t, std::size_t> sentence(std::size_t at, bool lines = false) const {
         const std::string& f = folded.text;
+        // Folding made every line break a space. With `lines`, one ends a sentence when it ends
+        // a paragraph (a blank line follows) or a short line (a heading, an addressee line, a
+        // list item); the breaks of a paragraph wrapped at 70-odd columns do not.
+        auto line_end = [&](std::size_t i) {
+            if (!lines) return false;
+            const std::size_t ob = folded.origin[i], oe = folded.origin[i + 1];
+            const std::size_t nl = text.find('\n', ob);
+            if (nl == std::string_view::npos || nl >= oe) return false;
+            if (const std::size_t next = text.find('\n', nl + 1); next != std::string_view::npos && next < oe) return true;
+            const std::size_t before = nl == 0 ? std::string_view::npos : text.rfind('\n', nl - 1);
+            constexpr std::size_t kWrapped = 60;  // bytes: a wrapped line is longer
+            return nl - (before == std::string_view::npos ? 0 : before + 1) < kWrapped;
+        };
         auto ends = [&](std::size_t i) {
             const char c = f[i];
-            if (c == '\n' || c == '!' || c == '?' || c == ';') return true;
-            return c == '.' && (i + 1 >= f.size() || f[i + 1] == ' ' || f[i + 1] == '\n');
+            if (c == '!' || c == '?' || c == ';') return true;
+            if (c == ' ') return line_end(i);
+            if (c != '.' || !(i + 1 >= f.size() || f[i + 1] == ' ' || f[i + 1] == '\n')) return false;
+            // The dot of an abbreviation of single letters ("i.e.", "e.g.", "a.o.", "z.B.") ends
+            // no sentence: "no changes to other systems, i.e. the ELEX ..." is one.
+            const auto letter = [](char x) { return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z'); };
+            return !(i >= 3 && letter(f[i - 1]) && f[i - 2] == '.' && letter(f[i - 3]) &&
+                     (i == 3 || !letter(f[i - 4])));
         };
         std::size_t b = std::min(at, f.size());
         while (b > 0 && !ends(b - 1)) --b;
@@ -504,11 +525,30 @@ struct Analysis {
     [[nodiscard]] const PhraseHit* unaffected_in_sentence(std::size_t at,
                                                          const std::vector<const PhraseHit*>& calm) const {
         if (calm.empty()) return nullptr;  // most notices: no sentence to find
-        const auto [b, e] = sentence(at);
+        // Line by line: an addressee line or a heading naming a system is not the sentence
+        // that says it is unaffected.
+        const auto [b, e] = sentence(at, true);
         for (const auto* h : calm) {
             if (h->begin >= b && h->end <= e) return h;
         }
         return nullptr;
+    }
+
+    // A phrase of the packs that speaks of an outage: down, planned, unplanned, a procedure,
+    // messages held; not "unaffected", "disregard" or where the fault lies.
+    [[nodiscard]] static bool says_outage(const PhraseHit& h) {
+        return h.kind == PhraseHit::Kind::meaning && h.meaning != Meaning::unaffected && h.meaning != Meaning::disregard &&
+               h.meaning != Meaning::national_system && h.meaning != Meaning::central_system;
+    }
+
+    // Whether the sentence at folded offset `at` has such a phrase.
+    [[nodiscard]] bool sentence_says_outage(std::size_t at, bool lines) const {
+        const auto [b, e] = sentence(at, lines);
+        auto h = std::lower_bound(hits.begin(), hits.end(), b, [](const PhraseHit& x, std::size_t offset) { return x.begin < offset; });
+        for (; h != hits.end() && h->begin < e; ++h) {
+            if (h->end <= e && says_outage(*h)) return true;
+        }
+        return false;
     }
 
     // When the headline names systems, they are what the notice is about: a system named only
@@ -530,10 +570,6 @@ struct Analysis {
         for (const auto& p : picks) {
             if (in_headline(p)) headline_ids.push_back(p.id);
         }
-        const auto says_outage = [](const PhraseHit& h) {
-            return h.kind == PhraseHit::Kind::meaning && h.meaning != Meaning::unaffected && h.meaning != Meaning::disregard &&
-                   h.meaning != Meaning::national_system && h.meaning != Meaning::central_system;
-        };
         // A phrase after the system speaks of it unless a headline system is named between the
         // two ("CHIEF or CDS ... until GVMS is back in operation" is about GVMS); one before it
         // introduces it ("during the outage of CEP, eDovoz and ECS cannot be used").
@@ -578,6 +614,7 @@ struct Analysis {
         std::vector<SystemPick> out;
         const auto& all = k.authorities();
         std::vector<const PhraseHit*> calm;  // the "unaffected" phrases, found once
+        std::set<std::string> calm_ids;       // the systems named beside one of them
         for (const auto& h : hits) {
             if (h.kind == PhraseHit::Kind::meaning && h.meaning == Meaning::unaffected) calm.push_back(&h);
         }
@@ -601,6 +638,7 @@ struct Analysis {
                     if (!unaffected_evidence.empty()) unaffected_evidence += ", ";
                     unaffected_evidence += fmt::format("'{}' beside '{}'", written(*group.front()), written(*quiet));
                 }
+                for (const auto* h : group) calm_ids.insert(all[h->authority].systems[h->system].id);
                 continue;
             }
             const PhraseHit* pick = nullptr;
@@ -671,6 +709,15 @@ struct Analysis {
                                         : fmt::format("'{}' ({} {})", sp.alias, all[sp.authority].id, sp.id);
             }
             out.push_back(std::move(sp));
+        }
+        // A system the notice says is not affected, named elsewhere only in passing (an
+        // addressee line "import, eksport og transit (NCTS)" before "NCTS ... uden nedetid"),
+        // is not one it is about: its other names count only in a sentence about the outage.
+        if (!calm_ids.empty()) {
+            out.erase(std::remove_if(out.begin(), out.end(), [&](const SystemPick& p) {
+                          return calm_ids.count(p.id) != 0 && !sentence_says_outage(p.pos, true);
+                      }),
+                      out.end());
         }
         return out;
     }
