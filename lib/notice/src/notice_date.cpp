@@ -477,6 +477,16 @@ private:
         return true;
     }
 
+    // Past the word after a clock time that says it is one ("Uhr", "hod", "óra"), and past the
+    // dot of its abbreviation ("22:00 hod. do 23:30 hod.") when a word follows: a number after
+    // the dot may be a date of its own.
+    [[nodiscard]] std::size_t past_time_after(std::size_t next) const {
+        if (!has(next) || !has_class(t_[next], word_class::time_after) || t_[next].nl) return next;
+        ++next;
+        if (has(next + 1) && is_punct(t_[next], ".") && !t_[next + 1].nl && t_[next + 1].kind == Kind::word) ++next;
+        return next;
+    }
+
     // A clock time: "11:00", "07 :00", "9:30pm", "9am", "2 pm", "07h00", "12.30" (after "at"),
     // "0025" (compact ICS2 form only).
     bool clock(std::size_t i, int& h, int& m, std::size_t& next, bool dot_ok, bool compact4) const {
@@ -498,7 +508,7 @@ private:
                 m = to_int(b.s);
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
-                if (has(next) && has_class(t_[next], word_class::time_after) && !t_[next].nl) ++next;  // "14:00 Uhr"
+                next = past_time_after(next);  // "14:00 Uhr", "22:00 hod."
             } else if (b.kind == Kind::mixed && b.s.size() == 4 && ascii_digit(b.s[0]) &&
                        ascii_digit(b.s[1]) && ampm_word(b.s.substr(2), pm)) {
                 m = to_int(b.s.substr(0, 2));
@@ -551,7 +561,7 @@ private:
                 m = to_int(t_[i + 2].s);
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
-                if (has(next) && has_class(t_[next], word_class::time_after) && !t_[next].nl) ++next;  // "18.00 Uhr"
+                next = past_time_after(next);  // "18.00 Uhr"
                 last_dotted_ = true;
                 return valid(h, m);
             }
@@ -562,7 +572,7 @@ private:
             // "14 Uhr", "14 h", "18 óra": a whole hour named by the word after it.
             if (has(i + 1) && has_class(t_[i + 1], word_class::time_after) && !t_[i + 1].nl) {
                 m = 0;
-                next = i + 2;
+                next = past_time_after(i + 1);
                 return valid(h, m);
             }
             // "klo 14", "kl. 18", "ore 15": a whole hour after a time marker; never the day of
@@ -841,6 +851,35 @@ private:
             return;
         }
         int h = 0, m = 0;
+        // The end's date, then up to three words of time ("at", a marker, "to") and its time:
+        // "do 15.2.2020 v čase do 02:00", "bis zum 15.2.2020 um 02:00".
+        if (WrittenDate d; date(k, d, next)) {
+            std::size_t c = next;
+            int words = 0;
+            for (; words < 3 && has(c) && !t_[c].nl && t_[c].month == 0 && t_[c].weekday < 0 &&
+                   has_class(t_[c], word_class::at | word_class::time_before | word_class::to | word_class::until);
+                 ++words) {
+                ++c;
+                if (has(c) && is_punct(t_[c], ".")) ++c;  // "kl."
+            }
+            std::size_t after = 0;
+            if (words > 0 && has(c) && !t_[c].nl && clock(c, h, m, after, true, false)) {
+                end.date = d;
+                end.date.weekday = -1;
+                end.has_time = true;
+                end.hour = h;
+                end.minute = m;
+                std::string label;
+                std::size_t z = 0;
+                if (zone(after, label, z)) {
+                    end.zone_label = label;
+                    after = z;
+                }
+                f.end = end;
+                i = after;
+                return;
+            }
+        }
         // The end is written as the start was: "kl. 18.00-23.00", "klo 14-18".
         follow_dot_ = start_dotted || start_bare;  // "kl. 14 - 18.30"
         follow_bare_ = start_bare;
