@@ -244,3 +244,47 @@ TEST_CASE("an abbreviation of single letters does not end the sentence that says
         {});
     CHECK(n.systems == std::vector<std::string>{"NCTS"});
 }
+
+TEST_CASE("windows: one per range, each with the systems named beside it") {
+    NoticeOptions o;
+    o.reference_time = *parse_time("2020-02-10T12:00:00Z", "UTC");
+    const auto n = parse_notice_text(
+        "Finančná správa oznamuje plánované odstávky.\n\n"
+        "Dňa 14.2.2020 (piatok) v čase od 22:00 hod. do 15.2.2020 v čase do 02:00 hod. a 16.2.2020 (nedeľa) "
+        "v čase od 08:00 hod. do 12:00 hod. bude vykonaná odstávka IS CEP.\n\n"
+        "Dňa 14.2.2020 v čase od 22:00 hod. do 23:30 hod. bude vykonaná odstávka IS CIS.\n",
+        o);
+    REQUIRE(n.windows.size() == 3);
+    CHECK(t(n.windows[0].start) == "2020-02-14T21:00:00Z");
+    // Same start, in text order: the CEP window (to 02:00 the next day), then the CIS one.
+    CHECK(t(n.windows[0].end) == "2020-02-15T01:00:00Z");
+    CHECK(n.windows[0].systems == std::vector<std::string>{"CEP"});
+    CHECK(t(n.windows[1].end) == "2020-02-14T22:30:00Z");
+    CHECK(n.windows[1].systems == std::vector<std::string>{"CIS"});
+    CHECK(t(n.windows[2].start) == "2020-02-16T07:00:00Z");
+    CHECK(t(n.windows[2].end) == "2020-02-16T11:00:00Z");
+    CHECK(n.windows[2].status == WindowStatus::scheduled);
+    // The window is the first; active and the calendar use all of them.
+    CHECK(t(n.window.end) == "2020-02-15T01:00:00Z");
+    CHECK(notice_active_at(n, *parse_time("2020-02-16T09:00:00Z", "UTC"), "SK", "CEP"));
+    CHECK_FALSE(notice_active_at(n, *parse_time("2020-02-16T09:00:00Z", "UTC"), "SK", "CIS"));
+    CHECK_FALSE(notice_active_at(n, *parse_time("2020-02-15T12:00:00Z", "UTC"), "SK", ""));
+    CHECK(notice_events(n).size() == 3);
+}
+
+TEST_CASE("windows: a range an update moves is superseded, and stays out of force") {
+    const auto ns = parse_history(
+        "Nov 21, 2025\n"
+        "Update - The maintenance has been moved to 28-11-2025 10:00 to 12:00 CET.\n"
+        "Nov 21, 12:00 CET\n"
+        "Scheduled - Dutch Customs: DMS maintenance on 27-11-2025 10:00 to 12:00 CET.\n"
+        "Nov 20, 12:00 CET\n");
+    REQUIRE_FALSE(ns.empty());
+    const auto& n = ns.back();
+    REQUIRE(n.windows.size() == 2);
+    CHECK(n.windows[0].status == WindowStatus::superseded);
+    CHECK(n.windows[1].status == WindowStatus::scheduled);
+    CHECK(t(n.window.start) == t(n.windows[1].start));
+    CHECK_FALSE(notice_active_at(n, *n.windows[0].start + std::chrono::minutes{30}, "", ""));
+    CHECK(notice_active_at(n, *n.windows[1].start + std::chrono::minutes{30}, "", ""));
+}

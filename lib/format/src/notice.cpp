@@ -21,6 +21,13 @@ void append_notice_text(std::string& b, const Notice& n) {
         fmt::format_to(std::back_inserter(b), "  window    {} .. {}{}\n", t_or(n.window.start), t_or(n.window.end),
                        n.cancelled ? "  (cancelled)" : "");
     }
+    // The other windows, when the notice gives more than one.
+    for (const auto& w : n.windows) {
+        if (n.windows.size() < 2 || (w.start == n.window.start && w.end == n.window.end)) continue;
+        fmt::format_to(std::back_inserter(b), "  also      {} .. {}  {}{}\n", t_or(w.start), t_or(w.end),
+                       w.systems.empty() ? "-" : fmt::format("{}", fmt::join(w.systems, ",")),
+                       w.status == WindowStatus::scheduled ? "" : fmt::format("  ({})", to_string(w.status)));
+    }
     for (const auto& p : n.procedures) {
         fmt::format_to(std::back_inserter(b), "  procedure {} {} {} .. {}{}{}\n", p.system.empty() ? "-" : p.system,
                        p.call.empty() ? "(no call)" : p.call, t_or(p.start), t_or(p.end),

@@ -818,6 +818,85 @@ HeadlineCountries headline_countries(std::string_view line, std::size_t language
     return out;
 }
 
+// Stage: windows. Every range the notice gives with both ends (a range of dates without
+// times is no window), with the systems named on its line or in the short heading line above
+// it, else the notice's. A range in an update before a later one that moves or prolongs the
+// window and gives a range of its own is superseded; all are cancelled with the notice. The
+// notice's window is among them (added when it was built from separate start and end times).
+std::vector<NoticeWindow> notice_windows(const Notice& n, const std::vector<Resolved>& times,
+                                         std::string_view title, const std::vector<SystemPick>& picks) {
+    std::vector<NoticeWindow> out;
+    const auto text_of = [&](std::size_t update) {
+        return update == std::string::npos ? title : std::string_view(n.updates[update].text);
+    };
+    const auto ranged = [](const Resolved& r) {
+        return r.found.end && r.start && r.end && (r.found.role == TimeRole::point || r.found.role == TimeRole::start);
+    };
+    // The last update that moves or prolongs a window and gives a range of its own.
+    std::size_t mover = std::string::npos;
+    for (const auto& r : times) {
+        if (r.update == std::string::npos || !ranged(r) || (mover != std::string::npos && r.update <= mover)) continue;
+        const std::string_view t = text_of(r.update);
+        if (says(t, Meaning::moved) || says(t, Meaning::prolonged)) mover = r.update;
+    }
+    for (const auto& r : times) {
+        if (!ranged(r)) continue;
+        const std::string_view t = text_of(r.update);
+        NoticeWindow w;
+        w.start = r.start;
+        w.end = r.end;
+        w.zone = r.found.start.zone_label;
+        w.text = std::string(t.substr(r.found.begin, r.found.finish - r.found.begin));
+        // Its line, and the line above when that is a short heading ("NCTS:", "ICS og Manifest").
+        std::size_t b = r.found.begin == 0 ? std::string_view::npos : t.rfind('\n', r.found.begin - 1);
+        b = b == std::string_view::npos ? 0 : b + 1;
+        std::size_t e = t.find('\n', r.found.finish);
+        if (e == std::string_view::npos) e = t.size();
+        std::string_view heading;
+        if (b >= 2) {
+            std::size_t hb = t.rfind('\n', b - 2);
+            hb = hb == std::string_view::npos ? 0 : hb + 1;
+            const std::string_view above = trim_blanks(t.substr(hb, b - 1 - hb));
+            constexpr std::size_t kHeading = 60;  // bytes: a longer line is a paragraph
+            if (!above.empty() && above.size() <= kHeading && above.back() != '.') heading = above;
+        }
+        const std::string_view line = t.substr(b, e - b);
+        for (const auto& p : picks) {
+            if (p.id.empty() || std::find(n.systems.begin(), n.systems.end(), p.id) == n.systems.end()) continue;
+            if (std::find(w.systems.begin(), w.systems.end(), p.id) != w.systems.end()) continue;
+            if (find_word(line, p.alias) != std::string_view::npos ||
+                (!heading.empty() && find_word(heading, p.alias) != std::string_view::npos)) {
+                w.systems.push_back(p.id);
+            }
+        }
+        if (w.systems.empty()) w.systems = n.systems;
+        if (n.cancelled) {
+            w.status = WindowStatus::cancelled;
+        } else if (mover != std::string::npos && r.update != std::string::npos && r.update < mover) {
+            w.status = WindowStatus::superseded;
+        }
+        // The same range named twice (a summary and a section): one window, the systems of both.
+        auto same = std::find_if(out.begin(), out.end(), [&](const NoticeWindow& x) { return x.start == w.start && x.end == w.end; });
+        if (same == out.end()) {
+            out.push_back(std::move(w));
+            continue;
+        }
+        for (auto& id : w.systems) {
+            if (std::find(same->systems.begin(), same->systems.end(), id) == same->systems.end()) same->systems.push_back(std::move(id));
+        }
+    }
+    if (n.window.start && std::none_of(out.begin(), out.end(), [&](const NoticeWindow& x) {
+            return x.start == n.window.start && x.end == n.window.end;
+        })) {
+        NoticeWindow w = n.window;
+        w.systems = n.systems;
+        w.status = n.cancelled ? WindowStatus::cancelled : WindowStatus::scheduled;
+        out.push_back(std::move(w));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const NoticeWindow& a, const NoticeWindow& b) { return *a.start < *b.start; });
+    return out;
+}
+
 }  // namespace
 
 bool is_update_status(std::string_view word) noexcept {
@@ -1504,8 +1583,12 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         from_updates = from_updates || !w.start;
     }
     if (w.zone.empty() && (w.start || w.end)) w.zone = from_updates && !text_start ? "status updates" : zone;
-    n.window = {w.start, w.end, w.zone, w.text};
+    n.window = {w.start, w.end, w.zone, w.text, {}, WindowStatus::scheduled};
     n.window_stated = text_start;
+    n.windows = notice_windows(n, times, raw.title, picks);
+    for (auto& x : n.windows) {
+        if (x.zone.empty()) x.zone = zone;  // unlabelled local times, read in the notice's zone
+    }
 
     // Procedures: each call number and what its part of the text says.
     for (std::size_t i = 0; i < n.updates.size(); ++i) {
@@ -1868,7 +1951,25 @@ void append_json(std::string& out, const Notice& n) {
     put_string_or_null(out, n.window.zone);
     out.append(",\"text\":");
     put_string_or_null(out, n.window.text);
-    out.append("},\"procedures\":[");
+    out.append("},\"windows\":[");
+    for (std::size_t i = 0; i < n.windows.size(); ++i) {
+        const auto& w = n.windows[i];
+        if (i) out.push_back(',');
+        out.append("{\"systems\":");
+        put_strings(out, w.systems);
+        out.append(",\"start\":");
+        put_time(out, w.start);
+        out.append(",\"end\":");
+        put_time(out, w.end);
+        out.append(",\"zone\":");
+        put_string_or_null(out, w.zone);
+        out.append(",\"text\":");
+        put_string_or_null(out, w.text);
+        out.append(",\"status\":");
+        put_string(out, to_string(w.status));
+        out.push_back('}');
+    }
+    out.append("],\"procedures\":[");
     for (std::size_t i = 0; i < n.procedures.size(); ++i) {
         const auto& p = n.procedures[i];
         if (i) out.push_back(',');
@@ -1986,6 +2087,24 @@ std::vector<NoticeEvent> notice_events(const Notice& n) {
         e.title = n.title;
         out.push_back(std::move(e));
     }
+    // The other windows: one event each, numbered in start order.
+    for (std::size_t k = 0; k < n.windows.size(); ++k) {
+        const auto& w = n.windows[k];
+        if (w.status != WindowStatus::scheduled || (w.start == n.window.start && w.end == n.window.end)) continue;
+        NoticeEvent e;
+        e.uid = fmt::format("{}-window-{}@bcpkit", n.id, k + 1);
+        std::string s;
+        for (const auto& id : w.systems) s += (s.empty() ? "" : ",") + id;
+        const std::string title = n.title.empty() ? std::string("notice") : n.title;
+        e.summary = s.empty() ? title : fmt::format("{}{}: {}", n.country.empty() ? "" : n.country + " ", s, title);
+        e.system = w.systems.empty() ? std::string() : w.systems.front();
+        e.start = *w.start;
+        e.end = w.end;
+        e.country = n.country;
+        e.planned = n.planned;
+        e.title = n.title;
+        out.push_back(std::move(e));
+    }
     for (const auto& p : n.procedures) {
         if (!p.start || p.call.empty()) continue;
         if (p.start == n.window.start && p.end == n.window.end && n.procedures.size() == 1 && !out.empty()) {
@@ -2044,6 +2163,13 @@ bool notice_in_force(Notice& n, const ActiveQuery& q, std::optional<UtcTime>* op
     if ((either || q.outages) &&
         (q.system.empty() || std::find(n.systems.begin(), n.systems.end(), want) != n.systems.end())) {
         found = in(n.window.start, n.window.end);
+    }
+    // The notice's other windows, each for the systems named beside it.
+    for (const auto& w : n.windows) {
+        if (found || !(either || q.outages)) break;
+        if (w.status != WindowStatus::scheduled || (w.start == n.window.start && w.end == n.window.end)) continue;
+        if (!q.system.empty() && std::find(w.systems.begin(), w.systems.end(), want) == w.systems.end()) continue;
+        found = in(w.start, w.end);
     }
     if (!found && (either || q.procedures)) {
         for (const auto& p : n.procedures) {
@@ -2129,6 +2255,15 @@ std::string_view to_string(LinkRelation r) noexcept {
         case LinkRelation::disregarding: return "disregarding";
     }
     return "earlier";
+}
+
+std::string_view to_string(WindowStatus s) noexcept {
+    switch (s) {
+        case WindowStatus::scheduled: return "scheduled";
+        case WindowStatus::superseded: return "superseded";
+        case WindowStatus::cancelled: return "cancelled";
+    }
+    return "scheduled";
 }
 
 std::string_view notice_input_name(NoticeInput kind) noexcept {

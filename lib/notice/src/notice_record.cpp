@@ -103,6 +103,24 @@ Notice notice_from_record(const ojson& r, const ojson& facts) {
     n.window.end = time_of(w, "end");
     n.window.zone = text(w, "zone");
     n.window.text = text(w, "text");
+    // Records written before windows existed have none: the window stands for them.
+    for (const auto& x : array(r, "windows")) {
+        NoticeWindow v;
+        v.systems = strings(x, "systems");
+        v.start = time_of(x, "start");
+        v.end = time_of(x, "end");
+        v.zone = text(x, "zone");
+        v.text = text(x, "text");
+        v.status = enum_of(x, "status", {WindowStatus::scheduled, WindowStatus::superseded, WindowStatus::cancelled});
+        if (!v.start) bad("a window has no start");
+        n.windows.push_back(std::move(v));
+    }
+    if (member(r, "windows").is_null() && n.window.start) {
+        NoticeWindow v = n.window;
+        v.systems = n.systems;
+        v.status = n.cancelled ? WindowStatus::cancelled : WindowStatus::scheduled;
+        n.windows.push_back(std::move(v));
+    }
     for (const auto& p : array(r, "procedures")) {
         NoticeProcedure q;
         q.system = text(p, "system");
@@ -179,6 +197,9 @@ std::vector<ForceSpan> notice_force_spans(const Notice& n) {
     // A cancelled notice is never in force, but a notice linked with it may take its times:
     // its spans are kept for the group's.
     std::vector<ForceSpan> out{span(n.window.start, n.window.end)};
+    for (const auto& w : n.windows) {
+        if (w.status == WindowStatus::scheduled && !(w.start == n.window.start && w.end == n.window.end)) out.push_back(span(w.start, w.end));
+    }
     for (const auto& p : n.procedures) out.push_back(span(p.start, p.end));
     return out;
 }

@@ -32,10 +32,17 @@ struct NoticeUpdate {
     bool disregarded = false;  // a later update said "Please disregard the previous message"
 };
 
+// What became of one of a notice's windows: still to hold (or held), replaced by a later
+// update that moved or prolonged it, or called off with the notice.
+enum class WindowStatus : std::uint8_t { scheduled, superseded, cancelled };
+
 struct NoticeWindow {
     std::optional<UtcTime> start, end;
     std::string zone;  // the zone label or IANA zone the times were read in; "status updates"
     std::string text;  // the text the window came from
+    // In Notice::windows only: the systems named beside it (else the notice's), its status.
+    std::vector<std::string> systems;
+    WindowStatus status = WindowStatus::scheduled;
 };
 
 // An emergency procedure a notice announces. Field names are shared with bcp-mention
@@ -62,6 +69,7 @@ enum class LinkRelation : std::uint8_t { earlier, later, disregarded, disregardi
 [[nodiscard]] std::string_view to_string(Fallback f) noexcept;
 [[nodiscard]] std::string_view to_string(Buffering b) noexcept;
 [[nodiscard]] std::string_view to_string(LinkRelation r) noexcept;
+[[nodiscard]] std::string_view to_string(WindowStatus s) noexcept;
 
 // Another notice of the same run about the same procedure or window (notice_link.hpp).
 struct NoticeLink {
@@ -101,7 +109,11 @@ struct Notice {
     std::string authority;  // the id of the publishing authority's profile, or empty
     std::vector<std::string> systems;
     std::vector<std::string> processes;
+    // The notice's window: the range its latest update gives, else its stated start and end.
     NoticeWindow window;
+    // Every window the notice gives, by start: per-system sections, the days of a schedule, a
+    // window and the one it was moved to. `window` is among them when it has a start.
+    std::vector<NoticeWindow> windows;
     std::vector<NoticeProcedure> procedures;
     Fallback fallback = Fallback::unknown;
     Buffering buffering = Buffering::unknown;
