@@ -864,19 +864,7 @@ private:
             }
             std::size_t after = 0;
             if (words > 0 && has(c) && !t_[c].nl && clock(c, h, m, after, true, false)) {
-                end.date = d;
-                end.date.weekday = -1;
-                end.has_time = true;
-                end.hour = h;
-                end.minute = m;
-                std::string label;
-                std::size_t z = 0;
-                if (zone(after, label, z)) {
-                    end.zone_label = label;
-                    after = z;
-                }
-                f.end = end;
-                i = after;
+                set_end(f, d, h, m, after, i);
                 return;
             }
         }
@@ -885,21 +873,25 @@ private:
         follow_bare_ = start_bare;
         const bool ok = clock(k, h, m, next, false, false);
         follow_dot_ = follow_bare_ = false;
-        if (ok) {
-            end.date = f.start.date;
-            end.date.weekday = -1;
-            end.has_time = true;
-            end.hour = h;
-            end.minute = m;
-            std::string label;
-            std::size_t z = 0;
-            if (zone(next, label, z)) {
-                end.zone_label = label;
-                next = z;
-            }
-            f.end = end;
-            i = next;
+        if (ok) set_end(f, f.start.date, h, m, next, i);
+    }
+
+    // The range's end: the date, the clock time, a zone label right after it; `i` past it all.
+    void set_end(FoundTime& f, const WrittenDate& d, int h, int m, std::size_t next, std::size_t& i) const {
+        WrittenTime end;
+        end.date = d;
+        end.date.weekday = -1;
+        end.has_time = true;
+        end.hour = h;
+        end.minute = m;
+        std::string label;
+        std::size_t z = 0;
+        if (zone(next, label, z)) {
+            end.zone_label = label;
+            next = z;
         }
+        f.end = end;
+        i = next;
     }
 
     // "(13:00 to 22:59 UTC)" after a range (customs4trade-1, German Customs notices).
