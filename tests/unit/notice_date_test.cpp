@@ -58,6 +58,16 @@ TEST_CASE("every date format of the Customs4trade status page (customs4trade-1)"
     CHECK(first("Dec 13, 2025 22:30 - Dec 14, 2025 22:30 CET") == "2025-12-13T21:30:00Z/2025-12-14T21:30:00Z");
 }
 
+TEST_CASE("a time-after marker written onto the minutes ('06:00u', '14:00h') keeps the time and its range") {
+    CHECK(first("Start: 3/03/2026 om 06:00u") == "2026-03-03T05:00:00Z");
+    CHECK(first("van 3/03/2026 om 06:00u tot 4/03/2026 om 10:00u") ==
+          "2026-03-03T05:00:00Z/2026-03-04T09:00:00Z");
+    CHECK(first("le 3 mars 2026 de 14:00h à 18:00h") == "2026-03-03T13:00:00Z/2026-03-03T17:00:00Z");
+    CHECK(first("3 March 2026 2:30pm") == "2026-03-03T13:30:00Z");
+    // Letters that are no time marker do not make a time: the date stays without one.
+    CHECK(first("ref 3/03/2026 06:00xq") == "?");
+}
+
 TEST_CASE("French, Dutch and German names; dates without a year; 24:00") {
     CHECK(first("le lundi 1er décembre 2025 à 07h30") == "2025-12-01T06:30:00Z");
     CHECK(first("op zaterdag 6 december 2025 om 20:00") == "2025-12-06T19:00:00Z");

@@ -509,10 +509,16 @@ private:
                 next = i + 3;
                 if (ampm(next, pm, next) && !apply_ampm(h, pm)) return false;
                 next = past_time_after(next);  // "14:00 Uhr", "22:00 hod."
-            } else if (b.kind == Kind::mixed && b.s.size() == 4 && ascii_digit(b.s[0]) &&
-                       ascii_digit(b.s[1]) && ampm_word(b.s.substr(2), pm)) {
+            } else if (b.kind == Kind::mixed && b.s.size() >= 3 && ascii_digit(b.s[0]) && ascii_digit(b.s[1]) &&
+                       !ascii_digit(b.s[2])) {
+                // "2:30pm", and a time-after marker written onto the minutes: "06:00u", "14:00h".
                 m = to_int(b.s.substr(0, 2));
-                if (!apply_ampm(h, pm)) return false;
+                const std::string_view rest = b.s.substr(2);
+                if (ampm_word(rest, pm)) {
+                    if (!apply_ampm(h, pm)) return false;
+                } else if (const WordInfo* w = word_info(rest); w == nullptr || (w->classes & word_class::time_after) == 0) {
+                    return false;
+                }
                 next = i + 3;
             } else {
                 return false;
