@@ -237,6 +237,20 @@ TEST_CASE("a system said to be unaffected is left out wherever it is named in pa
     CHECK(std::find(m.systems.begin(), m.systems.end(), "NCTS") != m.systems.end());
 }
 
+TEST_CASE("a name only another country gives a system of is no system of a national publisher") {
+    // Only Finnish Customs' profile has a system called "temporary storage declarations".
+    const auto se = parse_notice_text(
+        "Swedish Customs (Tullverket)\n\nThe declaration system is down. Submit temporary storage declarations by e-mail.\n",
+        {});
+    CHECK(se.country == "SE");
+    CHECK(std::find(se.systems.begin(), se.systems.end(), "TS") == se.systems.end());
+    const auto fi = parse_notice_text(
+        "Finnish Customs (Tulli)\n\nThe declaration system is down. Submit temporary storage declarations by e-mail.\n",
+        {});
+    CHECK(fi.country == "FI");
+    CHECK(std::find(fi.systems.begin(), fi.systems.end(), "TS") != fi.systems.end());
+}
+
 TEST_CASE("an abbreviation of single letters does not end the sentence that says unaffected") {
     const auto n = parse_notice_text(
         "Finnish Customs: the NCTS transit system will be upgraded on 25 November 2017.\n"

@@ -698,6 +698,15 @@ struct Analysis {
                                                               std::find(langs.begin(), langs.end(), k.languages()[language_].id) != langs.end());
                 }
                 if (owners.size() < 3 && !language_of_owner) continue;
+                // Nor, when the publisher is a national authority, a name only other countries
+                // give a system of: "temporary storage declarations" on Tullverket's page is not
+                // Finnish Customs' TS. The Union's names serve every country.
+                if (owners.size() < 3 && publisher != std::string::npos && !all[publisher].platform() &&
+                    std::none_of(owners.begin(), owners.end(), [&](std::size_t o) {
+                        return all[o].kind == "union" || all[o].country == all[publisher].country;
+                    })) {
+                    continue;
+                }
                 // Right after another system's name it qualifies that name.
                 if (owners.size() < 3 && !out.empty() && out.back().end + 1 >= sp.pos) continue;
             }
