@@ -68,6 +68,34 @@ TEST_CASE("a time-after marker written onto the minutes ('06:00u', '14:00h') kee
     CHECK(first("ref 3/03/2026 06:00xq") == "?");
 }
 
+TEST_CASE("ranges of clock times with no date, with the weekday written before them") {
+    const auto r = find_dateless_ranges("The portal is closed on Saturday between 08:00 and 18:45. Back on 7 March 2026.");
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].start.hour == 8);
+    CHECK(r[0].start.minute == 0);
+    CHECK(r[0].start.date.weekday == 5);
+    CHECK(r[0].start.date.month == 0);
+    REQUIRE(r[0].end);
+    CHECK(r[0].end->hour == 18);
+    CHECK(r[0].end->minute == 45);
+    // A bare hour counts only after a time marker ("klo 14-18"); "articles 14-18" is no time.
+    const auto klo = find_dateless_ranges("lauantaina klo 14-18 katko");
+    REQUIRE(klo.size() == 1);
+    CHECK(klo[0].start.date.weekday == 5);
+    CHECK(find_dateless_ranges("see articles 14-18 of the regulation").empty());
+    // No weekday in its sentence: -1; a weekday in the sentence before does not count.
+    const auto none = find_dateless_ranges("It is Saturday. The window is 08:00-12:00.");
+    REQUIRE(none.size() == 1);
+    CHECK(none[0].start.date.weekday == -1);
+    // Opening hours: a range of weekdays gives no weekday.
+    const auto hours = find_dateless_ranges("Helpdesk: Monday to Friday 08:00-17:00");
+    REQUIRE(hours.size() == 1);
+    CHECK(hours[0].start.date.weekday == -1);
+    // A range with its date is find_times's, not a dateless one.
+    CHECK(find_dateless_ranges("from 14:00 to 18:00 on 3 March 2026").empty());
+    CHECK(find_dateless_ranges("3 March 2026 14:00-18:00").empty());
+}
+
 TEST_CASE("French, Dutch and German names; dates without a year; 24:00") {
     CHECK(first("le lundi 1er décembre 2025 à 07h30") == "2025-12-01T06:30:00Z");
     CHECK(first("op zaterdag 6 december 2025 om 20:00") == "2025-12-06T19:00:00Z");

@@ -259,6 +259,40 @@ TEST_CASE("an abbreviation of single letters does not end the sentence that says
     CHECK(n.systems == std::vector<std::string>{"NCTS"});
 }
 
+TEST_CASE("a range with no date is on the one date of its weekday the notice names") {
+    NoticeOptions o;
+    o.reference_time = *parse_time("2026-03-01T00:00:00Z", "UTC");
+    const auto n = parse_notice_text(
+        "Toldstyrelsen\n\nOn Saturday 7 March 2026 DMS Import is upgraded. "
+        "It will be unavailable most of Saturday, from 08:00 to 18:45.\n", o);
+    CHECK(t(n.window.start) == "2026-03-07T07:00:00Z");
+    CHECK(t(n.window.end) == "2026-03-07T17:45:00Z");
+    const auto ev = std::find_if(n.evidence.begin(), n.evidence.end(), [](const auto& e) { return e.first == "window"; });
+    REQUIRE(ev != n.evidence.end());
+    CHECK(ev->second.find("Saturday") != std::string::npos);
+    // Past midnight, the end is on the next day.
+    const auto late = parse_notice_text(
+        "Toldstyrelsen\n\nDMS Import is upgraded on 7 March 2026: on Saturday from 22:00 to 02:00 it is down.\n", o);
+    CHECK(t(late.window.start) == "2026-03-07T21:00:00Z");
+    CHECK(t(late.window.end) == "2026-03-08T01:00:00Z");
+    // Two Saturdays named, or no weekday beside the range: the day is not known.
+    const auto two = parse_notice_text(
+        "Toldstyrelsen\n\nDMS Import is upgraded on 7 March 2026 and on 14 March 2026. "
+        "On Saturday it is down from 08:00 to 18:45.\n", o);
+    CHECK(t(two.window.start) == "null");
+    const auto plain = parse_notice_text(
+        "Toldstyrelsen\n\nDMS Import is upgraded on 7 March 2026.\n\nIt is down from 08:00 to 18:45.\n", o);
+    CHECK(t(plain.window.start) == "null");
+    // The weekday must be the date's: 7 March 2026 is no Sunday.
+    const auto wrong_day = parse_notice_text(
+        "Toldstyrelsen\n\nDMS Import is upgraded on 7 March 2026.\n\nOn Sunday it is down from 08:00 to 18:45.\n", o);
+    CHECK(t(wrong_day.window.start) == "null");
+    // Opening hours beside the date are no window.
+    const auto hours = parse_notice_text(
+        "Toldstyrelsen\n\nDMS Import is upgraded on 7 March 2026.\n\nHelpdesk: Monday to Saturday 08:00-17:00.\n", o);
+    CHECK(t(hours.window.start) == "null");
+}
+
 TEST_CASE("windows: one per range, each with the systems named beside it") {
     NoticeOptions o;
     o.reference_time = *parse_time("2020-02-10T12:00:00Z", "UTC");

@@ -1528,6 +1528,66 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         if (!n.updates[i].disregarded) scan(n.updates[i].text, i);
     }
 
+    // A range of clock times written with no date ("Det meste af lørdagen i tidsrummet 08:00
+    // til 18:45", "neljapäeval kell 18-20"), when no time the notice writes has a date: it is on
+    // the one date the notice names that falls on the weekday written beside the range. Without
+    // such a weekday, or with two such dates, the day is not known and no time is given.
+    if (ctx.anchor && std::none_of(times.begin(), times.end(), [](const Resolved& r) { return r.start && r.found.start.has_time; })) {
+        struct Day {
+            int year, month, day;
+            std::size_t update, begin, finish;
+        };
+        std::vector<Day> days;  // the dates without a time the notice names, each once
+        for (const auto& r : times) {
+            const auto& d = r.found.start.date;
+            if (r.found.start.has_time || d.month == 0 || d.alt_year != 0 || d.next_weekday) continue;
+            const int y = d.year != 0 ? d.year : complete_year(d, *ctx.anchor, zone);
+            if (d.day < 1 || d.day > days_in_month(y, d.month)) continue;
+            if (std::none_of(days.begin(), days.end(), [&](const Day& x) { return x.year == y && x.month == d.month && x.day == d.day; })) {
+                days.push_back({y, d.month, d.day, r.update, r.found.begin, r.found.finish});
+            }
+        }
+        auto dateless = [&](std::string_view text, std::size_t update) {
+            for (auto& f : find_dateless_ranges(text, notice_language)) {
+                const int wd = f.start.date.weekday;
+                if (wd < 0) continue;
+                const Day* on = nullptr;
+                int count = 0;
+                for (const auto& d : days) {
+                    if (weekday_of(d.year, d.month, d.day) == wd) {
+                        on = &d;
+                        ++count;
+                    }
+                }
+                if (count != 1) continue;
+                if (!zone_known && f.start.zone_label.empty()) continue;  // as scan(): no zone, no instant
+                f.start.date = {on->year, on->month, on->day, wd, false, 0, 0};
+                f.end->date = f.start.date;
+                f.end->date.weekday = -1;
+                Resolved r;
+                r.start = resolve_time(f.start, ctx, ignored);
+                r.end = resolve_time(*f.end, ctx, ignored);
+                // "22:00-02:00": the end is on the next day.
+                if (r.start && r.end && *r.end <= *r.start) *r.end += std::chrono::days{1};
+                if (!r.start) continue;
+                const std::string_view day_text = on->update == std::string::npos ? std::string_view(raw.title)
+                                                                                 : std::string_view(n.updates[on->update].text);
+                n.evidence.emplace_back("window", fmt::format("'{}' has no date; '{}' is the one date the notice names on a {}",
+                                                              cut(text.substr(f.begin, f.finish - f.begin), 60),
+                                                              cut(day_text.substr(on->begin, on->finish - on->begin), 60), weekday_english_name(wd)));
+                r.found = std::move(f);
+                r.update = update;
+                times.push_back(std::move(r));
+            }
+        };
+        if (!days.empty()) {
+            dateless(raw.title, std::string::npos);
+            for (std::size_t i = 0; i < n.updates.size(); ++i) {
+                if (!n.updates[i].disregarded) dateless(n.updates[i].text, i);
+            }
+        }
+    }
+
     auto update_times = [&](std::size_t update, std::size_t begin, std::size_t end) {
         std::vector<const Resolved*> out;
         for (const auto& r : times) {

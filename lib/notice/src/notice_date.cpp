@@ -228,6 +228,76 @@ public:
         return out;
     }
 
+    // Ranges of clock times written with no date of their own, outside the times `dated`
+    // found: "lørdagen i tidsrummet 08:00 til 18:45", "neljapäeval kell 18-20". The start's
+    // date holds only the weekday written before the range in its sentence (-1 when none); a
+    // range of weekdays before it ("Monday to Friday 08:00-17:00", opening hours) gives none.
+    std::vector<FoundTime> dateless(const std::vector<FoundTime>& dated) {
+        std::vector<FoundTime> out;
+        std::size_t covered = 0;  // the next dated span, in text order
+        for (std::size_t i = 0; i < t_.size(); ++i) {
+            while (covered < dated.size() && dated[covered].finish <= t_[i].pos) ++covered;
+            if (covered < dated.size() && dated[covered].begin <= t_[i].pos) continue;
+            if (t_[i].kind == Kind::word || t_[i].kind == Kind::punct) continue;
+            const bool dot_ok = i > 0 && has_class(t_[i - 1], word_class::at | word_class::from | word_class::between |
+                                                              word_class::to | word_class::until);
+            int h = 0, m = 0;
+            std::size_t k = 0;
+            if (!clock(i, h, m, k, dot_ok, false)) continue;
+            const bool dotted = last_dotted_, bare = last_bare_;
+            std::string label;
+            std::size_t z = 0;
+            if (zone(k, label, z)) k = z;
+            if (!has(k) || !(is_punct(t_[k], "-") || has_class(t_[k], word_class::to | word_class::and_ | word_class::until))) continue;
+            std::size_t e = k + 1;
+            while (has(e) && e < k + 3 && has_class(t_[e], word_class::time_before | word_class::at)) ++e;
+            int h2 = 0, m2 = 0;
+            std::size_t after = 0;
+            follow_dot_ = dot_ok || dotted;
+            follow_bare_ = bare;
+            const bool ok = clock(e, h2, m2, after, follow_dot_, false);
+            follow_dot_ = follow_bare_ = false;
+            if (!ok) continue;
+            if (zone(after, label, z)) after = z;
+            // A date right after it is time_first's ("08:00-18:45 on 7 December"), not ours.
+            WrittenDate ignored;
+            std::size_t past = 0;
+            if (has(after) && !t_[after].nl && date(after, ignored, past)) continue;
+            int weekday = -1;
+            bool weekday_range = false;
+            for (std::size_t b = i, n = 0; b-- > 0 && n < 8; ++n) {
+                const Tok& t = t_[b];
+                if (t.kind == Kind::punct && (t.s == "." || t.s == ";" || t.s == "!" || t.s == "?")) break;
+                if (t.weekday >= 0) {
+                    weekday = t.weekday;
+                    weekday_range = (b > 0 && (is_punct(t_[b - 1], "-") || has_class(t_[b - 1], word_class::to | word_class::until))) ||
+                                    (has(b + 2) && (is_punct(t_[b + 1], "-") || has_class(t_[b + 1], word_class::to | word_class::until)) &&
+                                     t_[b + 2].weekday >= 0);
+                    break;
+                }
+                if (t.nl) break;
+            }
+            FoundTime f;
+            f.start.has_time = true;
+            f.start.hour = h;
+            f.start.minute = m;
+            f.start.zone_label = label;
+            f.start.date.weekday = weekday_range ? -1 : weekday;
+            WrittenTime x;
+            x.has_time = true;
+            x.hour = h2;
+            x.minute = m2;
+            x.zone_label = label;
+            f.end = x;
+            f.begin = t_[i].pos;
+            f.finish = t_[after - 1].pos + t_[after - 1].s.size();
+            f.role = role_before(i);
+            out.push_back(std::move(f));
+            i = after - 1;
+        }
+        return out;
+    }
+
     // Whether the tokens from `i` form a date header "Nov 27, 2025" and nothing else.
     [[nodiscard]] const std::vector<Tok>& tokens() const { return t_; }
 
@@ -996,6 +1066,10 @@ int weekday_from_name(std::string_view word) noexcept {
     }
 }
 
+std::string_view weekday_english_name(int weekday) noexcept {
+    return weekday >= 0 && weekday < 7 ? weekday_english[static_cast<std::size_t>(weekday)] : std::string_view();
+}
+
 int weekday_of(int year, int month, int day) noexcept {
     // Days since 1970-01-01 (a Thursday), Howard Hinnant's days_from_civil.
     const int y = year - (month <= 2 ? 1 : 0);
@@ -1013,6 +1087,15 @@ std::vector<FoundTime> find_times(std::string_view text, bool compact, std::size
     thread_local std::vector<Tok> buffer;
     Scanner s(text, compact, std::move(buffer), language);
     auto found = s.run();
+    buffer = s.take();
+    return found;
+}
+
+std::vector<FoundTime> find_dateless_ranges(std::string_view text, std::size_t language) {
+    thread_local std::vector<Tok> buffer;
+    Scanner s(text, false, std::move(buffer), language);
+    const auto dated = s.run();
+    auto found = s.dateless(dated);
     buffer = s.take();
     return found;
 }

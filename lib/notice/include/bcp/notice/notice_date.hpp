@@ -61,6 +61,14 @@ struct FoundTime {
 [[nodiscard]] std::vector<FoundTime> find_times(std::string_view text, bool compact = false,
                                                 std::size_t language = std::string::npos);
 
+// Ranges of clock times the text writes with no date ("i tidsrummet 08:00 til 18:45", "kell
+// 18-20"), outside the times find_times() finds. Each has start and end times only; the start's
+// date.weekday is the weekday written before the range in its sentence (-1 when none, or when
+// it is a range of weekdays: "Monday to Friday 08:00-17:00"). Only a caller that knows the day
+// from elsewhere in the notice may give them one.
+[[nodiscard]] std::vector<FoundTime> find_dateless_ranges(std::string_view text,
+                                                          std::size_t language = std::string::npos);
+
 // How written times become instants.
 struct TimeContext {
     // The date that completes a date written without a year (the nearest such date is taken).
@@ -83,6 +91,9 @@ struct TimeContext {
 [[nodiscard]] int month_from_name(std::string_view word) noexcept;
 // Weekday (0 = Monday) from an English, French, Dutch or German name, -1 if none.
 [[nodiscard]] int weekday_from_name(std::string_view word) noexcept;
+// The English name of a weekday (0 = Monday), for messages; "" out of range.
+[[nodiscard]] std::string_view weekday_english_name(int weekday) noexcept;
+
 // The weekday of a date of the proleptic Gregorian calendar (0 = Monday).
 [[nodiscard]] int weekday_of(int year, int month, int day) noexcept;
 
