@@ -67,6 +67,10 @@ TEST_CASE("what an input holds, from its first bytes") {
     CHECK(detect_notice_input("\xEF\xBB\xBF  [1]") == NoticeInput::statuspage);
     CHECK(detect_notice_input("From: helpdesk@example.be\nSubject: x\n") == NoticeInput::email);
     CHECK(detect_notice_input("Customs4trade\nIn progress - ...") == NoticeInput::text);
+    // A bracketed tag before a text's title is no JSON array.
+    CHECK(detect_notice_input("[Expired] Procedures in the declaration system") == NoticeInput::text);
+    CHECK(detect_notice_input("[ {\"id\": 1} ]") == NoticeInput::statuspage);
+    CHECK(detect_notice_input("[]") == NoticeInput::statuspage);
     CHECK(notice_input_name(NoticeInput::email) == "email");
 }
 

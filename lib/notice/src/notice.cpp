@@ -2291,7 +2291,19 @@ NoticeInput detect_notice_input(std::string_view head) noexcept {
     std::size_t i = 0;
     if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
     while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t')) ++i;
-    if (i < head.size() && (head[i] == '{' || head[i] == '[')) return NoticeInput::statuspage;
+    if (i < head.size() && head[i] == '{') return NoticeInput::statuspage;
+    if (i < head.size() && head[i] == '[') {
+        // A JSON array starts a value or ends at once; "[Utgått] Prosedyrer i TVINN" is a
+        // text's bracketed tag.
+        std::size_t j = i + 1;
+        while (j < head.size() && (head[j] == ' ' || head[j] == '\n' || head[j] == '\r' || head[j] == '\t')) ++j;
+        if (j == head.size()) return NoticeInput::statuspage;
+        const char c = head[j];
+        if (c == '{' || c == '[' || c == ']' || c == '"' || c == '-' || (c >= '0' && c <= '9')) {
+            return NoticeInput::statuspage;
+        }
+        return NoticeInput::text;
+    }
     if (looks_like_email(head.substr(i))) return NoticeInput::email;
     return NoticeInput::text;
 }
