@@ -293,6 +293,19 @@ TEST_CASE("a range with no date is on the one date of its weekday the notice nam
     CHECK(t(hours.window.start) == "null");
 }
 
+TEST_CASE("an incident word a planned word qualifies is the planned outage") {
+    const auto n = parse_notice_text(
+        "Zoll: EMCS am Samstag offline\n\nEin geplanter, ganztägiger Ausfall von EMCS betrifft den Handel. "
+        "Während der Ausfall dauert, gilt das Papierverfahren.\n", {});
+    REQUIRE(n.planned.has_value());
+    CHECK(*n.planned);
+    // A planned word and an incident of its own: the words do not decide.
+    const auto m = parse_notice_text(
+        "EMCS\n\nDie geplante Wartung ist beendet. Seit 10 Uhr gibt es einen Ausfall von EMCS.\n", {});
+    CHECK_FALSE(m.planned.has_value());
+    CHECK(std::any_of(m.warnings.begin(), m.warnings.end(), [](const auto& w) { return w.code == "planned-unclear"; }));
+}
+
 TEST_CASE("windows: one per range, each with the systems named beside it") {
     NoticeOptions o;
     o.reference_time = *parse_time("2020-02-10T12:00:00Z", "UTC");

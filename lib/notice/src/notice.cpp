@@ -445,6 +445,34 @@ struct Analysis {
         return nullptr;
     }
 
+    // The first incident phrase that is not the noun a planned phrase just before it qualifies:
+    // in "ein geplanter, ganztägiger IT-Ausfall", "planned outage", "scheduled downtime" the
+    // outage is the planned one. At most three words between, in one sentence; the same word
+    // further on ("der komplette EMCS-Ausfall") names the same outage.
+    [[nodiscard]] const PhraseHit* first_unqualified_incident() const {
+        const PhraseHit* planned = nullptr;
+        std::vector<std::string_view> qualified;  // the incident phrases a planned word qualified
+        for (const auto& h : hits) {
+            if (h.kind != PhraseHit::Kind::meaning) continue;
+            if (h.meaning == Meaning::planned) {
+                planned = &h;
+                continue;
+            }
+            if (h.meaning != Meaning::unplanned) continue;
+            if (std::find(qualified.begin(), qualified.end(), h.phrase) != qualified.end()) continue;
+            if (planned != nullptr && planned->end <= h.begin) {
+                const std::string_view gap(folded.text.data() + planned->end, h.begin - planned->end);
+                const bool sentence_end = gap.find_first_of(".;!?:") != std::string_view::npos;
+                if (!sentence_end && std::count(gap.begin(), gap.end(), ' ') <= 3) {
+                    qualified.push_back(h.phrase);
+                    continue;
+                }
+            }
+            return &h;
+        }
+        return nullptr;
+    }
+
     // The authority the text names most (an authority before a relaying platform, a national
     // authority before the Union's on a tie), or npos. Two national authorities of different
     // countries named equally often: ambiguous, npos.
@@ -1442,8 +1470,10 @@ Notice interpret_notice(const RawNotice& raw, std::size_t entry, const NoticeOpt
         } else if (const auto* hit = an.first_of(Meaning::planned, Meaning::unplanned)) {
             // Both kinds of phrase in one text (a planned release that "may cause disruptions",
             // an outage during maintenance): the words do not decide, so neither does the tool.
-            const auto* other = an.first_of(hit->meaning == Meaning::planned ? Meaning::unplanned
-                                                                             : Meaning::planned);
+            // An incident word a planned word qualifies ("geplanter IT-Ausfall") is no incident.
+            const auto* incident = an.first_unqualified_incident();
+            if (hit->meaning == Meaning::unplanned && incident != hit) hit = an.first_of(Meaning::planned);
+            const auto* other = hit->meaning == Meaning::planned ? incident : an.first_of(Meaning::planned);
             if (other == nullptr) {
                 n.planned = hit->meaning == Meaning::planned;
                 n.evidence.emplace_back("planned", an.quote(*hit, know));
