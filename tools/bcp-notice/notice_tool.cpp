@@ -1,10 +1,8 @@
 #include "notice_tool.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <streambuf>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,10 +15,9 @@
 #include "bcp/core/json_text.hpp"
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice.hpp"
-#include "bcp/notice/notice_email.hpp"
 #include "bcp/notice/notice_link.hpp"
+#include "bcp/notice/notice_read.hpp"
 #include "bcp/notice/notice_record.hpp"
-#include "bcp/notice/notice_statuspage.hpp"
 #include "bcp/registry/country.hpp"
 #include "bcp/registry/knowledge.hpp"
 #include "bcp/registry/systems.hpp"
@@ -31,40 +28,6 @@ namespace bcp::notice_tool {
 namespace {
 
 namespace t = bcp::tool;
-
-// Serves the bytes read to detect the input kind, then the rest of the stream, so detection
-// does not need a seekable input.
-class PrefixBuf : public std::streambuf {
-public:
-    PrefixBuf(std::string prefix, std::streambuf* rest) : prefix_(std::move(prefix)), rest_(rest) {
-        setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
-    }
-
-protected:
-    int_type underflow() override {
-        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-        const std::streamsize n = rest_->sgetn(buf_, sizeof buf_);
-        if (n <= 0) return traits_type::eof();
-        setg(buf_, buf_, buf_ + n);
-        return traits_type::to_int_type(*gptr());
-    }
-    std::streamsize xsgetn(char* s, std::streamsize count) override {
-        std::streamsize done = 0;
-        while (done < count) {
-            if (gptr() == egptr() && underflow() == traits_type::eof()) break;
-            const std::streamsize n = std::min<std::streamsize>(count - done, egptr() - gptr());
-            std::memcpy(s + done, gptr(), static_cast<std::size_t>(n));
-            gbump(static_cast<int>(n));
-            done += n;
-        }
-        return done;
-    }
-
-private:
-    std::string prefix_;
-    std::streambuf* rest_;
-    char buf_[1 << 16]{};
-};
 
 std::string source_name(const t::Input& input) {
     return input.name() == "<stdin>" ? std::string() : input.name();
@@ -136,71 +99,20 @@ public:
     }
 
     void file(t::Input& input) {
-        NoticeOptions no;
-        no.reference_time = reference_;
-        no.file = source_name(input);
-        std::istream& in = input.stream();
-        std::string head(4096, '\0');
-        in.read(head.data(), static_cast<std::streamsize>(head.size()));
-        head.resize(static_cast<std::size_t>(in.gcount()));
-        if (in.bad()) throw io_error("cannot read input", input.name());
-        if (head.find('\0') != std::string::npos) {
-            throw data_error("binary", "binary input (NUL bytes): not a notice", input.name(), 1);
+        NoticeReadOptions ro;
+        if (o_.input != "auto") {
+            ro.kind = parse_notice_input(o_.input);
+            if (!ro.kind) throw usage_error(fmt::format("--input '{}' is not auto, text, email or statuspage", o_.input));
         }
-        const std::string kind = o_.input == "auto" ? std::string(notice_input_name(detect_notice_input(head))) : o_.input;
-        std::size_t entry = 0;
-        if (kind == "text") {
-            PrefixBuf buf(std::move(head), in.rdbuf());
-            std::istream joined(&buf);
-            t::LineReader reader(joined, o_.max_line);
-            t::LineReader::Line line;
-            NoticeSplitter splitter([&](RawNotice&& raw) { emit(interpret_notice(raw, entry++, no)); });
-            while (reader.next(line)) {
-                if (line.too_long) {
-                    throw data_error("too-long",
-                                     fmt::format("line of {} bytes is longer than the {} bytes a notice line may have "
-                                                 "(--max-line)",
-                                                 line.length, o_.max_line),
-                                     input.name(), line.number);
-                }
-                if (std::memchr(line.text.data(), '\0', line.text.size()) != nullptr) {
-                    throw data_error("binary", "binary input (NUL bytes): not a notice", input.name(), line.number);
-                }
-                splitter.line(line.text, line.number);
-                if (splitter.pending_bytes() > o_.max_line * 4) {
-                    throw data_error("too-long",
-                                     fmt::format("one notice is longer than {} bytes (4 x --max-line)", o_.max_line * 4),
-                                     input.name(), line.number);
-                }
-                if (out_.closed()) return;
-            }
-            splitter.finish();
-            return;
-        }
-        // E-mail and JSON are read whole, up to the limit.
-        std::string doc = std::move(head);
-        char chunk[1 << 16];
-        while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-            doc.append(chunk, static_cast<std::size_t>(in.gcount()));
-            if (doc.size() > o_.max_line) {
-                throw data_error("too-long",
-                                 fmt::format("{} input longer than {} bytes (--max-line)", kind, o_.max_line),
-                                 input.name());
-            }
-        }
-        if (in.bad()) throw io_error("cannot read input", input.name());
-        if (doc.find('\0') != std::string::npos) {
-            throw data_error("binary", "binary input (NUL bytes): not a notice", input.name());
-        }
-        try {
-            if (kind == "email") {
-                emit(interpret_notice(read_email(doc), entry++, no));
-            } else {
-                for (const auto& raw : read_statuspage(doc)) emit(interpret_notice(raw, entry++, no));
-            }
-        } catch (const data_error& e) {
-            throw data_error(e.kind(), e.what(), input.name(), e.line());
-        }
+        ro.max_line = o_.max_line;
+        ro.max_line_as = "--max-line";
+        ro.name = input.name();
+        ro.notice.reference_time = reference_;
+        ro.notice.file = source_name(input);
+        read_notices(input.stream(), ro, [this](Notice&& n) {
+            emit(std::move(n));
+            return !out_.closed();
+        });
     }
 
     // A notice read back from the watch's store; one not shown is linked, never printed (a

@@ -2386,4 +2386,11 @@ std::string_view notice_input_name(NoticeInput kind) noexcept {
     return "text";
 }
 
+std::optional<NoticeInput> parse_notice_input(std::string_view name) noexcept {
+    for (auto k : {NoticeInput::text, NoticeInput::email, NoticeInput::statuspage}) {
+        if (notice_input_name(k) == name) return k;
+    }
+    return std::nullopt;
+}
+
 }  // namespace bcp

@@ -268,5 +268,7 @@ struct ActiveQuery {
 enum class NoticeInput : std::uint8_t { text, email, statuspage };
 [[nodiscard]] NoticeInput detect_notice_input(std::string_view head) noexcept;
 [[nodiscard]] std::string_view notice_input_name(NoticeInput kind) noexcept;  // text, email, statuspage
+// The kind a name gives (the names notice_input_name gives); nothing for another name.
+[[nodiscard]] std::optional<NoticeInput> parse_notice_input(std::string_view name) noexcept;
 
 }  // namespace bcp
