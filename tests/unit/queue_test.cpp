@@ -184,3 +184,11 @@ TEST_CASE("a queue of a newer schema is refused, not guessed at") {
     CHECK_THROWS_WITH_AS(Queue::open(path), doctest::Contains("queue schema 9 is not supported"),
                          bcp::io_error);
 }
+
+TEST_CASE("a person's verdict: accepted, rejected, or retry (queued again); nothing else") {
+    CHECK(parse_verdict("accepted") == MessageState::accepted);
+    CHECK(parse_verdict("rejected") == MessageState::rejected);
+    CHECK(parse_verdict("retry") == MessageState::queued);
+    CHECK_FALSE(parse_verdict("queued").has_value());
+    CHECK_FALSE(parse_verdict("Accepted").has_value());
+}

@@ -42,3 +42,17 @@ TEST_CASE("run_outcome: a message needing a verdict outranks everything") {
     crashed.recovered = 1;  // found `sending`: now unknown, even if since resolved
     CHECK(run_outcome(crashed, 0) == RunOutcome::needs_verdict);
 }
+
+TEST_CASE("nothing_to_send: queued, sending left by a dead runner, and unknown only when re-sent") {
+    QueueCounts c;
+    CHECK(nothing_to_send(c, false));
+    c.by_state[static_cast<int>(MessageState::unknown)] = 2;
+    CHECK(nothing_to_send(c, false));
+    CHECK_FALSE(nothing_to_send(c, true));
+    QueueCounts sending;
+    sending.by_state[static_cast<int>(MessageState::sending)] = 1;
+    CHECK_FALSE(nothing_to_send(sending, false));
+    QueueCounts queued;
+    queued.by_state[static_cast<int>(MessageState::queued)] = 1;
+    CHECK_FALSE(nothing_to_send(queued, false));
+}

@@ -68,3 +68,39 @@ TEST_CASE("a queue's status and a run's summary") {
     CHECK(s["achieved_rate"] == doctest::Approx(10.0));
     CHECK(s["max_jitter_ms"] == doctest::Approx(12.3));
 }
+
+TEST_CASE("progress: done out of the total, the rate so far and the time left") {
+    bcp::ReplayProgress p;
+    p.sent = 200;
+    p.accepted = 150;
+    p.rejected = 30;
+    p.unknown = 20;
+    p.in_flight = 4;
+    p.elapsed = 2;
+    CHECK(bcp::progress_text(p, 100200) ==
+          "200/100200 done  sent 200  accepted 150  rejected 30  unknown 20  retry 0  not sent 0  "
+          "in flight 4  100/s  ETA 0:16:40");
+    CHECK(bcp::progress_text(p, 200).ends_with("ETA 0:00:00"));
+    p.elapsed = 0;
+    CHECK(bcp::progress_text(p, 1000).ends_with("0/s  ETA ?"));
+}
+
+TEST_CASE("needs a verdict: one and many") {
+    CHECK(bcp::needs_verdict_text(1).starts_with("1 message needs a verdict (state unknown: it may"));
+    CHECK(bcp::needs_verdict_text(3).starts_with("3 messages need a verdict (state unknown: they may"));
+}
+
+TEST_CASE("migrate and copy records") {
+    CHECK(bcp::migrate_json("q.db", 3, 0).dump() == R"({"found":null,"migrated":true,"queue":"q.db","schema":3})");
+    CHECK(bcp::migrate_json("q.db", 3, 3).dump() == R"({"found":3,"migrated":false,"queue":"q.db","schema":3})");
+    bcp::CopyReport c;
+    c.copied = 2;
+    c.present = 1;
+    c.by_state[static_cast<int>(bcp::MessageState::queued)] = 2;
+    const auto j = bcp::to_json(c, "a.db", "postgresql://h/db");
+    CHECK(j["copied"] == 2);
+    CHECK(j["already_there"] == 1);
+    CHECK(j["copied_by_state"]["queued"] == 2);
+    CHECK(j["copied_by_state"]["held"] == 0);
+    CHECK(j["to"] == "postgresql://h/db");
+}

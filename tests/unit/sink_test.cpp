@@ -2,6 +2,11 @@
 // sink with real programs (exit statuses, stdin, environment, timeouts), the stream sink.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -110,4 +115,39 @@ TEST_CASE("http sink refuses what is not an http(s) URL") {
     HttpOptions h;
     h.url = "ftp://example.invalid/";
     CHECK_THROWS_AS((void)make_http_sink(h), usage_error);
+}
+
+TEST_CASE("headers: as given, from a file (comments skipped, a loose mode warned), from the environment") {
+    char dir_tmpl[] = "/tmp/bcp-headers-XXXXXX";
+    REQUIRE(::mkdtemp(dir_tmpl) != nullptr);
+    const std::string file = std::string(dir_tmpl) + "/h";
+    {
+        std::ofstream f(file);
+        f << "# the token\r\nAuthorization: Bearer s3cret\r\n\r\n";
+    }
+    ::chmod(file.c_str(), 0644);
+    ::setenv("BCP_TEST_HEADER_VALUE", "abc", 1);
+    std::vector<std::string> warnings;
+    const auto h = collect_headers({{"X-One: 1"}, "--header", {file}, {"X-Env=BCP_TEST_HEADER_VALUE"}, "--header-env"},
+                                   [&](const std::string& w) { warnings.push_back(w); });
+    CHECK(h == std::vector<std::string>{"X-One: 1", "Authorization: Bearer s3cret", "X-Env: abc"});
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0] == "header file " + file + " is readable by other users (chmod 600)");
+    ::chmod(file.c_str(), 0600);
+    warnings.clear();
+    (void)collect_headers({{}, "--header", {file}, {}, "--header-env"}, [&](const std::string& w) { warnings.push_back(w); });
+    CHECK(warnings.empty());
+    std::filesystem::remove_all(dir_tmpl);
+}
+
+TEST_CASE("headers: a bad one is a usage error that names where it came from, never its value") {
+    const auto none = [](const std::string&) {};
+    CHECK_THROWS_WITH_AS((void)collect_headers({{"no colon s3cret"}, "--header", {}, {}, "--header-env"}, none),
+                         "a header from --header is not 'Name: value'", usage_error);
+    CHECK_THROWS_WITH_AS((void)collect_headers({{}, "--header", {}, {"X-Env"}, "--header-env"}, none),
+                         "--header-env 'X-Env' is not NAME=VARIABLE", usage_error);
+    ::unsetenv("BCP_TEST_NO_SUCH");
+    CHECK_THROWS_WITH_AS((void)collect_headers({{}, "--header", {}, {"X=BCP_TEST_NO_SUCH"}, "--header-env"}, none),
+                         "--header-env: the environment has no BCP_TEST_NO_SUCH", usage_error);
+    CHECK_THROWS_AS((void)collect_headers({{}, "--header", {"/nonexistent/h"}, {}, "--header-env"}, none), io_error);
 }

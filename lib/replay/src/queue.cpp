@@ -33,6 +33,13 @@ std::optional<MessageState> parse_state(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+std::optional<MessageState> parse_verdict(std::string_view s) noexcept {
+    if (s == "accepted") return MessageState::accepted;
+    if (s == "rejected") return MessageState::rejected;
+    if (s == "retry") return MessageState::queued;
+    return std::nullopt;
+}
+
 double unix_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
         .count();

@@ -92,6 +92,12 @@ RunOutcome run_outcome(const ReplayReport& report, std::int64_t unknown_in_queue
     return RunOutcome::done;
 }
 
+bool nothing_to_send(const QueueCounts& counts, bool resend_unknown) noexcept {
+    return counts.of(MessageState::queued) == 0 &&
+           (!resend_unknown || counts.of(MessageState::unknown) == 0) &&
+           counts.of(MessageState::sending) == 0;
+}
+
 std::size_t default_concurrency(double rate) {
     if (rate <= 0) return 64;
     return std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(rate * 0.25)), 4, 256);

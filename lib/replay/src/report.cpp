@@ -165,4 +165,44 @@ json to_json(const ReplayReport& r, double rate) {
                  {"ended_at", r.ended_at}};
 }
 
+std::string progress_text(const ReplayProgress& p, std::int64_t total) {
+    const std::int64_t done = p.accepted + p.rejected + p.unknown;
+    const double speed = p.elapsed > 0 ? static_cast<double>(p.sent) / p.elapsed : 0.0;
+    std::string eta = "?";
+    if (speed > 0 && total > done) {
+        const auto left = static_cast<long>(static_cast<double>(total - done) / speed);
+        eta = fmt::format("{}:{:02}:{:02}", left / 3600, left / 60 % 60, left % 60);
+    } else if (total <= done) {
+        eta = "0:00:00";
+    }
+    return fmt::format("{}/{} done  sent {}  accepted {}  rejected {}  unknown {}  retry {}  "
+                       "not sent {}  in flight {}  {:.0f}/s  ETA {}",
+                       done, total, p.sent, p.accepted, p.rejected, p.unknown, p.requeued,
+                       p.not_sent, p.in_flight, speed, eta);
+}
+
+std::string needs_verdict_text(std::int64_t unknown) {
+    const bool one = unknown == 1;
+    return fmt::format("{} message{} need{} a verdict (state unknown: {} may have reached the "
+                       "receiver); see bcp-replay list --state unknown, then bcp-replay resolve",
+                       unknown, one ? "" : "s", one ? "s" : "", one ? "it" : "they");
+}
+
+nlohmann::json migrate_json(std::string_view queue, int schema, int found) {
+    return nlohmann::json{{"queue", queue},
+                          {"schema", schema},
+                          {"found", found == 0 ? nlohmann::json() : nlohmann::json(found)},
+                          {"migrated", found != schema}};
+}
+
+nlohmann::json to_json(const CopyReport& c, std::string_view from, std::string_view to) {
+    nlohmann::json states = nlohmann::json::object();
+    for (auto s : all_states) states[std::string(to_string(s))] = c.by_state[static_cast<int>(s)];
+    return nlohmann::json{{"from", from},
+                          {"to", to},
+                          {"copied", c.copied},
+                          {"already_there", c.present},
+                          {"copied_by_state", states}};
+}
+
 }  // namespace bcp

@@ -26,6 +26,9 @@ enum class MessageState : std::uint8_t { queued, sending, accepted, rejected, un
 
 [[nodiscard]] std::string_view to_string(MessageState s) noexcept;
 [[nodiscard]] std::optional<MessageState> parse_state(std::string_view s) noexcept;
+// A person's verdict on a message (bcp-replay resolve): "accepted", "rejected", or "retry"
+// (queued again); nothing for anything else.
+[[nodiscard]] std::optional<MessageState> parse_verdict(std::string_view s) noexcept;
 inline constexpr MessageState all_states[] = {MessageState::queued,   MessageState::sending,
                                               MessageState::accepted, MessageState::rejected,
                                               MessageState::unknown,  MessageState::held};

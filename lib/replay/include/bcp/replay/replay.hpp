@@ -111,6 +111,9 @@ struct RatePlan {
 // `remaining` are still queued.
 enum class RunOutcome : std::uint8_t { done, needs_verdict, rejected, incomplete };
 [[nodiscard]] RunOutcome run_outcome(const ReplayReport& report, std::int64_t unknown_in_queue);
+// True when a run would find nothing to do: nothing queued (nor unknown, when those are to be
+// re-sent) and nothing left sending by a runner that died.
+[[nodiscard]] bool nothing_to_send(const QueueCounts& counts, bool resend_unknown) noexcept;
 
 // The concurrency used when options.concurrency is 0: enough to hold the rate when each
 // request takes a quarter of a second, within 4..256 (4 at the default 10/s); 64 when

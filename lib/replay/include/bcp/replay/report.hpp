@@ -36,4 +36,16 @@ namespace bcp {
 // The summary of a run, one JSON object; `rate` is the limit it ran at (0: none).
 [[nodiscard]] nlohmann::json to_json(const ReplayReport& r, double rate);
 
+// A run's progress as one line (no newline) out of `total` messages waiting when it began,
+// with the time left at the rate achieved so far: what a terminal shows on one line.
+[[nodiscard]] std::string progress_text(const ReplayProgress& p, std::int64_t total);
+// The sentence of a run that leaves `unknown` messages needing a person's verdict.
+[[nodiscard]] std::string needs_verdict_text(std::int64_t unknown);
+
+// A migration: the queue, its schema now, the version found (0: a new queue) and whether it
+// changed.
+[[nodiscard]] nlohmann::json migrate_json(std::string_view queue, int schema, int found);
+// A copy between two queues: how many copied, how many were there already, by state.
+[[nodiscard]] nlohmann::json to_json(const CopyReport& c, std::string_view from, std::string_view to);
+
 }  // namespace bcp

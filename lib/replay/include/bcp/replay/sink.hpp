@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -87,6 +88,22 @@ struct SinkSpec {
 // Requests in flight at most: as asked, else one program at a time for exec, else
 // default_concurrency(rate) (replay.hpp).
 [[nodiscard]] std::size_t sink_concurrency(SinkKind kind, std::size_t asked, double rate);
+// The headers of an HTTP sink from where a user gives them: as given, from files of
+// "Name: value" lines (blank lines and '#' comments skipped), and as NAME=VARIABLE taken from
+// the environment (a secret is never on the command line). `given_as` and `from_env_as` name
+// the first and the third in messages (the tool says its flags). Throws usage_error for a line
+// that is not "Name: value", never echoing the value (it may be a secret), and io_error for a
+// file that cannot be read; `warn` hears of a file other users may read.
+struct HeaderSources {
+    std::vector<std::string> given;
+    std::string given_as = "the arguments";
+    std::vector<std::string> files;
+    std::vector<std::string> from_env;
+    std::string from_env_as = "headers from the environment";
+};
+[[nodiscard]] std::vector<std::string> collect_headers(
+    const HeaderSources& sources, const std::function<void(const std::string&)>& warn);
+
 // The sink `spec` names; `stream` is where "stdout" writes.
 [[nodiscard]] std::unique_ptr<Sink> make_sink(const SinkSpec& spec, double rate, std::ostream& stream);
 
