@@ -102,3 +102,24 @@ TEST_CASE("a checked reference as a JSON record and a text line") {
     CHECK(b["input_length"] == 10000);
     CHECK(b["type"].is_null());
 }
+
+TEST_CASE("a line that is no record, as JSON and as text; a generated reference") {
+    std::string out;
+    append_bad_line_json(out, CheckOrigin{"in.jsonl", 7, {}}, "json", "malformed \"JSON\"");
+    CHECK(out == R"({"line":7,"file":"in.jsonl","valid":false,"error":{"kind":"json","message":"malformed \"JSON\""}})"
+                 "\n");
+    out.clear();
+    append_bad_line_json(out, CheckOrigin{{}, 2, {}}, "empty", "empty line");
+    CHECK(nlohmann::json::parse(out).contains("file") == false);
+    out.clear();
+    append_bad_line_text(out, CheckOrigin{"in.jsonl", 7, {}}, "too-long", "line of 9 bytes");
+    append_bad_line_text(out, CheckOrigin{{}, 3, {}}, "empty", "empty line");
+    CHECK(out == "in.jsonl:7: ERROR too-long: line of 9 bytes\n3: ERROR empty: empty line\n");
+    out.clear();
+    append_generated_json(out, "25BECPB000000001A8", RefType::mrn, "BE", 'A', "BECPB", 1);
+    const auto j = nlohmann::json::parse(out);
+    CHECK(j["reference"] == "25BECPB000000001A8");
+    CHECK(j["type"] == "mrn");
+    CHECK(j["procedure"] == "A");
+    CHECK(j["number"] == 1);
+}

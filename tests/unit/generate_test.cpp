@@ -66,3 +66,20 @@ TEST_CASE("bad options are refused with a precise message") {
     o.procedure = 'Q';
     CHECK_THROWS_AS(static_cast<void>(bcp::resolve(o)), bcp::usage_error);
 }
+
+TEST_CASE("resolve: an MRN is Belgian unless a country is named; a year of four digits is two") {
+    bcp::GenerateOptions o;
+    o.type = bcp::RefType::mrn;
+    o.year2 = 2025;
+    const auto r = bcp::resolve(o);
+    CHECK(r.country == "BE");
+    CHECK(r.year2 == 25);
+    o.country = "NL";
+    o.year2 = 2099;
+    CHECK(bcp::resolve(o).country == "NL");
+    CHECK(bcp::resolve(o).year2 == 99);
+    o.year2 = 2100;
+    CHECK_THROWS_AS(static_cast<void>(bcp::resolve(o)), bcp::usage_error);
+    o.year2 = 1999;
+    CHECK_THROWS_AS(static_cast<void>(bcp::resolve(o)), bcp::usage_error);
+}

@@ -360,3 +360,19 @@ TEST_CASE("UTF-8 validation") {
     CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
     CHECK_FALSE(valid_utf8("\xe2\x82"));  // truncated
 }
+
+TEST_CASE("a reference field: the type after the last ':' when it names one") {
+    using How = bcp::RefField::Type;
+    const auto named = bcp::parse_ref_field("/mrn:mrn");
+    CHECK(named.pointer == "/mrn");
+    CHECK(named.how == How::named);
+    CHECK(named.type == bcp::RefType::mrn);
+    const auto detected = bcp::parse_ref_field("/ref:auto");
+    CHECK(detected.pointer == "/ref");
+    CHECK(detected.how == How::detected);
+    const auto plain = bcp::parse_ref_field("/a:b");
+    CHECK(plain.pointer == "/a:b");  // 'b' is no type: part of the pointer
+    CHECK(plain.how == How::inherited);
+    CHECK(bcp::parse_ref_field("/x:y:eori").pointer == "/x:y");
+    CHECK(bcp::parse_ref_field("/lrn").how == How::inherited);
+}

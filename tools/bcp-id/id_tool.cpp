@@ -23,7 +23,6 @@ namespace {
 
 namespace t = bcp::tool;
 using nlohmann::json;
-using namespace std::string_view_literals;  // appends of literals without a strlen
 
 class Checker {
 public:
@@ -31,28 +30,17 @@ public:
         : o_(o), out_(out), reporter_(reporter), text_(o.format == "text") {
         if (o.type != "auto") fixed_type_ = parse_ref_type(o.type);
         for (const auto& f : o.fields) {
-            // "/mrn:mrn": the type after the last ':' when it names one; a ':' followed by
-            // anything else is part of the pointer ("/a:b").
-            std::string_view pointer = f;
-            std::optional<RefType> type = fixed_type_;
-            if (const auto colon = pointer.rfind(':'); colon != std::string_view::npos) {
-                const auto name = pointer.substr(colon + 1);
-                if (name == "auto") {
-                    type.reset();
-                    pointer = pointer.substr(0, colon);
-                } else if (const auto named = parse_ref_type(name)) {
-                    type = named;
-                    pointer = pointer.substr(0, colon);
-                }
-            }
+            const RefField field = parse_ref_field(f);
             try {
-                pointers_.emplace_back(std::string(pointer));
+                pointers_.emplace_back(field.pointer);
             } catch (const json::exception& e) {
                 throw usage_error(fmt::format("--field '{}' is not a JSON pointer: {}", f,
                                               json_error_text(e.what())));
             }
-            field_types_.push_back(type);
-            field_names_.emplace_back(pointer);
+            field_types_.push_back(field.how == RefField::Type::named      ? std::optional(field.type)
+                                   : field.how == RefField::Type::detected ? std::nullopt
+                                                                           : fixed_type_);
+            field_names_.push_back(field.pointer);
         }
     }
 
@@ -131,22 +119,10 @@ private:
             reporter_.error(kind, message, at.file.empty() ? "<stdin>" : at.file, at.line);
             return false;
         }
-        auto& out = out_.buffer();
         if (text_) {
-            fmt::format_to(std::back_inserter(out), "{}{}{}: ERROR {}: {}\n", at.file,
-                           at.file.empty() ? "" : ":", at.line, kind, message);
+            append_bad_line_text(out_.buffer(), at, kind, message);
         } else {
-            out.append(R"({"line":)"sv);
-            append_decimal(out, at.line);
-            if (!at.file.empty()) {
-                out.append(R"(,"file":)"sv);
-                t::append_json_string(out, at.file);
-            }
-            out.append(R"(,"valid":false,"error":{"kind":)"sv);
-            t::append_json_string(out, kind);
-            out.append(R"(,"message":)"sv);
-            t::append_json_string(out, message);
-            out.append("}}\n"sv);
+            append_bad_line_json(out_.buffer(), at, kind, message);
         }
         out_.maybe_flush();
         return true;
@@ -220,14 +196,13 @@ int run_gen(const Options& o, t::Output& out) {
     GenerateOptions g;
     g.type = o.gen_type == "mrn" ? RefType::mrn : RefType::bcp_id;
     g.country = o.country;
-    if (g.type == RefType::mrn && g.country.empty()) g.country = "BE";
     if (o.procedure.size() > 1) {
         throw usage_error(fmt::format("--procedure takes one letter, got '{}'", o.procedure));
     }
     g.procedure = o.procedure.empty() ? '\0' : o.procedure[0];
     g.prefix = o.prefix;
     g.count = o.count;
-    g.year2 = o.year >= 2000 ? o.year % 100 : o.year;
+    g.year2 = o.year;
     const auto resolved = resolve(g);
     SequenceFile sequence(o.state.empty() ? SequenceFile::default_path()
                                           : std::filesystem::path(o.state));
@@ -240,12 +215,8 @@ int run_gen(const Options& o, t::Output& out) {
             buf.append(ref);
             buf.push_back('\n');
         } else {
-            fmt::format_to(std::back_inserter(buf),
-                           R"({{"reference":"{}","type":"{}","country":"{}","procedure":"{}",)"
-                           R"("sequence":"{}","number":{}}})"
-                           "\n",
-                           ref, to_string(resolved.type), resolved.country, resolved.procedure,
-                           key, first + i);
+            append_generated_json(buf, ref, resolved.type, resolved.country, resolved.procedure, key,
+                                  first + i);
         }
         out.maybe_flush();
         if (out.closed()) break;

@@ -139,4 +139,35 @@ void append_check_text(std::string& out, const CheckOrigin& at, std::string_view
 }
 
 
+void append_bad_line_json(std::string& out, const CheckOrigin& at, std::string_view kind,
+                          std::string_view message) {
+    out.append(R"({"line":)");
+    append_decimal(out, at.line);
+    if (!at.file.empty()) {
+        out.append(R"(,"file":)");
+        append_json_string(out, at.file);
+    }
+    out.append(R"(,"valid":false,"error":{"kind":)");
+    append_json_string(out, kind);
+    out.append(R"(,"message":)");
+    append_json_string(out, message);
+    out.append("}}\n");
+}
+
+void append_bad_line_text(std::string& out, const CheckOrigin& at, std::string_view kind,
+                          std::string_view message) {
+    fmt::format_to(std::back_inserter(out), "{}{}{}: ERROR {}: {}\n", at.file,
+                   at.file.empty() ? "" : ":", at.line, kind, message);
+}
+
+void append_generated_json(std::string& out, std::string_view reference, RefType type,
+                           std::string_view country, char procedure, std::string_view sequence,
+                           std::uint64_t number) {
+    fmt::format_to(std::back_inserter(out),
+                   R"({{"reference":"{}","type":"{}","country":"{}","procedure":"{}",)"
+                   R"("sequence":"{}","number":{}}})"
+                   "\n",
+                   reference, to_string(type), country, procedure, sequence, number);
+}
+
 }  // namespace bcp

@@ -36,6 +36,9 @@ GenerateOptions resolve(GenerateOptions o) {
         o.country = "BE";
         if (o.procedure == 0) o.procedure = 'R';
     } else {
+        // The MRN format of the Belgian procedure (bcp-id(1)): a reference for another country
+        // is asked for by name.
+        if (o.country.empty()) o.country = "BE";
         if (o.procedure == 0) o.procedure = 'A';
         if (o.prefix.empty()) o.prefix = std::string(mrn_default_prefix);
     }
@@ -52,6 +55,7 @@ GenerateOptions resolve(GenerateOptions o) {
         const std::chrono::year_month_day ymd{today};
         o.year2 = static_cast<int>(ymd.year()) % 100;
     }
+    if (o.year2 >= 2000 && o.year2 <= 2099) o.year2 -= 2000;  // 2025 is 25; 2100 on is refused
     if (o.year2 > 99) throw usage_error(fmt::format("year {} is not two digits", o.year2));
     const std::size_t room = unique_length - (o.type == RefType::bcp_id ? 3 : 0);
     if (o.prefix.size() + 3 > room) {

@@ -125,6 +125,24 @@ std::optional<RefType> parse_ref_type(std::string_view name) noexcept {
     return std::nullopt;
 }
 
+RefField parse_ref_field(std::string_view spec) {
+    RefField f;
+    f.pointer = std::string(spec);
+    const auto colon = spec.rfind(':');
+    if (colon == std::string_view::npos) return f;
+    const auto name = spec.substr(colon + 1);
+    if (name == "auto") {
+        f.how = RefField::Type::detected;
+    } else if (const auto named = parse_ref_type(name)) {
+        f.how = RefField::Type::named;
+        f.type = *named;
+    } else {
+        return f;
+    }
+    f.pointer = std::string(spec.substr(0, colon));
+    return f;
+}
+
 std::string_view code_name(Code code) noexcept {
     switch (code) {
         case Code::empty: return "empty";

@@ -37,4 +37,17 @@ void append_check_json(std::string& out, const CheckOrigin& at, std::string_view
 void append_check_text(std::string& out, const CheckOrigin& at, std::string_view input,
                        const Check& c, const std::string* normalized, bool type_known);
 
+// A line that is not a usable record (not JSON, too long, empty), as its own record: JSON
+// {"line","file","valid":false,"error":{"kind","message"}} or text "file:line: ERROR kind: message".
+void append_bad_line_json(std::string& out, const CheckOrigin& at, std::string_view kind,
+                          std::string_view message);
+void append_bad_line_text(std::string& out, const CheckOrigin& at, std::string_view kind,
+                          std::string_view message);
+
+// A generated reference (bcp-id gen) as one JSON line: the reference, its type, country,
+// procedure letter, the sequence it was drawn from and its number there.
+void append_generated_json(std::string& out, std::string_view reference, RefType type,
+                           std::string_view country, char procedure, std::string_view sequence,
+                           std::uint64_t number);
+
 }  // namespace bcp

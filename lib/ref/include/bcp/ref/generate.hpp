@@ -15,9 +15,9 @@ namespace bcp {
 
 struct GenerateOptions {
     RefType type = RefType::bcp_id;  // bcp_id or mrn
-    std::string country = "BE";     // forced to BE for a BCP-ID
+    std::string country;            // empty: BE (a BCP-ID is always BE)
     char procedure = 0;             // 0: R for a BCP-ID, A for an MRN
-    int year2 = -1;                 // -1: the current UTC year
+    int year2 = -1;                 // two digits (25), or 2000-2099; -1: the current UTC year
     // Fixed characters before the counter in the unique part. A BCP-ID's unique part is
     // CPB + 9 operator characters: `prefix` takes the first of the nine. An MRN's unique part
     // is 12 characters: `prefix` (default CPB) then the counter.

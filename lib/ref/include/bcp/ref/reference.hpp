@@ -22,6 +22,17 @@ enum class RefType : std::uint8_t { mrn, bcp_id, lrn, eori, call, mention };
 // Parses "mrn", "bcp-id", "lrn", "eori", "call", "mention".
 [[nodiscard]] std::optional<RefType> parse_ref_type(std::string_view name) noexcept;
 
+// A reference field of a JSON record as a user names it, "POINTER[:TYPE]" (bcp-id check
+// --field): the type after the last ':' when it names one ("/mrn:mrn"), or "auto" (detected);
+// a ':' followed by anything else is part of the pointer ("/a:b").
+struct RefField {
+    enum class Type : std::uint8_t { inherited, detected, named };
+    std::string pointer;
+    Type how = Type::inherited;  // inherited: the type given for every value, if any
+    RefType type = RefType::lrn; // when named
+};
+[[nodiscard]] RefField parse_ref_field(std::string_view spec);
+
 enum class Severity : std::uint8_t { error, warning };
 
 // Stable problem codes; code_name() gives the string printed in output and documented in
