@@ -5,6 +5,7 @@
 
 #include "bcp/core/time.hpp"
 #include "bcp/format/check.hpp"
+#include "bcp/format/checklist.hpp"
 #include "bcp/format/explain.hpp"
 #include "bcp/format/notice.hpp"
 #include "bcp/notice/notice.hpp"
@@ -122,4 +123,25 @@ TEST_CASE("a line that is no record, as JSON and as text; a generated reference"
     CHECK(j["type"] == "mrn");
     CHECK(j["procedure"] == "A");
     CHECK(j["number"] == 1);
+}
+
+TEST_CASE("bcp-mention records: a rule's system, a rule file's lint, the refusal") {
+    const auto rules = RuleSet::load();
+    const Procedure* p = nullptr;
+    for (const auto& q : rules.procedures()) {
+        if (q.retrospective.status != Retrospective::not_stated && !q.systems.empty()) p = &q;
+    }
+    REQUIRE(p != nullptr);
+    const auto j = rule_system_json(*p, p->systems.front());
+    CHECK(j["procedure"] == p->id);
+    CHECK(j["retrospective"] == std::string(to_string(p->retrospective.status)));
+    CHECK(rule_system_text(*p, p->systems.front()).find(p->id) != std::string::npos);
+
+    RuleProblem bad{"x.toml", 4, "procedure[0].id", "missing"};
+    const auto lint = rule_lint_json("x.toml", {}, {bad});
+    CHECK(lint.dump() == R"({"file":"x.toml","valid":false,"procedures":[],"problems":[{"line":4,"key":"procedure[0].id","message":"missing"}]})");
+    CHECK(rule_lint_text("x.toml", {}, {bad}) == "x.toml:4: procedure[0].id: missing\n");
+    CHECK(rule_lint_text("y.toml", {*p}, {}) == "y.toml: ok, 1 procedure\n");
+    RuleProblem whole{"z.toml", 0, "", "unreadable"};
+    CHECK(rule_lint_json("z.toml", {}, {whole})["problems"][0]["key"].is_null());
 }

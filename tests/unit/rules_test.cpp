@@ -198,3 +198,20 @@ TEST_CASE("a retrospective status with a condition holds for the values, and for
     CHECK(bcp::retrospective_for(r, nullptr) == bcp::Retrospective::forbidden);
     CHECK_FALSE(bcp::retrospective_for(r, &electronic).has_value());
 }
+
+TEST_CASE("rule files: a directory's *.toml in name order, other entries as they are") {
+    const auto dir = std::filesystem::temp_directory_path() / "bcp_rule_files_test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / "d");
+    for (const char* name : {"b.toml", "a.toml", "notes.txt"}) std::ofstream(dir / "d" / name) << "";
+    const auto files = bcp::rule_files({dir / "d", dir / "missing.toml"});
+    REQUIRE(files.size() == 3);
+    CHECK(files[0].filename() == "a.toml");
+    CHECK(files[1].filename() == "b.toml");
+    CHECK(files[2] == dir / "missing.toml");  // reported by the caller: lint as a problem, load as an error
+    CHECK_THROWS_AS((void)bcp::RuleSet::load({dir / "missing.toml"}), bcp::io_error);
+    CHECK_THROWS_AS((void)bcp::rule_files_to_lint({(dir / "d").string()}), bcp::io_error);  // not a file
+    CHECK(bcp::rule_files_to_lint({(dir / "d" / "a.toml").string()}).size() == 1);
+    CHECK_FALSE(bcp::rule_files_to_lint({}).empty());  // the search path: the bundled rules
+    std::filesystem::remove_all(dir);
+}

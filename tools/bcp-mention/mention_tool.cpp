@@ -14,6 +14,7 @@
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
 #include "bcp/core/time.hpp"
+#include "bcp/format/check.hpp"
 #include "bcp/format/checklist.hpp"
 #include "bcp/ref/generate.hpp"
 #include "bcp/registry/systems.hpp"
@@ -24,9 +25,6 @@ namespace {
 
 namespace t = bcp::tool;
 using json = nlohmann::ordered_json;
-
-json null_or(const std::string& s) { return s.empty() ? json() : json(s); }
-
 
 // --- Annotating --------------------------------------------------------------------------------
 
@@ -67,18 +65,8 @@ private:
             reporter_.error(kind, message, file, line);
             return false;
         }
-        auto& out = out_.buffer();
-        out.append(R"({"line":)");
-        out.append(std::to_string(line));
-        if (file != "<stdin>") {
-            out.append(R"(,"file":)");
-            t::append_json_string(out, file);
-        }
-        out.append(R"(,"error":{"kind":)");
-        t::append_json_string(out, kind);
-        out.append(R"(,"message":)");
-        t::append_json_string(out, message);
-        out.append("}}\n");
+        append_bad_line_json(out_.buffer(), CheckOrigin{file == "<stdin>" ? std::string_view{} : file, line, {}},
+                             kind, message);
         out_.maybe_flush();
         return true;
     }
@@ -173,12 +161,8 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
     if (!out.finish()) throw io_error("cannot write to standard output");
     if (annotator.refused() > 0) {
         const auto& r = plan.procedure().retrospective;
-        reporter.error("refused",
-                       fmt::format("{} declaration{} must not be submitted electronically "
-                                   "afterwards: {} (rule {}, source {})",
-                                   annotator.refused(), annotator.refused() == 1 ? "" : "s", r.text,
-                                   plan.procedure().id, r.origin.source),
-                       rule_file_label(r.origin.file), r.origin.line);
+        reporter.error("refused", refused_text(plan, annotator.refused()), rule_file_label(r.origin.file),
+                       r.origin.line);
         return t::refused;
     }
     return reader.any_invalid() ? t::no : t::ok;
@@ -188,22 +172,7 @@ int run_systems(const Options& o, t::Output& out) {
     const RuleSet rules = RuleSet::load();
     for (const auto& p : rules.procedures()) {
         for (const auto& s : p.systems) {
-            const auto* info = find_system(s);
-            if (o.format == "text") {
-                out.write(fmt::format("{:<3} {:<10} {:<28} {}{}\n", p.country, s, p.id, p.title,
-                                      p.is_default ? "" : " (--rule)"));
-                continue;
-            }
-            json j{{"country", p.country}, {"system", s},
-                   {"name", info != nullptr ? info->name : std::string()},
-                   {"procedure", p.id},       {"kind", p.kind},
-                   {"title", p.title},        {"default", p.is_default},
-                   {"retrospective", p.retrospective.status == Retrospective::not_stated
-                                         ? json()
-                                         : json(to_string(p.retrospective.status))},
-                   {"file", rule_file_label(p.origin.file)}};
-            out.write(json_line(j));
-            out.put('\n');
+            out.write(o.format == "text" ? rule_system_text(p, s) : json_line(rule_system_json(p, s)) + "\n");
         }
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
@@ -211,58 +180,14 @@ int run_systems(const Options& o, t::Output& out) {
 }
 
 int run_lint(const Options& o, t::Output& out) {
-    std::vector<std::filesystem::path> files;
-    if (o.files.empty()) {
-        for (const auto& entry : rules_search_path()) {
-            std::error_code ec;
-            if (std::filesystem::is_directory(entry, ec)) {
-                std::vector<std::filesystem::path> here;
-                for (const auto& f : std::filesystem::directory_iterator(entry, ec)) {
-                    if (f.path().extension() == ".toml") here.push_back(f.path());
-                }
-                std::sort(here.begin(), here.end());
-                files.insert(files.end(), here.begin(), here.end());
-            } else {
-                files.push_back(entry);
-            }
-        }
-    } else {
-        for (const auto& f : o.files) {
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(f, ec)) {
-                throw io_error(fmt::format("cannot open {}: {}", f,
-                                           std::filesystem::exists(f, ec) ? "not a regular file"
-                                                                          : "No such file or directory"),
-                               f);
-            }
-            files.emplace_back(f);
-        }
-    }
     bool all_ok = true;
     const auto source_ids = known_source_ids();
-    for (const auto& f : files) {
+    for (const auto& f : rule_files_to_lint(o.files)) {
         std::vector<Procedure> procs;
         const auto problems = lint_rule_file(f, &procs, &source_ids);
         all_ok = all_ok && problems.empty();
-        if (o.format == "text") {
-            if (problems.empty()) {
-                out.write(fmt::format("{}: ok, {} procedure{}\n", f.string(), procs.size(),
-                                      procs.size() == 1 ? "" : "s"));
-            }
-            for (const auto& p : problems) {
-                out.write(fmt::format("{}:{}: {}\n", p.file, p.line, describe(p)));
-            }
-            continue;
-        }
-        json ids = json::array();
-        for (const auto& p : procs) ids.push_back(p.id);
-        json probs = json::array();
-        for (const auto& p : problems) {
-            probs.push_back({{"line", p.line}, {"key", null_or(p.key)}, {"message", p.message}});
-        }
-        out.write(json_line(json{{"file", f.string()}, {"valid", problems.empty()},
-                            {"procedures", ids}, {"problems", probs}}));
-        out.put('\n');
+        out.write(o.format == "text" ? rule_lint_text(f, procs, problems)
+                                     : json_line(rule_lint_json(f, procs, problems)) + "\n");
     }
     if (!out.finish()) throw io_error("cannot write to standard output");
     return all_ok ? t::ok : t::no;

@@ -1,12 +1,14 @@
 #include "bcp/format/checklist.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "bcp/annotate/annotate.hpp"
 #include "bcp/core/time.hpp"
+#include "bcp/registry/systems.hpp"
 
 namespace bcp {
 
@@ -395,5 +397,55 @@ std::string checklist_text(const Plan& plan, const ojson& j) {
     return out;
 }
 
+
+nlohmann::ordered_json rule_system_json(const Procedure& p, const std::string& system) {
+    const auto* info = find_system(system);
+    return ojson{{"country", p.country},
+                 {"system", system},
+                 {"name", info != nullptr ? info->name : std::string()},
+                 {"procedure", p.id},
+                 {"kind", p.kind},
+                 {"title", p.title},
+                 {"default", p.is_default},
+                 {"retrospective", p.retrospective.status == Retrospective::not_stated
+                                       ? ojson()
+                                       : ojson(to_string(p.retrospective.status))},
+                 {"file", rule_file_label(p.origin.file)}};
+}
+
+std::string rule_system_text(const Procedure& p, const std::string& system) {
+    return fmt::format("{:<3} {:<10} {:<28} {}{}\n", p.country, system, p.id, p.title,
+                       p.is_default ? "" : " (--rule)");
+}
+
+nlohmann::ordered_json rule_lint_json(const std::filesystem::path& file,
+                                      const std::vector<Procedure>& procedures,
+                                      const std::vector<RuleProblem>& problems) {
+    ojson ids = ojson::array();
+    for (const auto& p : procedures) ids.push_back(p.id);
+    ojson probs = ojson::array();
+    for (const auto& p : problems) {
+        probs.push_back({{"line", p.line}, {"key", p.key.empty() ? ojson() : ojson(p.key)}, {"message", p.message}});
+    }
+    return ojson{{"file", file.string()}, {"valid", problems.empty()}, {"procedures", ids}, {"problems", probs}};
+}
+
+std::string rule_lint_text(const std::filesystem::path& file, const std::vector<Procedure>& procedures,
+                           const std::vector<RuleProblem>& problems) {
+    std::string out;
+    if (problems.empty()) {
+        out = fmt::format("{}: ok, {} procedure{}\n", file.string(), procedures.size(),
+                          procedures.size() == 1 ? "" : "s");
+    }
+    for (const auto& p : problems) fmt::format_to(std::back_inserter(out), "{}:{}: {}\n", p.file, p.line, describe(p));
+    return out;
+}
+
+std::string refused_text(const Plan& plan, std::size_t refused) {
+    const auto& r = plan.procedure().retrospective;
+    return fmt::format("{} declaration{} must not be submitted electronically afterwards: {} (rule {}, "
+                       "source {})",
+                       refused, refused == 1 ? "" : "s", r.text, plan.procedure().id, r.origin.source);
+}
 
 }  // namespace bcp

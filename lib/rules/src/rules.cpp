@@ -682,25 +682,48 @@ std::vector<std::filesystem::path> rules_search_path() {
 
 RuleSet RuleSet::load() { return load(rules_search_path()); }
 
-RuleSet RuleSet::load(const std::vector<std::filesystem::path>& path) {
-    RuleSet set;
+std::vector<std::filesystem::path> rule_files(const std::vector<std::filesystem::path>& path) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : path) {
         std::error_code ec;
-        if (std::filesystem::is_directory(entry, ec)) {
-            std::vector<std::filesystem::path> here;
-            for (const auto& f : std::filesystem::directory_iterator(entry, ec)) {
-                if (f.path().extension() == ".toml" && f.is_regular_file(ec)) here.push_back(f.path());
-            }
-            if (ec) throw io_error(fmt::format("cannot list {}: {}", entry.string(), ec.message()),
-                                   entry.string());
-            std::sort(here.begin(), here.end());
-            files.insert(files.end(), here.begin(), here.end());
-        } else if (std::filesystem::exists(entry, ec)) {
+        if (!std::filesystem::is_directory(entry, ec)) {
             files.push_back(entry);
-        } else {
-            throw io_error(fmt::format("rule path entry {} does not exist", entry.string()),
-                           entry.string());
+            continue;
+        }
+        std::vector<std::filesystem::path> here;
+        for (const auto& f : std::filesystem::directory_iterator(entry, ec)) {
+            if (f.path().extension() == ".toml" && f.is_regular_file(ec)) here.push_back(f.path());
+        }
+        if (ec) throw io_error(fmt::format("cannot list {}: {}", entry.string(), ec.message()), entry.string());
+        std::sort(here.begin(), here.end());
+        files.insert(files.end(), here.begin(), here.end());
+    }
+    return files;
+}
+
+std::vector<std::filesystem::path> rule_files_to_lint(const std::vector<std::string>& named) {
+    if (named.empty()) return rule_files(rules_search_path());
+    std::vector<std::filesystem::path> files;
+    for (const auto& f : named) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(f, ec)) {
+            throw io_error(fmt::format("cannot open {}: {}", f,
+                                       std::filesystem::exists(f, ec) ? "not a regular file"
+                                                                      : "No such file or directory"),
+                           f);
+        }
+        files.emplace_back(f);
+    }
+    return files;
+}
+
+RuleSet RuleSet::load(const std::vector<std::filesystem::path>& path) {
+    RuleSet set;
+    const auto files = rule_files(path);
+    for (const auto& f : files) {
+        std::error_code ec;
+        if (!std::filesystem::exists(f, ec)) {
+            throw io_error(fmt::format("rule path entry {} does not exist", f.string()), f.string());
         }
     }
     std::unordered_set<std::string> ids;

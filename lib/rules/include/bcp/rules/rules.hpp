@@ -226,6 +226,14 @@ struct RuleProblem {
 // files), then data_dir()/procedures.
 [[nodiscard]] std::vector<std::filesystem::path> rules_search_path();
 
+// The rule files of a path: a directory's *.toml files in name order, any other entry as it is
+// (it may not exist: callers report that their way). Throws io_error for a directory that
+// cannot be listed.
+[[nodiscard]] std::vector<std::filesystem::path> rule_files(const std::vector<std::filesystem::path>& path);
+// The files `bcp-mention lint` checks: those named (io_error for one that is not a regular
+// file), else every rule file of the search path.
+[[nodiscard]] std::vector<std::filesystem::path> rule_files_to_lint(const std::vector<std::string>& named);
+
 class RuleSet {
 public:
     // Loads every *.toml file of the search path (files of a directory in name order). A
