@@ -719,13 +719,15 @@ std::vector<std::filesystem::path> rule_files_to_lint(const std::vector<std::str
 
 RuleSet RuleSet::load(const std::vector<std::filesystem::path>& path) {
     RuleSet set;
-    const auto files = rule_files(path);
-    for (const auto& f : files) {
+    // A missing entry is an error here (lint reports it as a problem instead): one check per
+    // entry of the path, not per file listed (every tool loads the rules at start-up).
+    for (const auto& entry : path) {
         std::error_code ec;
-        if (!std::filesystem::exists(f, ec)) {
-            throw io_error(fmt::format("rule path entry {} does not exist", f.string()), f.string());
+        if (!std::filesystem::exists(entry, ec)) {
+            throw io_error(fmt::format("rule path entry {} does not exist", entry.string()), entry.string());
         }
     }
+    const auto files = rule_files(path);
     std::unordered_set<std::string> ids;
     for (const auto& f : files) {
         std::vector<Procedure> procs;
