@@ -7,6 +7,9 @@
 #include "bcp/replay/admit.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace admit_test {
+
 using namespace bcp;
 using V = Admission::Verdict;
 
@@ -98,3 +101,5 @@ TEST_CASE("without the procedure, a rule that adds codes refuses the bare declar
     CHECK(b.verdict == V::enqueue);
     CHECK(b.message.body == R"({"lrn":"BE-4","country":"BE","system":"AES"})");  // as given
 }
+
+}  // namespace admit_test

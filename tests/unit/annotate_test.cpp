@@ -15,6 +15,9 @@
 #include "bcp/ref/reference.hpp"
 #include "bcp/rules/rules.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace annotate_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -393,3 +396,5 @@ TEST_CASE("a draft activation: the rules read before an outage, without call or 
     r.draft = false;
     CHECK_THROWS_AS(static_cast<void>(bcp::resolve_activation(bundled(), r)), bcp::usage_error);
 }
+
+}  // namespace annotate_test

@@ -11,6 +11,9 @@
 #include "bcp/store/store.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace board_test {
+
 using namespace bcp;
 using bcp::test::TempDir;
 
@@ -136,3 +139,5 @@ TEST_CASE("board: an empty store says so") {
     CHECK(page.find("No source has been polled") != std::string::npos);
     CHECK(page.find("role=\"alert\"") == std::string::npos);
 }
+
+}  // namespace board_test

@@ -19,6 +19,9 @@
 #include "bcp/replay/queue.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace committer_test {
+
 using namespace bcp;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -207,3 +210,5 @@ TEST_CASE("an error of the queue reaches the send loop instead of vanishing in t
     CHECK_THROWS_AS((void)c.take(), io_error);
     CHECK_THROWS_AS(c.finish(), io_error);
 }
+
+}  // namespace committer_test

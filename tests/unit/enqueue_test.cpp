@@ -9,6 +9,9 @@
 #include "bcp/replay/enqueue.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace enqueue_test {
+
 using namespace bcp;
 
 namespace {
@@ -83,3 +86,5 @@ TEST_CASE("what was read before a failure is stored, and the failure passed on")
     CHECK(results.find(R"("key":"A-1","result":"enqueued")") != std::string::npos);
     CHECK(Queue::open(d.path / "q.db", false).counts().of(MessageState::queued) == 1);
 }
+
+}  // namespace enqueue_test

@@ -8,6 +8,9 @@
 #include "bcp/core/error.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace field_map_test {
+
 using bcp::FieldMap;
 using bcp::write_into_declaration;
 using ojson = nlohmann::ordered_json;
@@ -108,3 +111,5 @@ TEST_CASE("bad map files are data errors naming the file and the entry") {
                          doctest::Contains("unknown key \"colour\""), bcp::data_error);
     CHECK_THROWS_AS(FieldMap::load("/nonexistent/map.json"), bcp::io_error);
 }
+
+}  // namespace field_map_test

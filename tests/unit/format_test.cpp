@@ -11,6 +11,9 @@
 #include "bcp/notice/notice.hpp"
 #include "bcp/ref/explain.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace format_test {
+
 using namespace bcp;
 
 TEST_CASE("a two-digit year reads as this century unless that lies over a year ahead") {
@@ -145,3 +148,5 @@ TEST_CASE("bcp-mention records: a rule's system, a rule file's lint, the refusal
     RuleProblem whole{"z.toml", 0, "", "unreadable"};
     CHECK(rule_lint_json("z.toml", {}, {whole})["problems"][0]["key"].is_null());
 }
+
+}  // namespace format_test

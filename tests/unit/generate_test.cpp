@@ -10,6 +10,9 @@
 #include "bcp/ref/reference.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace generate_test {
+
 TEST_CASE("generated BCP-IDs and MRNs are valid references of their type") {
     bcp::GenerateOptions o;
     o.year2 = 25;
@@ -83,3 +86,5 @@ TEST_CASE("resolve: an MRN is Belgian unless a country is named; a year of four 
     o.year2 = 1999;
     CHECK_THROWS_AS(static_cast<void>(bcp::resolve(o)), bcp::usage_error);
 }
+
+}  // namespace generate_test

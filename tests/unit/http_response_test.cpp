@@ -4,6 +4,9 @@
 
 #include "bcp/replay/http_response.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace http_response_test {
+
 using namespace bcp;
 
 TEST_CASE("Retry-After is found in a raw header line, in any case, trimmed") {
@@ -54,3 +57,5 @@ TEST_CASE("a status becomes accepted, rejected, retry later or unknown") {
     r = classify_http_response(200, "abc", true, "", now);
     CHECK(r.response == "abc\n[response truncated]");
 }
+
+}  // namespace http_response_test

@@ -12,6 +12,9 @@
 #include "id_tool.hpp"
 #include "tool_run.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace id_tool_test {
+
 using bcp::id_tool::Command;
 using bcp::id_tool::Options;
 using nlohmann::json;
@@ -158,3 +161,5 @@ TEST_CASE("gen refuses bad options with a usage error") {
     CHECK(r.err.find("always BE") != std::string::npos);
     CHECK(r.err.find("Try 'bcp-id --help'") != std::string::npos);
 }
+
+}  // namespace id_tool_test

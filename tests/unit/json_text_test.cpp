@@ -6,6 +6,9 @@
 
 #include "bcp/core/json_text.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace json_text_test {
+
 using namespace std::string_literals;
 
 TEST_CASE("append_json_string escapes controls and replaces bad UTF-8") {
@@ -31,3 +34,5 @@ TEST_CASE("parse_json refuses a NUL byte, where nlohmann stops reading") {
     CHECK(bcp::accept_json(R"({"a":1})"));
     CHECK_FALSE(bcp::accept_json(R"({"a":1} x)"));
 }
+
+}  // namespace json_text_test

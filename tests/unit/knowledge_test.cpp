@@ -12,6 +12,9 @@
 #include "bcp/registry/knowledge.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace knowledge_test {
+
 using namespace bcp;
 
 namespace {
@@ -63,3 +66,5 @@ TEST_CASE("country names: a key that is no country code is a problem of the pack
     CHECK(all.find("[countries] key 'QQ' is not an ISO 3166 country code") != std::string::npos);
     CHECK(all.find("country name 'Ad' is too short") != std::string::npos);
 }
+
+}  // namespace knowledge_test

@@ -8,6 +8,9 @@
 
 #include "bcp/core/line_reader.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace line_reader_test {
+
 using bcp::LineReader;
 
 namespace {
@@ -61,3 +64,5 @@ TEST_CASE("a line over the limit is reported with its length and skipped") {
     REQUIRE(tail.size() == 2);
     CHECK(tail[1].too_long);
 }
+
+}  // namespace line_reader_test

@@ -9,6 +9,9 @@
 #include "tool_run.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace mention_tool_test {
+
 using bcp::mention_tool::Options;
 using nlohmann::json;
 
@@ -76,3 +79,5 @@ TEST_CASE("run(): a checklist before the outage, bad input and refusals by exit 
     CHECK(r.out.find("\"governed\":false") != std::string::npos);
     CHECK(r.err.find("1 declaration must not be submitted") != std::string::npos);
 }
+
+}  // namespace mention_tool_test

@@ -8,6 +8,9 @@
 
 #include "bcp/notice/notice_date.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_date_test {
+
 using namespace bcp;
 
 namespace {
@@ -205,3 +208,5 @@ TEST_CASE("property: generated dates in every layout read back to the same insta
         }
     }
 }
+
+}  // namespace notice_date_test

@@ -7,6 +7,9 @@
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice_email.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_email_test {
+
 TEST_CASE("quoted-printable and base64 bodies decode to their bytes") {
     CHECK(bcp::decode_quoted_printable("Proc=C3=A9dure de secours=\r\n AES") == "Procédure de secours AES");
     CHECK(bcp::decode_quoted_printable("a=3Db") == "a=b");
@@ -74,3 +77,5 @@ TEST_CASE("mbox: one message per envelope line, the envelope dropped; e-mail dat
     CHECK(bcp::parse_email_date("Mon, 1 Mar 2027 09:00:00 +0100") == bcp::parse_time("2027-03-01T08:00:00Z", "UTC"));
     CHECK_FALSE(bcp::parse_email_date("yesterday").has_value());
 }
+
+}  // namespace notice_email_test

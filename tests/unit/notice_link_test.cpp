@@ -8,6 +8,9 @@
 #include "bcp/notice/notice_email.hpp"
 #include "bcp/notice/notice_link.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_link_test {
+
 using namespace bcp;
 
 namespace {
@@ -196,3 +199,5 @@ TEST_CASE("JSON strings: escapes, and invalid UTF-8 as U+FFFD byte by byte") {
     CHECK(line.find(want) != std::string::npos);
     CHECK(to_json(n)["title"].get<std::string>().find("\"x\"") != std::string::npos);
 }
+
+}  // namespace notice_link_test

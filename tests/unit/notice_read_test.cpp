@@ -9,6 +9,9 @@
 #include "bcp/core/error.hpp"
 #include "bcp/notice/notice_read.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_read_test {
+
 using namespace bcp;
 
 namespace {
@@ -81,3 +84,5 @@ TEST_CASE("emit returning false stops the reading") {
     });
     CHECK(n == 1);
 }
+
+}  // namespace notice_read_test

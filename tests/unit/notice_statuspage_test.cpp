@@ -8,6 +8,9 @@
 #include "bcp/core/time.hpp"
 #include "bcp/notice/notice_statuspage.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_statuspage_test {
+
 TEST_CASE("a scheduled maintenance keeps its window, its updates and its components") {
     const std::string json = R"({"scheduled_maintenances":[{"id":"m1","name":"DMS maintenance",
       "status":"scheduled","created_at":"2026-03-01T10:00:00.000+01:00",
@@ -49,3 +52,5 @@ TEST_CASE("JSON that is not a Statuspage document is refused, not guessed") {
     CHECK_THROWS_AS(static_cast<void>(bcp::read_statuspage("{\"incidents\":")), bcp::error);
     CHECK_THROWS_AS(static_cast<void>(bcp::read_statuspage("[1,2,3]")), bcp::error);
 }
+
+}  // namespace notice_statuspage_test

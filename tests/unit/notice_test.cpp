@@ -10,6 +10,9 @@
 #include "bcp/notice/notice_email.hpp"
 #include "bcp/notice/notice_statuspage.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_test {
+
 using namespace bcp;
 
 namespace {
@@ -349,3 +352,5 @@ TEST_CASE("windows: a range an update moves is superseded, and stays out of forc
     CHECK_FALSE(notice_active_at(n, *n.windows[0].start + std::chrono::minutes{30}, "", ""));
     CHECK(notice_active_at(n, *n.windows[1].start + std::chrono::minutes{30}, "", ""));
 }
+
+}  // namespace notice_test

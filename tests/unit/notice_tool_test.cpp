@@ -8,6 +8,9 @@
 #include "notice_tool.hpp"
 #include "tool_run.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace notice_tool_test {
+
 using bcp::notice_tool::Command;
 using bcp::notice_tool::Options;
 using nlohmann::json;
@@ -56,3 +59,5 @@ TEST_CASE("run(): active answers by exit status, and refuses a country it does n
     CHECK(r.status == 2);
     CHECK(r.err.find("GB") != std::string::npos);  // the code meant is suggested
 }
+
+}  // namespace notice_tool_test

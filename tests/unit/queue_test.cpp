@@ -13,6 +13,9 @@
 #include "bcp/replay/queue.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace queue_test {
+
 using namespace bcp;
 namespace fs = std::filesystem;
 
@@ -192,3 +195,5 @@ TEST_CASE("a person's verdict: accepted, rejected, or retry (queued again); noth
     CHECK_FALSE(parse_verdict("queued").has_value());
     CHECK_FALSE(parse_verdict("Accepted").has_value());
 }
+
+}  // namespace queue_test

@@ -9,6 +9,9 @@
 
 #include "bcp/replay/rate.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace rate_test {
+
 using namespace bcp;
 using namespace std::chrono;
 using T = RateLimiter::Time;
@@ -242,3 +245,5 @@ TEST_CASE("a runner's share changes: a lower cap holds at once, a higher one is 
     r.set_cap(0);
     CHECK(r.unlimited());
 }
+
+}  // namespace rate_test

@@ -9,6 +9,9 @@
 #include "bcp/core/text_fold.hpp"
 #include "bcp/ref/reference.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace reference_test {
+
 using namespace bcp;
 
 namespace {
@@ -376,3 +379,5 @@ TEST_CASE("a reference field: the type after the last ':' when it names one") {
     CHECK(bcp::parse_ref_field("/x:y:eori").pointer == "/x:y");
     CHECK(bcp::parse_ref_field("/lrn").how == How::inherited);
 }
+
+}  // namespace reference_test

@@ -12,6 +12,9 @@
 #include "bcp/replay/replay.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace replay_loop_test {
+
 using namespace bcp;
 using namespace std::chrono;
 using T = RateLimiter::Time;
@@ -169,3 +172,5 @@ TEST_CASE("outcomes land in their states, and a second run sends nothing again")
     CHECK(again.sent.empty());  // unknown is never resent without --resend-unknown
     CHECK(second.totals.sent == 0);
 }
+
+}  // namespace replay_loop_test

@@ -4,6 +4,9 @@
 #include "bcp/core/error.hpp"
 #include "bcp/replay/replay.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace replay_test {
+
 using namespace bcp;
 using Kind = RateRequest::Kind;
 
@@ -56,3 +59,5 @@ TEST_CASE("nothing_to_send: queued, sending left by a dead runner, and unknown o
     queued.by_state[static_cast<int>(MessageState::queued)] = 1;
     CHECK_FALSE(nothing_to_send(queued, false));
 }
+
+}  // namespace replay_test

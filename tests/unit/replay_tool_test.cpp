@@ -10,6 +10,9 @@
 #include "tool_run.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace replay_tool_test {
+
 using bcp::replay_tool::Command;
 using bcp::replay_tool::Options;
 using nlohmann::json;
@@ -78,3 +81,5 @@ TEST_CASE("run(): a PostgreSQL URL holding a password is refused before any conn
     CHECK(r.err.find("s3cret") == std::string::npos);
     CHECK(r.err.find("PGPASSFILE") != std::string::npos);
 }
+
+}  // namespace replay_tool_test

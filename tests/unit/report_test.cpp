@@ -6,6 +6,9 @@
 
 #include "bcp/replay/report.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace report_test {
+
 namespace {
 
 bcp::Message sample() {
@@ -104,3 +107,5 @@ TEST_CASE("migrate and copy records") {
     CHECK(j["copied_by_state"]["held"] == 0);
     CHECK(j["to"] == "postgresql://h/db");
 }
+
+}  // namespace report_test

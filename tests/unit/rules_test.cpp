@@ -9,6 +9,9 @@
 #include "bcp/core/error.hpp"
 #include "bcp/rules/rules.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace rules_test {
+
 namespace {
 
 std::filesystem::path write_temp(const std::string& name, const std::string& text) {
@@ -215,3 +218,5 @@ TEST_CASE("rule files: a directory's *.toml in name order, other entries as they
     CHECK_FALSE(bcp::rule_files_to_lint({}).empty());  // the search path: the bundled rules
     std::filesystem::remove_all(dir);
 }
+
+}  // namespace rules_test

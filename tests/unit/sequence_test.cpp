@@ -19,6 +19,9 @@
 #include "bcp/ref/sequence.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace sequence_test {
+
 using namespace bcp;
 namespace fs = std::filesystem;
 
@@ -200,3 +203,5 @@ TEST_CASE("generator options are checked") {
     CHECK(r.year2 >= 25);
     CHECK(sequence_max(r) == 999999999);
 }
+
+}  // namespace sequence_test

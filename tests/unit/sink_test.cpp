@@ -14,6 +14,9 @@
 #include "bcp/core/error.hpp"
 #include "bcp/replay/sink.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace sink_test {
+
 using namespace bcp;
 
 namespace {
@@ -151,3 +154,5 @@ TEST_CASE("headers: a bad one is a usage error that names where it came from, ne
                          "--header-env: the environment has no BCP_TEST_NO_SUCH", usage_error);
     CHECK_THROWS_AS((void)collect_headers({{}, "--header", {"/nonexistent/h"}, {}, "--header-env"}, none), io_error);
 }
+
+}  // namespace sink_test

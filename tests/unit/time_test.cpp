@@ -5,6 +5,9 @@
 #include "bcp/core/error.hpp"
 #include "bcp/core/time.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace time_test {
+
 using bcp::LocalTime;
 
 TEST_CASE("local times map to UTC in their zone, summer and winter") {
@@ -73,3 +76,5 @@ TEST_CASE("zone abbreviations follow the instant") {
     CHECK(bcp::zone_abbreviation(summer, "Europe/Berlin") == "CEST");
     CHECK(bcp::zone_abbreviation(summer, "Europe/London") == "BST");
 }
+
+}  // namespace time_test

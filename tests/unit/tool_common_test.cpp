@@ -10,6 +10,9 @@
 
 #include "bcp/cli/tool.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace tool_common_test {
+
 using namespace bcp::tool;
 
 TEST_CASE("JSON strings: escapes, control characters, invalid UTF-8 replaced") {
@@ -87,3 +90,5 @@ TEST_CASE("error types, not their kind strings, map to the house exit codes") {
     // A data error whose kind happens to read like another class is still a data error.
     CHECK(exit_for(bcp::data_error("busy", "x")) == bad_data);
 }
+
+}  // namespace tool_common_test

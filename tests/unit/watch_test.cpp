@@ -25,6 +25,9 @@
 #include "bcp/watch/watch.hpp"
 #include "temp_dir.hpp"
 
+// Each unit test file is its own namespace: the test executable is built in unity batches.
+namespace watch_test {
+
 using namespace bcp;
 using ojson = nlohmann::ordered_json;
 using bcp::test::TempDir;
@@ -507,3 +510,5 @@ TEST_CASE("store: a version 1 store is migrated, its notices indexed from their 
     CHECK(st.seen_since(parse_time("2026-03-01T00:00:00Z", "UTC")).empty());
     CHECK_THROWS_AS((void)NoticeStore::open(d.path / "none.db", false), io_error);
 }
+
+}  // namespace watch_test
