@@ -140,4 +140,44 @@ TEST_CASE("board: an empty store says so") {
     CHECK(page.find("role=\"alert\"") == std::string::npos);
 }
 
+TEST_CASE("read_store and render_board read a store file; a record that does not read back names the file") {
+    TempDir d;
+    const auto path = d.path / "r.db";
+    {
+        auto st = NoticeStore::open(path, true);
+        put(st, {notice("a1", "BE", "AES", "2027-03-01T09:00:00Z", "2027-03-01T18:00:00Z", true)});
+    }
+    StoreQuery q;
+    q.at = t("2027-03-01T12:00:00Z");
+    q.horizon = std::chrono::hours{72};
+    std::vector<std::string> ids;
+    read_store(path, q, [&](Notice&& n, bool shown) {
+        CHECK(shown);
+        ids.push_back(n.id);
+    });
+    CHECK(ids == std::vector<std::string>{"a1"});
+    // Without an instant: those seen since a time (none after the one stored).
+    q.at.reset();
+    q.since = t("2027-03-05T00:00:00Z");
+    ids.clear();
+    read_store(path, q, [&](Notice&& n, bool) { ids.push_back(n.id); });
+    CHECK(ids.empty());
+    BoardOptions o;
+    o.at = t("2027-03-01T12:00:00Z");
+    const std::string page = render_board(path, o);
+    CHECK(page.find("Notice a1") != std::string::npos);
+    CHECK(page.find(path.string()) != std::string::npos);
+    {
+        auto st = NoticeStore::open(path, true);
+        st.transaction([&] { st.put_notice("src", "bad", StoredNotice{"h", "{", "x", "x", "{}", "x"}, nullptr); });
+    }
+    try {
+        read_store(path, StoreQuery{}, [](Notice&&, bool) {});
+        FAIL("no data error");
+    } catch (const data_error& e) {
+        CHECK(e.file() == path.string());
+    }
+    CHECK_THROWS_AS((void)read_store(d.path / "missing.db", StoreQuery{}, [](Notice&&, bool) {}), bcp::error);
+}
+
 }  // namespace board_test

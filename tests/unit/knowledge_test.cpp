@@ -7,8 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "bcp/core/data_dir.hpp"
+#include "bcp/core/error.hpp"
 #include "bcp/core/text_fold.hpp"
+#include "bcp/registry/country.hpp"
 #include "bcp/registry/knowledge.hpp"
 #include "temp_dir.hpp"
 
@@ -65,6 +69,37 @@ TEST_CASE("country names: a key that is no country code is a problem of the pack
     for (const auto& p : problems) all += p.message + "\n";
     CHECK(all.find("[countries] key 'QQ' is not an ISO 3166 country code") != std::string::npos);
     CHECK(all.find("country name 'Ad' is too short") != std::string::npos);
+}
+
+TEST_CASE("lint_knowledge: the shipped data is clean; a wrong directory is an I/O error, not a clean lint") {
+    const KnowledgeLint lint = lint_knowledge(shipped());
+    CHECK(lint.problems.empty());
+    CHECK(lint.authorities >= 31);
+    CHECK(lint.languages >= 24);
+    CHECK(lint_summary_text("d", lint) == fmt::format("d: {} authorities, {} languages, 0 problems", lint.authorities,
+                                                      lint.languages));
+    test::TempDir empty;
+    CHECK_THROWS_AS((void)lint_knowledge(empty.path), io_error);
+    const DataProblem p{"languages/xx.toml", "bad"};
+    CHECK(to_text(p) == "languages/xx.toml: bad");
+    CHECK(to_json(p).dump() == R"({"file":"languages/xx.toml","problem":"bad"})");
+}
+
+TEST_CASE("check_country_filter: alpha-2 in any case or EU pass; anything else is a usage error with the code meant") {
+    CHECK_NOTHROW(check_country_filter("", "--country"));
+    CHECK_NOTHROW(check_country_filter("be", "--country"));
+    CHECK_NOTHROW(check_country_filter("EU", "--country"));
+    const auto message = [](const char* code) {
+        try {
+            check_country_filter(code, "--country");
+        } catch (const usage_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("UK") == "--country 'UK' is not an ISO 3166 alpha-2 code; did you mean GB (United Kingdom)?");
+    CHECK(message("Belgium").find("did you mean BE") != std::string::npos);
+    CHECK(message("QQ") == "--country 'QQ' is not an ISO 3166 alpha-2 code (BE, NL, GB...) or EU");
 }
 
 }  // namespace knowledge_test

@@ -77,4 +77,25 @@ TEST_CASE("zone abbreviations follow the instant") {
     CHECK(bcp::zone_abbreviation(summer, "Europe/London") == "BST");
 }
 
+TEST_CASE("resolve_instant: now, an offset, a local time only with a zone, named as the caller says") {
+    CHECK(bcp::format_rfc3339(bcp::resolve_instant("2027-03-01T10:00:00+01:00", "", "--at", "--tz")) ==
+          "2027-03-01T09:00:00Z");
+    CHECK(bcp::format_rfc3339(bcp::resolve_instant("2027-03-01T10:00", "Europe/Helsinki", "--at", "--tz")) ==
+          "2027-03-01T08:00:00Z");
+    const auto message = [](const char* at, const char* zone) {
+        try {
+            (void)bcp::resolve_instant(at, zone, "--at", "--tz");
+        } catch (const bcp::usage_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("2027-03-01T10:00", "") ==
+          "--at '2027-03-01T10:00' has no UTC offset: add one (2027-03-01T10:00Z, 2027-03-01T10:00+01:00) or give "
+          "--tz ZONE");
+    CHECK(message("tomorrow", "") == "--at 'tomorrow' is not an RFC 3339 time");
+    CHECK(message("now", "Mars/Olympus") == "--tz 'Mars/Olympus' is not an IANA time zone (e.g. Europe/Brussels)");
+    CHECK(message("", "") == "no error");
+}
+
 }  // namespace time_test

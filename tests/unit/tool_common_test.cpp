@@ -91,4 +91,20 @@ TEST_CASE("error types, not their kind strings, map to the house exit codes") {
     CHECK(exit_for(bcp::data_error("busy", "x")) == bad_data);
 }
 
+TEST_CASE("Output: a line is the text and a newline; close throws an I/O error when the write fails") {
+    std::ostringstream s;
+    {
+        Output out(s, 4);
+        out.line("{\"a\":1}");
+        out.line("");
+        out.close();
+    }
+    CHECK(s.str() == "{\"a\":1}\n\n");
+    std::ostringstream bad;
+    bad.setstate(std::ios::badbit);
+    Output out(bad);
+    out.line("x");
+    CHECK_THROWS_AS(out.close(), bcp::io_error);
+}
+
 }  // namespace tool_common_test

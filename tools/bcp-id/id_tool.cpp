@@ -3,7 +3,6 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 #include "bcp/format/explain.hpp"
 #include "bcp/ref/explain.hpp"
 #include "bcp/ref/generate.hpp"
+#include "bcp/ref/record_check.hpp"
 #include "bcp/ref/reference.hpp"
 #include "bcp/registry/country.hpp"
 
@@ -24,25 +24,12 @@ namespace {
 namespace t = bcp::tool;
 using nlohmann::json;
 
+// RecordChecker's results as records or text, and its bad lines reported or, with
+// --skip-invalid, written as error records.
 class Checker {
 public:
     Checker(const Options& o, t::Output& out, t::Reporter& reporter)
-        : o_(o), out_(out), reporter_(reporter), text_(o.format == "text") {
-        if (o.type != "auto") fixed_type_ = parse_ref_type(o.type);
-        for (const auto& f : o.fields) {
-            const RefField field = parse_ref_field(f);
-            try {
-                pointers_.emplace_back(field.pointer);
-            } catch (const json::exception& e) {
-                throw usage_error(fmt::format("--field '{}' is not a JSON pointer: {}", f,
-                                              json_error_text(e.what())));
-            }
-            field_types_.push_back(field.how == RefField::Type::named      ? std::optional(field.type)
-                                   : field.how == RefField::Type::detected ? std::nullopt
-                                                                           : fixed_type_);
-            field_names_.push_back(field.pointer);
-        }
-    }
+        : o_(o), out_(out), reporter_(reporter), text_(o.format == "text"), checker_(check_options(o)) {}
 
     // Returns false when the run must stop (malformed data without --skip-invalid).
     bool file(t::Input& input) {
@@ -62,20 +49,14 @@ public:
                 }
                 continue;
             }
-            if (pointers_.empty()) {
-                // A JSON record checked as one bare reference would be "a valid LRN": the
-                // references in it must be named.
-                if (const auto c = line.text.find_first_not_of(" \t");
-                    c != std::string_view::npos && (line.text[c] == '{' || line.text[c] == '[')) {
-                    throw usage_error(fmt::format(
-                        "{}{}{}: the line is JSON; name the references to check with --field "
-                        "POINTER[:TYPE], e.g. --field /mrn:mrn",
-                        at.file.empty() ? "<stdin>" : at.file, ":", at.line));
-                }
-                reference(at, line.text, fixed_type_);
-            } else if (!record(at, line.text)) {
-                return false;
+            const auto problem = checker_.line(line.number, line.text, [&](const CheckedRef& r) {
+                emit({at.file, at.line, r.field}, r.text, r.check, r.normalized, r.type_known);
+            });
+            if (!problem) continue;
+            if (problem->kind == "usage") {
+                throw usage_error(fmt::format("{}:{}: {}", at.file.empty() ? "<stdin>" : at.file, at.line, problem->message));
             }
+            if (!bad_line(at, problem->kind, problem->message)) return false;
         }
         return true;
     }
@@ -83,20 +64,15 @@ public:
     [[nodiscard]] bool any_invalid() const noexcept { return invalid_ > 0; }
 
 private:
-    void reference(const CheckOrigin& at, std::string_view text, std::optional<RefType> fixed) {
-        const RefType type = fixed ? *fixed : detect_type(text);
-        Check c = check(type, text, o_.normalize);
-        if (o_.duplicates && !text.empty()) {
-            auto key = std::string(to_string(type));
-            key.push_back(':');
-            key.append(text);
-            const auto [it, fresh] = seen_.try_emplace(std::move(key), at.line);
-            if (!fresh) c.add(Code::duplicate, 0, 0, 0, it->second);
-        }
-        std::string normalized;
-        const bool show_normalized = o_.normalize && type == RefType::eori;
-        if (show_normalized) normalized = normalize_eori(text);
-        emit(at, text, c, show_normalized ? &normalized : nullptr, true);
+    static RecordCheckOptions check_options(const Options& o) {
+        RecordCheckOptions c;
+        if (o.type != "auto") c.type = parse_ref_type(o.type);
+        c.fields = o.fields;
+        c.normalize = o.normalize;
+        c.duplicates = o.duplicates;
+        c.allow_missing = o.allow_missing;
+        c.fields_as = "--field";
+        return c;
     }
 
     void emit(const CheckOrigin& at, std::string_view text, const Check& c,
@@ -128,51 +104,11 @@ private:
         return true;
     }
 
-    bool record(const CheckOrigin& at, std::string_view text) {
-        if (text.find_first_not_of(" \t") == std::string_view::npos) {
-            return bad_line(at, "empty", "empty line where a JSON object was expected");
-        }
-        json doc;
-        try {
-            doc = bcp::parse_json(text);
-        } catch (const json::exception& e) {
-            return bad_line(at, "json", "malformed JSON: " + json_error_text(e.what()));
-        }
-        if (!doc.is_object()) {
-            return bad_line(at, "json", fmt::format("a record must be a JSON object, found {}",
-                                                    doc.type_name()));
-        }
-        for (std::size_t i = 0; i < pointers_.size(); ++i) {
-            CheckOrigin here = at;
-            here.field = field_names_[i];
-            const json* value = nullptr;
-            try {
-                value = doc.contains(pointers_[i]) ? &doc.at(pointers_[i]) : nullptr;
-            } catch (const json::exception&) {
-                value = nullptr;  // e.g. a pointer into an array with a non-numeric token
-            }
-            if (value == nullptr && o_.allow_missing) continue;
-            if (value == nullptr || !value->is_string()) {
-                Check c;
-                c.type = field_types_[i].value_or(RefType::lrn);
-                c.add(value == nullptr ? Code::missing_field : Code::not_a_string);
-                emit(here, std::string_view{}, c, nullptr, field_types_[i].has_value());
-                continue;
-            }
-            reference(here, value->get_ref<const std::string&>(), field_types_[i]);
-        }
-        return true;
-    }
-
     const Options& o_;
     t::Output& out_;
     t::Reporter& reporter_;
     bool text_;
-    std::optional<RefType> fixed_type_;
-    std::vector<json::json_pointer> pointers_;
-    std::vector<std::optional<RefType>> field_types_;  // per pointer; empty: detected
-    std::vector<std::string> field_names_;             // per pointer, without the type
-    std::unordered_map<std::string, std::size_t> seen_;
+    RecordChecker checker_;
     std::string scratch_;  // reused for problem messages
     std::size_t invalid_ = 0;
 };
@@ -188,7 +124,7 @@ int run_check(const Options& o, std::istream& in, t::Output& out, t::Reporter& r
         }
         if (out.closed()) break;
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return checker.any_invalid() ? t::no : t::ok;
 }
 
@@ -221,7 +157,7 @@ int run_gen(const Options& o, t::Output& out) {
         out.maybe_flush();
         if (out.closed()) break;
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return t::ok;
 }
 
@@ -231,13 +167,12 @@ int run_explain(const Options& o, t::Output& out) {
         const json j = explain_reference(ref);
         all_valid = all_valid && j["valid"].get<bool>();
         if (o.format == "jsonl") {
-            out.write(json_line(j));
-            out.put('\n');
+            out.line(json_line(j));
         } else {
             out.write(explain_text(j));
         }
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return all_valid ? t::ok : t::no;
 }
 

@@ -135,10 +135,9 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
         if (o.format == "text") {
             out.write(checklist_text(plan, j));
         } else {
-            out.write(json_line(j));
-            out.put('\n');
+            out.line(json_line(j));
         }
-        if (!out.finish()) throw io_error("cannot write to standard output");
+        out.close();
         return t::ok;
     }
     if (o.format == "text") {
@@ -158,7 +157,7 @@ int run_annotate(const Options& o, std::istream& in, t::Output& out, t::Reporter
         if (!reader.file(input)) return out.finish() ? t::bad_data : t::usage;
         if (out.closed()) break;
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     if (annotator.refused() > 0) {
         const auto& r = plan.procedure().retrospective;
         reporter.error("refused", refused_text(plan, annotator.refused()), rule_file_label(r.origin.file),
@@ -175,7 +174,7 @@ int run_systems(const Options& o, t::Output& out) {
             out.write(o.format == "text" ? rule_system_text(p, s) : json_line(rule_system_json(p, s)) + "\n");
         }
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return t::ok;
 }
 
@@ -189,7 +188,7 @@ int run_lint(const Options& o, t::Output& out) {
         out.write(o.format == "text" ? rule_lint_text(f, procs, problems)
                                      : json_line(rule_lint_json(f, procs, problems)) + "\n");
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return all_ok ? t::ok : t::no;
 }
 

@@ -33,41 +33,9 @@ std::string source_name(const t::Input& input) {
     return input.name() == "<stdin>" ? std::string() : input.name();
 }
 
-// --country of active: an ISO 3166 alpha-2 code (any case), or EU for the Union's own
-// systems. Anything else would silently match nothing: a usage error naming the code meant.
-void check_country(const std::string& country) {
-    if (country.empty()) return;
-    std::string upper = country;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (upper == "EU" || (upper.size() == 2 && is_country(upper) && upper != "UK")) return;
-    if (const auto code = suggest_country(country)) {
-        throw usage_error(fmt::format("--country '{}' is not an ISO 3166 alpha-2 code; did you "
-                                      "mean {} ({})?",
-                                      country, *code, country_name(*code)));
-    }
-    throw usage_error(fmt::format("--country '{}' is not an ISO 3166 alpha-2 code (BE, NL, "
-                                  "GB...) or EU",
-                                  country));
-}
-
-// The time of `active`: now by default; an RFC 3339 time with an offset; a local time only
-// with --tz (the same rule as bcp-mention --start, whose default zone is the rule's: active
-// has no rule, so it needs the zone said).
-UtcTime active_time(const Options& o) {
-    if (!o.zone.empty() && !is_zone(o.zone)) {
-        throw usage_error(fmt::format("--tz '{}' is not an IANA time zone (e.g. Europe/Brussels)", o.zone));
-    }
-    if (o.at.empty() || o.at == "now") return bcp::now();
-    if (!parse_time(o.at, "UTC")) throw usage_error(fmt::format("--at '{}' is not an RFC 3339 time", o.at));
-    // An offset is present when the reading does not depend on the zone.
-    if (const auto t = parse_absolute_time(o.at)) return *t;
-    if (o.zone.empty()) {
-        throw usage_error(fmt::format("--at '{}' has no UTC offset: add one ({}Z, {}+01:00) or "
-                                      "give --tz ZONE",
-                                      o.at, o.at, o.at));
-    }
-    return *parse_time(o.at, o.zone);
-}
+// The time of `active` and the board: now by default; a local time only with --tz (the same
+// rule as bcp-mention --start, whose default zone is the rule's: active has no rule).
+UtcTime active_time(const Options& o) { return resolve_instant(o.at, o.zone, "--at", "--tz"); }
 
 ActiveQuery active_query(const Options& o) {
     ActiveQuery q;
@@ -79,7 +47,7 @@ ActiveQuery active_query(const Options& o) {
     q.outages = o.outages;
     q.open_horizon = std::chrono::hours{o.open_horizon_hours};
     q.include_stale = o.include_stale;
-    check_country(o.country);
+    check_country_filter(o.country, "--country");
     if (!o.system.empty() && find_system(o.system) == nullptr) {
         throw usage_error(fmt::format("--system '{}' is not a known system id (see bcp-notice authorities)", o.system));
     }
@@ -139,7 +107,7 @@ public:
         }
         // DTSTAMP must be deterministic: the reference time, not the clock.
         if (o_.format == "ics") append_calendar(out_.buffer(), events_.events(), reference_);
-        if (!out_.finish()) throw io_error("cannot write to standard output");
+        out_.close();
         if (o_.command == Command::active) return active_.notices().empty() ? t::no : t::ok;
         return t::ok;
     }
@@ -196,20 +164,11 @@ void read_store(const Options& o, Runner& runner) {
                                           o.since));
         }
     }
-    const std::filesystem::path path = o.store.empty() ? default_store_path() : std::filesystem::path(o.store);
-    auto store = NoticeStore::open(path, false);
-    const auto records = o.command == Command::active
-                             ? store.in_force(runner.query().at, runner.query().open_horizon)
-                             : store.seen_since(since);
-    for (const auto& r : records) {
-        Notice n;
-        try {
-            n = notice_of(r);
-        } catch (const data_error& e) {
-            throw data_error(e.kind(), e.what(), path.string());
-        }
-        runner.stored(std::move(n), r.shown);
-    }
+    StoreQuery q;
+    if (o.command == Command::active) q.at = runner.query().at;
+    q.horizon = runner.query().open_horizon;
+    q.since = since;
+    bcp::read_store(o.store, q, [&runner](Notice&& n, bool shown) { runner.stored(std::move(n), shown); });
 }
 
 }  // namespace
@@ -217,9 +176,9 @@ void read_store(const Options& o, Runner& runner) {
 // The profiles in use, one a line.
 int run_authorities(const Options& o, t::Output& output) {
     for (const auto& p : Knowledge::get().authorities()) {
-        output.write(o.format == "text" ? to_text(p) + "\n" : json_line(to_json(p)) + "\n");
+        output.line(o.format == "text" ? to_text(p) : json_line(to_json(p)));
     }
-    if (!output.finish()) throw io_error("cannot write to standard output");
+    output.close();
     return t::ok;
 }
 
@@ -227,25 +186,11 @@ int run_authorities(const Options& o, t::Output& output) {
 int run_lint(const Options& o, t::Output& output) {
     if (o.files.size() > 1) throw usage_error("lint takes one data directory");
     const std::filesystem::path dir = o.files.empty() ? data_dir() : std::filesystem::path(o.files.front());
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir / "authorities", ec) && !std::filesystem::is_directory(dir / "languages", ec)) {
-        throw io_error(fmt::format("{} has neither authorities/ nor languages/", dir.string()), dir.string());
-    }
-    std::vector<DataProblem> problems;
-    const auto k = Knowledge::load(dir, &problems);
-    for (const auto& p : problems) {
-        if (o.format == "text") {
-            output.write(fmt::format("{}: {}\n", p.file, p.message));
-        } else {
-            output.write(json_line(nlohmann::ordered_json{{"file", p.file}, {"problem", p.message}}) + "\n");
-        }
-    }
-    if (o.format == "text") {
-        output.write(fmt::format("{}: {} authorities, {} languages, {} problem{}\n", dir.string(), k->authorities().size(),
-                                 k->languages().size(), problems.size(), problems.size() == 1 ? "" : "s"));
-    }
-    if (!output.finish()) throw io_error("cannot write to standard output");
-    return problems.empty() ? t::ok : t::no;
+    const KnowledgeLint lint = lint_knowledge(dir);
+    for (const auto& p : lint.problems) output.line(o.format == "text" ? to_text(p) : json_line(to_json(p)));
+    if (o.format == "text") output.line(lint_summary_text(dir, lint));
+    output.close();
+    return lint.problems.empty() ? t::ok : t::no;
 }
 
 // The board: read from the store, and --out replaced whole (replace_file), so a web server or
@@ -255,28 +200,16 @@ int run_board(const Options& o) {
     bo.at = active_time(o);
     bo.horizon = std::chrono::hours{o.open_horizon_hours};
     bo.days = o.days;
-    const std::filesystem::path path = o.store.empty() ? default_store_path() : std::filesystem::path(o.store);
-    bo.store_name = path.string();
-    auto store = NoticeStore::open(path, false);
-    Board b;
-    try {
-        b = build_board(store, bo);
-    } catch (const data_error& e) {
-        throw data_error(e.kind(), e.what(), path.string());
-    }
-    std::string page;
-    page.reserve(64u << 10);
-    append_board_html(page, b);
-    replace_file(o.out, page, 0644);
+    replace_file(o.out, render_board(o.store, bo), 0644);
     return t::ok;
 }
 
 int run(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) {
     t::Reporter reporter("bcp-notice", err);
     reporter.set_json(options.errors_json);
-    try {
+    return t::guarded(reporter, [&] {
         t::Output output(out);
-        Options o = options;
+        const Options& o = options;
         if (o.command == Command::authorities) return run_authorities(o, output);
         if (o.command == Command::lint) return run_lint(o, output);
         if (o.command == Command::board) return run_board(o);
@@ -301,16 +234,7 @@ int run(const Options& options, std::istream& in, std::ostream& out, std::ostrea
             if (output.closed()) break;
         }
         return runner.finish();
-    } catch (const usage_error& e) {
-        reporter.usage(e.what());
-        return t::usage;
-    } catch (const bcp::error& e) {
-        reporter.error(e);
-        return t::exit_for(e);
-    } catch (const std::exception& e) {
-        reporter.error("internal", e.what());
-        return t::usage;
-    }
+    });
 }
 
 }  // namespace bcp::notice_tool

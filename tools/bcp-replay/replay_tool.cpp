@@ -19,6 +19,7 @@
 #include "bcp/replay/queue.hpp"
 #include "bcp/replay/replay.hpp"
 #include "bcp/replay/report.hpp"
+#include "bcp/replay/run.hpp"
 #include "bcp/replay/sink.hpp"
 #include "bcp/rules/rules.hpp"
 
@@ -94,7 +95,7 @@ int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
             }
         }
     });
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     // Invalid input is bad data (3), as in every tool; duplicates alone only mean "not all
     // stored this time" (1): they are in the queue already.
     if (enq.any_invalid()) return t::bad_data;
@@ -108,101 +109,71 @@ void report_needs_verdict(t::Reporter& reporter, std::int64_t unknown) {
     reporter.error("needs-verdict", needs_verdict_text(unknown));
 }
 
-// --rate as the library's request, or a usage error naming the flag.
-RateRequest rate_request(const Options& o) {
-    const auto r = parse_rate_request(o.rate, o.force_rate);
-    if (!r) {
+// The flags of run as the library's request; --rate and the headers' flags named here.
+RunRequest run_request(const Options& o, SinkKind kind, t::Reporter& reporter) {
+    RunRequest r;
+    const auto rate = parse_rate_request(o.rate, o.force_rate);
+    if (!rate) {
         throw usage_error(fmt::format("--rate '{}' is not a number of sends per second above 0 "
                                       "(at most 1000000) or 'unlimited'",
                                       o.rate));
     }
-    return *r;
+    r.rate = *rate;
+    r.sink.spec = o.sink;
+    r.sink.concurrency = o.concurrency;
+    r.sink.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
+    if (kind == SinkKind::http) {
+        r.sink.headers = collect_headers({o.headers, "--header", o.header_files, o.header_envs, "--header-env"},
+                                         [&reporter](const std::string& w) { reporter.warning(w); });
+        r.sink.insecure = o.insecure;
+        if (o.insecure) reporter.warning("TLS certificates are not verified (--insecure)");
+    }
+    r.wait = o.wait;
+    r.lease = o.lease;
+    r.with_annotation = o.with_annotation;
+    r.loop.burst = o.burst;
+    r.loop.max_seconds = o.max_seconds;
+    r.loop.retry_max = o.retry_max;
+    r.loop.resend_unknown = o.resend_unknown;
+    r.loop.interrupt = o.interrupt;
+    r.warn = [&reporter](const std::string& w) { reporter.warning(w); };
+    return r;
 }
 
 int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Reporter& reporter) {
     if (o.sink.empty()) throw usage_error("--sink is required (URL, exec:COMMAND or stdout)");
     const SinkKind kind = sink_kind(o.sink);
-    const auto path = queue_path(o);
+    auto q = Queue::open(queue_path(o), false);
     if (o.dry_run) {
-        auto q = Queue::open(path, false);
         t::Output out(out_stream);
         q.list(MessageState::queued, [&](const Message& m) {
-            out.write(o.with_annotation ? body_with_annotation(m) : m.body);
-            out.put('\n');
+            out.line(o.with_annotation ? body_with_annotation(m) : m.body);
         });
-        if (!out.finish()) throw io_error("cannot write to standard output");
+        out.close();
         return t::ok;
     }
-    auto q = Queue::open(path, false);
-    const RuleCap cap = queued_rule_cap(q, RuleSet::load());
-    const RatePlan plan = plan_rate(rate_request(o), cap.rate, cap.from);
-    const double rate = plan.rate;
-    // With SQLite the queue's lock (busy: exit 5), with PostgreSQL a lease among the runners.
-    const auto runner = q.join({o.wait, rate, o.lease});
-    const bool to_stdout = kind == SinkKind::stream;
-    SinkSpec spec;
-    spec.spec = o.sink;
-    spec.concurrency = o.concurrency;
-    spec.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
-    if (kind == SinkKind::http) {
-        spec.headers = collect_headers({o.headers, "--header", o.header_files, o.header_envs, "--header-env"},
-                                       [&reporter](const std::string& w) { reporter.warning(w); });
-        spec.insecure = o.insecure;
-        if (o.insecure) reporter.warning("TLS certificates are not verified (--insecure)");
-    }
-    auto sink = make_sink(spec, rate, out_stream);
-    ReplayOptions r;
-    r.rate = rate;
-    r.burst = o.burst;
-    r.concurrency = sink_concurrency(kind, o.concurrency, rate);
-    r.max_seconds = o.max_seconds;
-    r.retry_max = o.retry_max;
-    r.resend_unknown = o.resend_unknown;
-    r.interrupt = o.interrupt;
-    r.runner = runner.get();
-    if (o.with_annotation) r.prepare = [](const Message& m) { return body_with_annotation(m); };
-    const auto before = q.counts();
+    RunRequest request = run_request(o, kind, reporter);
+    // A progress line on a terminal, with the time left at the rate achieved so far.
     const bool bar = t::colour_enabled(STDERR_FILENO) && &err == &std::cerr;
     if (bar) {
-        // Out of the messages waiting when the run began (those due now and later), with the
-        // time left at the rate achieved so far.
-        const std::int64_t total = before.of(MessageState::queued) +
-                                   (o.resend_unknown ? before.of(MessageState::unknown) : 0);
-        r.progress = [&err, total](const ReplayProgress& p) {
+        request.progress = [&err](const ReplayProgress& p, std::int64_t total) {
             err << "\r\033[K" << progress_text(p, total) << std::flush;
         };
     }
-    if (nothing_to_send(before, o.resend_unknown)) {
-        std::ostream& summary = to_stdout ? err : out_stream;
-        summary << R"({"sent":0,"remaining":0,"message":"nothing to send"})" << '\n';
-        summary.flush();
-        const std::int64_t unknown = before.of(MessageState::unknown);
-        if (unknown > 0) {
-            report_needs_verdict(reporter, unknown);
+    const RunResult result = run_replay(q, request, out_stream);
+    if (bar && result.report) err << "\r\033[K" << std::flush;
+    (result.summary_to_stderr ? err : out_stream) << result.summary() << '\n' << std::flush;
+    switch (result.end) {
+        case RunEnd::lease_lost:
+            reporter.error("busy", fmt::format("stopped: {}", result.report->lease_lost));
+            return t::tempfail;
+        case RunEnd::needs_verdict:
+            report_needs_verdict(reporter, result.unknown);
             return t::bad_data;
-        }
-        return t::no;
-    }
-    // Said once the run is sure to start: where the rate comes from when it is not the cap.
-    if (plan.above_cap || (o.rate.empty() && cap.rate == 0)) reporter.warning(plan.why);
-    const auto report = replay(q, *sink, r);
-    sink.reset();
-    if (bar) err << "\r\033[K" << std::flush;
-    std::ostream& summary = to_stdout ? err : out_stream;
-    summary << json_line(to_json(report, rate)) << '\n';
-    summary.flush();
-    const std::int64_t unknown = q.counts().of(MessageState::unknown);
-    if (!report.lease_lost.empty()) {
-        reporter.error("busy", fmt::format("stopped: {}", report.lease_lost));
-        return t::tempfail;
-    }
-    switch (run_outcome(report, unknown)) {
-        case RunOutcome::needs_verdict:
-            report_needs_verdict(reporter, unknown);
-            return t::bad_data;
-        case RunOutcome::rejected: return t::bad_data;
-        case RunOutcome::incomplete: return t::tempfail;
-        case RunOutcome::done: return t::ok;
+        case RunEnd::rejected: return t::bad_data;
+        case RunEnd::incomplete: return t::tempfail;
+        case RunEnd::nothing_to_send: return t::no;
+        case RunEnd::done: return t::ok;
     }
     return t::ok;
 }
@@ -219,10 +190,9 @@ int run_status(const Options& o, t::Output& out) {
     if (o.format == "text") {
         out.write(status_text(q.location(), counts, last, shown));
     } else {
-        out.write(json_line(status_json(q.location(), counts, last, shown)));
-        out.put('\n');
+        out.line(json_line(status_json(q.location(), counts, last, shown)));
     }
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return t::ok;
 }
 
@@ -240,11 +210,10 @@ int run_list(const Options& o, t::Output& out) {
         if (o.format == "text") {
             out.write(to_text(m, o.annotations));
         } else {
-            out.write(message_line(m, o.bodies, o.annotations));
-            out.put('\n');
+            out.line(message_line(m, o.bodies, o.annotations));
         }
     });
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.close();
     return n > 0 ? t::ok : t::no;
 }
 
@@ -259,18 +228,16 @@ int run_resolve(const Options& o, t::Output& out) {
         for (const auto& m : done) {
             auto j = to_json(m);
             if (o.dry_run) j["would_become"] = to_string(to);
-            out.write(json_line(j));
-            out.put('\n');
+            out.line(json_line(j));
         }
-        if (!out.finish()) throw io_error("cannot write to standard output");
+        out.close();
         return done.empty() ? t::no : t::ok;
     }
     if (o.resolve_key.empty()) throw usage_error("resolve needs --key KEY, or --all");
     if (o.dry_run) throw usage_error("--dry-run goes with --all");
     const auto m = q.resolve(o.resolve_key, to, o.note);
-    out.write(json_line(to_json(m)));
-    out.put('\n');
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.line(json_line(to_json(m)));
+    out.close();
     return t::ok;
 }
 
@@ -279,9 +246,8 @@ int run_resolve(const Options& o, t::Output& out) {
 int run_migrate(const Options& o, t::Output& out) {
     auto q = Queue::open(queue_path(o));
     const int from = q.migrated_from();
-    out.write(json_line(migrate_json(q.location(), q.schema(), from)));
-    out.put('\n');
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.line(json_line(migrate_json(q.location(), q.schema(), from)));
+    out.close();
     return t::ok;
 }
 
@@ -290,9 +256,8 @@ int run_copy(const Options& o, t::Output& out) {
     auto from = Queue::open(o.copy_from, false);
     auto to = Queue::open(o.copy_to);
     const CopyReport c = copy_queue(from, to);
-    out.write(json_line(to_json(c, from.location(), to.location())));
-    out.put('\n');
-    if (!out.finish()) throw io_error("cannot write to standard output");
+    out.line(json_line(to_json(c, from.location(), to.location())));
+    out.close();
     return c.copied > 0 ? t::ok : t::no;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "bcp/core/error.hpp"
 #include "bcp/core/version.hpp"
 #include "bcp/notice/notice_link.hpp"
 #include "bcp/registry/country.hpp"
@@ -339,6 +340,22 @@ void append_board_html(std::string& out, const Board& b) {
     }
     out += "</section>\n</main>\n<footer>Times are in UTC. Made by bcpkit from the notices its watch stored; check each "
            "notice with its publisher before acting on it.</footer>\n</body>\n</html>\n";
+}
+
+std::string render_board(const std::filesystem::path& given, BoardOptions options) {
+    const std::filesystem::path path = given.empty() ? default_store_path() : given;
+    options.store_name = path.string();
+    auto store = NoticeStore::open(path, false);
+    Board b;
+    try {
+        b = build_board(store, options);
+    } catch (const data_error& e) {
+        throw data_error(e.kind(), e.what(), path.string());
+    }
+    std::string page;
+    page.reserve(64u << 10);
+    append_board_html(page, b);
+    return page;
 }
 
 }  // namespace bcp

@@ -163,6 +163,10 @@ bool Output::finish() {
     return !failed_;
 }
 
+void Output::close() {
+    if (!finish()) throw io_error("cannot write to standard output");
+}
+
 bool is_terminal(int fd) { return ::isatty(fd) != 0; }
 
 bool colour_enabled(int fd) {

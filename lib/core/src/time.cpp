@@ -166,6 +166,22 @@ std::optional<UtcTime> parse_time(std::string_view s, std::string_view zone) { r
 
 std::optional<UtcTime> parse_absolute_time(std::string_view s) { return read_time(s, nullptr); }
 
+UtcTime resolve_instant(std::string_view text, std::string_view zone, std::string_view text_as,
+                        std::string_view zone_as) {
+    if (!zone.empty() && !is_zone(zone)) {
+        throw usage_error(fmt::format("{} '{}' is not an IANA time zone (e.g. Europe/Brussels)", zone_as, zone));
+    }
+    if (text.empty() || text == "now") return now();
+    if (!parse_time(text, "UTC")) throw usage_error(fmt::format("{} '{}' is not an RFC 3339 time", text_as, text));
+    // An offset is present when the reading does not depend on the zone.
+    if (const auto t = parse_absolute_time(text)) return *t;
+    if (zone.empty()) {
+        throw usage_error(fmt::format("{} '{}' has no UTC offset: add one ({}Z, {}+01:00) or give {} ZONE",
+                                      text_as, text, text, text, zone_as));
+    }
+    return *parse_time(text, zone);
+}
+
 std::string format_rfc3339(UtcTime t) {
     return date::format("%Y-%m-%dT%H:%M:%SZ", t);
 }

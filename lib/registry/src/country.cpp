@@ -1,11 +1,14 @@
 #include "bcp/registry/country.hpp"
 
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "bcp/core/data_dir.hpp"
 #include "bcp/core/error.hpp"
@@ -95,6 +98,18 @@ std::optional<std::string> suggest_country(std::string_view text) {
 std::string_view country_name(std::string_view code) {
     if (!upper2(code)) return {};
     return table().names[CountryTable::index(code[0], code[1])];
+}
+
+void check_country_filter(std::string_view code, std::string_view as) {
+    if (code.empty()) return;
+    std::string upper(code);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "EU" || (upper.size() == 2 && is_country(upper) && upper != "UK")) return;
+    if (const auto meant = suggest_country(code)) {
+        throw usage_error(fmt::format("{} '{}' is not an ISO 3166 alpha-2 code; did you mean {} ({})?", as, code,
+                                      *meant, country_name(*meant)));
+    }
+    throw usage_error(fmt::format("{} '{}' is not an ISO 3166 alpha-2 code (BE, NL, GB...) or EU", as, code));
 }
 
 }  // namespace bcp

@@ -827,6 +827,27 @@ const AuthorityProfile* Knowledge::authority_of_host(std::string_view host) cons
     return best;
 }
 
+KnowledgeLint lint_knowledge(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir / "authorities", ec) && !std::filesystem::is_directory(dir / "languages", ec)) {
+        throw io_error(fmt::format("{} has neither authorities/ nor languages/", dir.string()), dir.string());
+    }
+    KnowledgeLint lint;
+    const auto k = Knowledge::load(dir, &lint.problems);
+    lint.authorities = k->authorities().size();
+    lint.languages = k->languages().size();
+    return lint;
+}
+
+nlohmann::ordered_json to_json(const DataProblem& p) { return {{"file", p.file}, {"problem", p.message}}; }
+
+std::string to_text(const DataProblem& p) { return fmt::format("{}: {}", p.file, p.message); }
+
+std::string lint_summary_text(const std::filesystem::path& dir, const KnowledgeLint& lint) {
+    return fmt::format("{}: {} authorities, {} languages, {} problem{}", dir.string(), lint.authorities,
+                       lint.languages, lint.problems.size(), lint.problems.size() == 1 ? "" : "s");
+}
+
 nlohmann::ordered_json to_json(const AuthorityProfile& p) {
     nlohmann::ordered_json j;
     j["id"] = p.id;

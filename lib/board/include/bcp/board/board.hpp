@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -69,5 +70,10 @@ struct Board {
 
 // The page. Every text from a notice is escaped.
 void append_board_html(std::string& out, const Board& board);
+
+// The page of the store at `path` (default_store_path() when empty; opened read-only, it must
+// exist): build_board and append_board_html, with options.store_name set to the file. A record
+// that does not read back is data_error naming the file.
+[[nodiscard]] std::string render_board(const std::filesystem::path& path, BoardOptions options);
 
 }  // namespace bcp

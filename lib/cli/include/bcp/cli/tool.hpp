@@ -130,6 +130,11 @@ public:
         buf_.push_back(c);
         if (buf_.size() >= block_) flush_block();
     }
+    // One record: `s` and a newline.
+    void line(std::string_view s) {
+        buf_.append(s);
+        put('\n');
+    }
     // Call after appending to buffer() directly.
     void maybe_flush() {
         if (buf_.size() >= block_) flush_block();
@@ -137,6 +142,9 @@ public:
     // Writes everything and flushes the stream. Returns false on an error other than a closed
     // pipe (reported by the caller as an I/O error, exit 2).
     [[nodiscard]] bool finish();
+    // finish(), and an io_error ("cannot write to standard output", exit 2) when it fails: the
+    // end of every command that writes records.
+    void close();
     [[nodiscard]] bool closed() const noexcept { return closed_; }
     [[nodiscard]] bool failed() const noexcept { return failed_; }
 

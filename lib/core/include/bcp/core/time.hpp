@@ -49,6 +49,14 @@ enum class LocalMapping { unique, ambiguous, nonexistent };
 // would need a zone.
 [[nodiscard]] std::optional<UtcTime> parse_absolute_time(std::string_view text);
 
+// The instant a user asks about, as the tools take it: `text` empty or "now" is now(); an RFC
+// 3339 time with an offset is that instant; a local time is read in `zone`, which it needs.
+// Throws usage_error for a zone that is not an IANA zone, a text that is no time, and a local
+// time without a zone; `text_as` and `zone_as` name the two in messages (a tool says its flags).
+[[nodiscard]] UtcTime resolve_instant(std::string_view text, std::string_view zone,
+                                      std::string_view text_as = "the time",
+                                      std::string_view zone_as = "the zone");
+
 // "2025-11-27T10:00:00Z".
 [[nodiscard]] std::string format_rfc3339(UtcTime t);
 

@@ -18,4 +18,10 @@ namespace bcp {
 // nullopt when nothing matches. For "did you mean" messages only, never to accept a value.
 [[nodiscard]] std::optional<std::string> suggest_country(std::string_view text);
 
+// Checks a country a user filters on: an ISO 3166 alpha-2 code in any case, or EU for the
+// Union's own systems (UK is not a code: GB). Anything else would silently match nothing, so it
+// throws usage_error, with the code meant when suggest_country knows it; `as` names the value in
+// the message (a tool says its flag). Empty passes: no filter.
+void check_country_filter(std::string_view code, std::string_view as = "the country");
+
 }  // namespace bcp

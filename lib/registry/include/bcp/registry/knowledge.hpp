@@ -210,4 +210,18 @@ private:
 [[nodiscard]] nlohmann::ordered_json to_json(const AuthorityProfile& profile);
 [[nodiscard]] std::string to_text(const AuthorityProfile& profile);
 
+// A lint of a data directory's profiles and packs (`bcp-notice lint`): every problem found, and
+// how many of each were read. Throws io_error when `dir` has neither authorities/ nor
+// languages/ (a wrong directory would otherwise lint clean).
+struct KnowledgeLint {
+    std::size_t authorities = 0, languages = 0;
+    std::vector<DataProblem> problems;
+};
+[[nodiscard]] KnowledgeLint lint_knowledge(const std::filesystem::path& dir);
+// A problem as a record ({"file", "problem"}) and as a line ("file: problem").
+[[nodiscard]] nlohmann::ordered_json to_json(const DataProblem& problem);
+[[nodiscard]] std::string to_text(const DataProblem& problem);
+// "DIR: 31 authorities, 24 languages, 0 problems".
+[[nodiscard]] std::string lint_summary_text(const std::filesystem::path& dir, const KnowledgeLint& lint);
+
 }  // namespace bcp

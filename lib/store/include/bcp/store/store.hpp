@@ -107,4 +107,18 @@ private:
 // $XDG_STATE_HOME/bcpkit/notices.db.
 [[nodiscard]] std::filesystem::path default_store_path();
 
+// What bcp-notice reads back from a store: with `at`, the notices that may be in force then
+// (NoticeStore::in_force, open periods for `horizon`); without, those first seen or changed
+// since `since` (all when null; NoticeStore::seen_since).
+struct StoreQuery {
+    std::optional<UtcTime> at;
+    std::chrono::hours horizon{0};
+    std::optional<UtcTime> since;
+};
+// Opens the store at `path` (default_store_path() when empty) read-only, which must exist, and
+// hands each notice of `query` to `each`, read back, with whether it is shown (false: linked
+// with one that is). A record it cannot read is data_error naming the store's file.
+void read_store(const std::filesystem::path& path, const StoreQuery& query,
+                const std::function<void(Notice&&, bool shown)>& each);
+
 }  // namespace bcp
