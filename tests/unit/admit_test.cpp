@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "bcp/core/error.hpp"
 #include "bcp/replay/admit.hpp"
 #include "temp_dir.hpp"
 
@@ -100,6 +101,28 @@ TEST_CASE("without the procedure, a rule that adds codes refuses the bare declar
     const auto b = bare.admit(R"({"lrn":"BE-4","country":"BE","system":"AES"})");
     CHECK(b.verdict == V::enqueue);
     CHECK(b.message.body == R"({"lrn":"BE-4","country":"BE","system":"AES"})");  // as given
+}
+
+TEST_CASE("values that hold for every line are checked once, named as the caller says") {
+    test::TempDir dir;
+    const auto message = [&](auto change) {
+        AdmitOptions o = be_aes(dir);
+        o.names = {"--key", "--prepared", "--call", "--start"};
+        change(o);
+        try {
+            Admitter a(o);
+        } catch (const usage_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message([](AdmitOptions&) {}) == "no error");
+    CHECK(message([](AdmitOptions& o) { o.key = "lrn"; }).rfind("--key 'lrn' is not a JSON pointer: ", 0) == 0);
+    CHECK(message([](AdmitOptions& o) { o.prepared = "x"; }).rfind("--prepared 'x' is not a JSON pointer: ", 0) == 0);
+    CHECK(message([](AdmitOptions& o) { o.system = "NOPE"; }) == "unknown system 'NOPE' (see bcp-mention systems)");
+    CHECK(message([](AdmitOptions& o) { o.procedure.call = "N0485"; }) ==
+          "--call 'N0485' is not a call number (N + 5 digits)");
+    CHECK(message([](AdmitOptions& o) { o.procedure.start = "soon"; }) == "--start 'soon' is not a date and time");
 }
 
 }  // namespace admit_test

@@ -60,4 +60,18 @@ TEST_CASE("nothing_to_send: queued, sending left by a dead runner, and unknown o
     CHECK_FALSE(nothing_to_send(queued, false));
 }
 
+TEST_CASE("read_rate_request: a rate, unlimited or unset; anything else says what a rate is") {
+    CHECK(bcp::read_rate_request("", false, "--rate").kind == bcp::RateRequest::Kind::unset);
+    CHECK(bcp::read_rate_request("unlimited", true, "--rate").kind == bcp::RateRequest::Kind::unlimited);
+    const auto r = bcp::read_rate_request("12.5", false, "--rate");
+    CHECK((r.kind == bcp::RateRequest::Kind::rate && r.rate == 12.5));
+    try {
+        (void)bcp::read_rate_request("fast", false, "--rate");
+        FAIL("no usage error");
+    } catch (const bcp::usage_error& e) {
+        CHECK(std::string(e.what()) ==
+              "--rate 'fast' is not a number of sends per second above 0 (at most 1000000) or 'unlimited'");
+    }
+}
+
 }  // namespace replay_test

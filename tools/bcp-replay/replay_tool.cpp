@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,9 +10,6 @@
 #include "bcp/cli/tool.hpp"
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
-#include "bcp/core/time.hpp"
-#include "bcp/ref/reference.hpp"
-#include "bcp/registry/systems.hpp"
 #include "bcp/replay/admit.hpp"
 #include "bcp/replay/enqueue.hpp"
 #include "bcp/replay/queue.hpp"
@@ -21,43 +17,20 @@
 #include "bcp/replay/report.hpp"
 #include "bcp/replay/run.hpp"
 #include "bcp/replay/sink.hpp"
-#include "bcp/rules/rules.hpp"
 
 namespace bcp::replay_tool {
 namespace {
 
 namespace t = bcp::tool;
-using nlohmann::json;
-
 std::string queue_path(const Options& o) {
     return o.queue.empty() ? default_queue_path().string() : o.queue;
 }
 
-json::json_pointer pointer(const std::string& text, std::string_view option) {
-    try {
-        return json::json_pointer(text);
-    } catch (const json::exception& e) {
-        throw usage_error(fmt::format("{} '{}' is not a JSON pointer: {}", option, text,
-                                      json_error_text(e.what())));
-    }
-}
-
 // --- enqueue ---------------------------------------------------------------------------------
 
-// The flags of enqueue as the library's admission options: every flag that holds for all lines
-// is checked here, once, as a usage error naming it.
+// The flags of enqueue as the library's admission options; the library checks those that hold
+// for every line once, naming them as the flags.
 AdmitOptions admit_options(const Options& o) {
-    (void)pointer(o.key, "--key");
-    (void)pointer(o.prepared, "--prepared");
-    if (!o.system.empty() && find_system(o.system) == nullptr) {
-        throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
-    }
-    if (!o.call.empty() && !check_call(o.call).valid()) {
-        throw usage_error(fmt::format("--call '{}' is not a call number (N + 5 digits)", o.call));
-    }
-    if (!o.start.empty() && !parse_time(o.start, o.zone.empty() ? default_zone : o.zone)) {
-        throw usage_error(fmt::format("--start '{}' is not a date and time", o.start));
-    }
     if (o.events == "-" && (o.files.empty() || o.files == std::vector<std::string>{"-"})) {
         throw usage_error("--procedure - reads the events from stdin: give the declarations as files");
     }
@@ -71,6 +44,7 @@ AdmitOptions admit_options(const Options& o) {
     a.annotation.state = o.state;
     a.annotation.prefix = o.prefix;
     a.map = o.map.empty() ? FieldMap::bundled() : FieldMap::load(o.map);
+    a.names = {"--key", "--prepared", "--call", "--start"};
     return a;
 }
 
@@ -104,21 +78,10 @@ int run_enqueue(const Options& o, std::istream& in, t::Output& out) {
 
 // --- run -------------------------------------------------------------------------------------
 
-// The one stderr line of a run that leaves messages needing a person.
-void report_needs_verdict(t::Reporter& reporter, std::int64_t unknown) {
-    reporter.error("needs-verdict", needs_verdict_text(unknown));
-}
-
 // The flags of run as the library's request; --rate and the headers' flags named here.
 RunRequest run_request(const Options& o, SinkKind kind, t::Reporter& reporter) {
     RunRequest r;
-    const auto rate = parse_rate_request(o.rate, o.force_rate);
-    if (!rate) {
-        throw usage_error(fmt::format("--rate '{}' is not a number of sends per second above 0 "
-                                      "(at most 1000000) or 'unlimited'",
-                                      o.rate));
-    }
-    r.rate = *rate;
+    r.rate = read_rate_request(o.rate, o.force_rate, "--rate");
     r.sink.spec = o.sink;
     r.sink.concurrency = o.concurrency;
     r.sink.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout * 1000));
@@ -168,7 +131,7 @@ int run_run(const Options& o, std::ostream& out_stream, std::ostream& err, t::Re
             reporter.error("busy", fmt::format("stopped: {}", result.report->lease_lost));
             return t::tempfail;
         case RunEnd::needs_verdict:
-            report_needs_verdict(reporter, result.unknown);
+            reporter.error("needs-verdict", needs_verdict_text(result.unknown));  // a person decides
             return t::bad_data;
         case RunEnd::rejected: return t::bad_data;
         case RunEnd::incomplete: return t::tempfail;

@@ -8,6 +8,8 @@
 
 #include "bcp/core/error.hpp"
 #include "bcp/core/json_text.hpp"
+#include "bcp/core/time.hpp"
+#include "bcp/ref/reference.hpp"
 #include "bcp/registry/systems.hpp"
 
 namespace bcp {
@@ -25,9 +27,24 @@ namespace {
 ojson::json_pointer pointer(const std::string& text, std::string_view parameter) {
     try {
         return ojson::json_pointer(text);
-    } catch (const ojson::exception&) {
-        throw usage_error(fmt::format("{} '{}' is not a JSON pointer (e.g. /lrn)", parameter, text));
+    } catch (const ojson::exception& e) {
+        throw usage_error(fmt::format("{} '{}' is not a JSON pointer: {}", parameter, text, json_error_text(e.what())));
     }
+}
+
+// The values that hold for every line, checked once: a usage error names the one that is wrong.
+const AdmitOptions& checked(const AdmitOptions& o) {
+    if (!o.system.empty() && find_system(o.system) == nullptr) {
+        throw usage_error(fmt::format("unknown system '{}' (see bcp-mention systems)", o.system));
+    }
+    if (!o.procedure.call.empty() && !check_call(o.procedure.call).valid()) {
+        throw usage_error(fmt::format("{} '{}' is not a call number (N + 5 digits)", o.names.call, o.procedure.call));
+    }
+    if (!o.procedure.start.empty() &&
+        !parse_time(o.procedure.start, o.procedure.zone.empty() ? default_zone : o.procedure.zone)) {
+        throw usage_error(fmt::format("{} '{}' is not a date and time", o.names.start, o.procedure.start));
+    }
+    return o;
 }
 
 const ojson* at(const ojson& doc, const ojson::json_pointer& p) {
@@ -45,8 +62,8 @@ bool needs_codes(const Procedure& p) {
 }  // namespace
 
 Admitter::Admitter(AdmitOptions options, std::istream* events_stdin)
-    : o_(std::move(options)), events_stdin_(events_stdin), key_(pointer(o_.key, "key")),
-      prepared_(pointer(o_.prepared, "prepared")), rules_(RuleSet::load()),
+    : o_(std::move(options)), events_stdin_(events_stdin), key_(pointer(o_.key, o_.names.key)),
+      prepared_(pointer(o_.prepared, o_.names.prepared)), rules_((checked(o_), RuleSet::load())),
       procedure_given_(!o_.procedure.call.empty() || !o_.procedure.start.empty() ||
                        !o_.procedure.events_file.empty()) {
     if (!o_.procedure.rule.empty() && rules_.find(o_.procedure.rule) == nullptr) {

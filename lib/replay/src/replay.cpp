@@ -324,6 +324,16 @@ ReplayReport replay(Queue& queue, Sink& sink, const ReplayOptions& o) {
     return report;
 }
 
+RateRequest read_rate_request(std::string_view text, bool force, std::string_view as) {
+    const auto r = parse_rate_request(text, force);
+    if (!r) {
+        throw usage_error(fmt::format("{} '{}' is not a number of sends per second above 0 (at most 1000000) or "
+                                      "'unlimited'",
+                                      as, text));
+    }
+    return *r;
+}
+
 std::optional<RateRequest> parse_rate_request(std::string_view text, bool force) {
     RateRequest r;
     r.force = force;

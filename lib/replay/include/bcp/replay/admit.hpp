@@ -30,6 +30,12 @@ struct AdmitOptions {
     bool annotate = true;                  // false: store declarations as given
     AnnotateOptions annotation;            // sequence file and prefix of generated references
     FieldMap map;                          // where codes, mentions and references are written
+    // How the caller names the values checked once for every line, in usage errors (a tool
+    // says its flags).
+    struct Names {
+        std::string_view key = "the key pointer", prepared = "the prepared pointer";
+        std::string_view call = "the call number", start = "the start";
+    } names;
 };
 
 struct Admission {
@@ -42,8 +48,9 @@ struct Admission {
 
 class Admitter {
   public:
-    // Throws usage_error for a key or prepared pointer that is not a JSON pointer (naming the
-    // parameter), and what RuleSet::load() throws. `events_stdin` is the stream of an events
+    // Throws usage_error, naming the value as options.names says, for a key or prepared pointer
+    // that is not a JSON pointer, a system given for every line that is not known, a call
+    // number or start that is none, a rule not in the rules; and what RuleSet::load() throws. `events_stdin` is the stream of an events
     // file "-".
     Admitter(AdmitOptions options, std::istream* events_stdin = nullptr);
     Admitter(const Admitter&) = delete;

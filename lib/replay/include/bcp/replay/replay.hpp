@@ -85,6 +85,9 @@ struct RateRequest {
 // Reads a rate as written ("12.5", "unlimited"; empty: unset). Null when it is neither a number
 // above 0 and at most 1,000,000 nor "unlimited".
 [[nodiscard]] std::optional<RateRequest> parse_rate_request(std::string_view text, bool force);
+// parse_rate_request, or a usage error saying what a rate is; `as` names the value (a tool: its
+// flag).
+[[nodiscard]] RateRequest read_rate_request(std::string_view text, bool force, std::string_view as = "the rate");
 
 // The strictest rate cap of the rules governing the queued messages' (country, system) pairs,
 // and which rule sets it with its source; rate 0 when none caps them.
