@@ -10,6 +10,7 @@
 
 #include "bcp/replay/queue.hpp"
 #include "bcp/replay/replay.hpp"
+#include "queue_fill.hpp"
 #include "temp_dir.hpp"
 
 // Each unit test file is its own namespace: the test executable is built in unity batches.
@@ -88,19 +89,6 @@ private:
     std::vector<Pending> pending_;
 };
 
-void fill(Queue& q, int n) {
-    q.begin();
-    for (int i = 0; i < n; ++i) {
-        NewMessage m;
-        m.key = "K" + std::to_string(i);
-        m.country = "NL";
-        m.system = "DMS";
-        m.body = "{}";
-        REQUIRE(q.enqueue(m) == Queue::Added::enqueued);
-    }
-    q.commit();
-}
-
 std::size_t busiest_second(std::vector<T> times) {
     std::sort(times.begin(), times.end());
     std::size_t best = 0, lo = 0;
@@ -116,7 +104,7 @@ std::size_t busiest_second(std::vector<T> times) {
 TEST_CASE("the loop holds the cap in every virtual second and sends each message once") {
     test::TempDir dir;
     auto q = Queue::open(dir.path / "q.db");
-    fill(q, 2000);
+    test::fill_queue(q, 2000, "NL", "DMS");
     VirtualClock clock;
     FakeSink sink(clock, milliseconds(100));
     ReplayOptions o;
@@ -148,7 +136,7 @@ TEST_CASE("the loop holds the cap in every virtual second and sends each message
 TEST_CASE("outcomes land in their states, and a second run sends nothing again") {
     test::TempDir dir;
     auto q = Queue::open(dir.path / "q.db");
-    fill(q, 20);
+    test::fill_queue(q, 20, "NL", "DMS");
     VirtualClock clock;
     FakeSink sink(clock, milliseconds(20));
     sink.script["K3"] = MessageState::rejected;

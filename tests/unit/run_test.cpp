@@ -9,6 +9,7 @@
 #include "bcp/core/error.hpp"
 #include "bcp/replay/queue.hpp"
 #include "bcp/replay/run.hpp"
+#include "queue_fill.hpp"
 #include "temp_dir.hpp"
 
 // Each unit test file is its own namespace: the test executable is built in unity batches.
@@ -19,18 +20,7 @@ using namespace bcp;
 namespace {
 
 // Messages of a country no rule governs: the rules give no cap.
-void fill(Queue& q, int n) {
-    q.begin();
-    for (int i = 0; i < n; ++i) {
-        NewMessage m;
-        m.key = "K" + std::to_string(i);
-        m.country = "XX";
-        m.system = "NONE";
-        m.body = R"({"n":)" + std::to_string(i) + "}";
-        REQUIRE(q.enqueue(m) == Queue::Added::enqueued);
-    }
-    q.commit();
-}
+void fill(Queue& q, int n) { test::fill_queue(q, n, "XX", "NONE"); }
 
 std::size_t lines(const std::string& s) {
     std::size_t n = 0;
