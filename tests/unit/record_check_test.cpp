@@ -57,7 +57,7 @@ TEST_CASE("a JSON line without named fields is the caller's mistake, never a val
     std::optional<LineProblem> problem;
     CHECK(run(c, 4, R"(  {"mrn": "07ES00084110151140"})", &problem).empty());
     REQUIRE(problem);
-    CHECK(problem->kind == "usage");
+    CHECK(problem->usage);
     CHECK(problem->message.find("--field POINTER[:TYPE]") != std::string::npos);
 }
 

@@ -53,7 +53,7 @@ public:
                 emit({at.file, at.line, r.field}, r.text, r.check, r.normalized, r.type_known);
             });
             if (!problem) continue;
-            if (problem->kind == "usage") {
+            if (problem->usage) {
                 throw usage_error(fmt::format("{}:{}: {}", at.file.empty() ? "<stdin>" : at.file, at.line, problem->message));
             }
             if (!bad_line(at, problem->kind, problem->message)) return false;

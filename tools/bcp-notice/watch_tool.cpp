@@ -39,7 +39,7 @@ int run(const Options& o, std::ostream& out, std::ostream& err) {
             if (!rt) throw usage_error(fmt::format("--reference-time '{}' is not an RFC 3339 time", o.reference_time));
             wo.reference_time = *rt;
         }
-        auto store = NoticeStore::open(o.store.empty() ? default_store_path() : std::filesystem::path(o.store), true);
+        auto store = NoticeStore::open(store_path(o.store), true);
         const auto write = [&](std::string_view line) {
             if (o.format == "text") {
                 out << change_text(parse_ordered_json(line)) << '\n';

@@ -343,7 +343,7 @@ void append_board_html(std::string& out, const Board& b) {
 }
 
 std::string render_board(const std::filesystem::path& given, BoardOptions options) {
-    const std::filesystem::path path = given.empty() ? default_store_path() : given;
+    const std::filesystem::path path = store_path(given);
     options.store_name = path.string();
     auto store = NoticeStore::open(path, false);
     Board b;

@@ -172,9 +172,8 @@ UtcTime resolve_instant(std::string_view text, std::string_view zone, std::strin
         throw usage_error(fmt::format("{} '{}' is not an IANA time zone (e.g. Europe/Brussels)", zone_as, zone));
     }
     if (text.empty() || text == "now") return now();
+    if (const auto t = parse_absolute_time(text)) return *t;  // an offset: the zone plays no part
     if (!parse_time(text, "UTC")) throw usage_error(fmt::format("{} '{}' is not an RFC 3339 time", text_as, text));
-    // An offset is present when the reading does not depend on the zone.
-    if (const auto t = parse_absolute_time(text)) return *t;
     if (zone.empty()) {
         throw usage_error(fmt::format("{} '{}' has no UTC offset: add one ({}Z, {}+01:00) or give {} ZONE",
                                       text_as, text, text, text, zone_as));

@@ -49,7 +49,7 @@ std::optional<LineProblem> RecordChecker::line(std::size_t number, std::string_v
                                                const std::function<void(const CheckedRef&)>& found) {
     if (pointers_.empty()) {
         if (const auto c = text.find_first_not_of(" \t"); c != std::string_view::npos && (text[c] == '{' || text[c] == '[')) {
-            return LineProblem{"usage", fmt::format("the line is JSON; name the references to check with {} "
+            return LineProblem{true, {}, fmt::format("the line is JSON; name the references to check with {} "
                                                     "POINTER[:TYPE], e.g. {} /mrn:mrn",
                                                     o_.fields_as, o_.fields_as)};
         }
@@ -57,15 +57,15 @@ std::optional<LineProblem> RecordChecker::line(std::size_t number, std::string_v
         return std::nullopt;
     }
     if (text.find_first_not_of(" \t") == std::string_view::npos) {
-        return LineProblem{"empty", "empty line where a JSON object was expected"};
+        return LineProblem{false, "empty", "empty line where a JSON object was expected"};
     }
     json doc;
     try {
         doc = parse_json(text);
     } catch (const json::exception& e) {
-        return LineProblem{"json", "malformed JSON: " + json_error_text(e.what())};
+        return LineProblem{false, "json", "malformed JSON: " + json_error_text(e.what())};
     }
-    if (!doc.is_object()) return LineProblem{"json", fmt::format("a record must be a JSON object, found {}", doc.type_name())};
+    if (!doc.is_object()) return LineProblem{false, "json", fmt::format("a record must be a JSON object, found {}", doc.type_name())};
     for (std::size_t i = 0; i < pointers_.size(); ++i) {
         const json* value = nullptr;
         try {

@@ -386,9 +386,13 @@ NoticeIndex notice_index(const Notice& n) { return {notice_force_spans(n), notic
 
 std::filesystem::path default_store_path() { return state_dir() / "notices.db"; }
 
+std::filesystem::path store_path(const std::filesystem::path& given) {
+    return given.empty() ? default_store_path() : given;
+}
+
 void read_store(const std::filesystem::path& given, const StoreQuery& query,
                 const std::function<void(Notice&&, bool shown)>& each) {
-    const std::filesystem::path path = given.empty() ? default_store_path() : given;
+    const std::filesystem::path path = store_path(given);
     auto store = NoticeStore::open(path, false);
     const auto records = query.at ? store.in_force(*query.at, query.horizon) : store.seen_since(query.since);
     for (const auto& r : records) {

@@ -39,7 +39,8 @@ struct CheckedRef {
 // Why a line is no record. `usage` is a mistake of the caller's, not of the data: a JSON record
 // checked as one bare reference would be "a valid LRN", its references must be named.
 struct LineProblem {
-    std::string_view kind;  // "empty", "json"; "usage"
+    bool usage = false;     // the caller's mistake (a usage error), not the data's
+    std::string_view kind;  // the data's: "empty", "json"
     std::string message;
 };
 

@@ -106,6 +106,8 @@ private:
 
 // $XDG_STATE_HOME/bcpkit/notices.db.
 [[nodiscard]] std::filesystem::path default_store_path();
+// The store a user names: `given`, or default_store_path() when it is empty.
+[[nodiscard]] std::filesystem::path store_path(const std::filesystem::path& given);
 
 // What bcp-notice reads back from a store: with `at`, the notices that may be in force then
 // (NoticeStore::in_force, open periods for `horizon`); without, those first seen or changed
